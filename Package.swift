@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "scimtape",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "scimtape", targets: ["scimtape"]),
+        .library(name: "SCIM", targets: ["SCIM"]),
+        .library(name: "ReferenceServer", targets: ["ReferenceServer"]),
+        .library(name: "Verifier", targets: ["Verifier"]),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CMicroHTTPD",
+            pkgConfig: "libmicrohttpd",
+            providers: [.apt(["libmicrohttpd-dev"])]
+        ),
+        .target(name: "Logging"),
+        .target(name: "SCIM"),
+        .target(name: "HTTP", dependencies: ["CCurl", "CMicroHTTPD", "Logging"]),
+        .target(name: "Transcript", dependencies: ["SCIM", "HTTP"]),
+        .target(name: "ReferenceServer", dependencies: ["SCIM", "HTTP", "Logging"]),
+        .target(name: "Simulator", dependencies: ["SCIM", "HTTP", "Transcript", "Logging"]),
+        .target(name: "Verifier", dependencies: ["SCIM", "HTTP", "Transcript", "ReferenceServer", "Logging"]),
+        .executableTarget(
+            name: "scimtape",
+            dependencies: ["SCIM", "HTTP", "Transcript", "ReferenceServer", "Simulator", "Verifier", "Logging"]
+        ),
+        .testTarget(name: "SCIMTests", dependencies: ["SCIM"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
+        .testTarget(name: "TranscriptTests", dependencies: ["Transcript", "SCIM", "HTTP"]),
+        .testTarget(name: "ReferenceServerTests", dependencies: ["ReferenceServer", "HTTP", "SCIM"]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "ReferenceServer", "Transcript", "SCIM", "HTTP"]),
+        .testTarget(
+            name: "VerifierTests",
+            dependencies: ["Verifier", "ReferenceServer", "Transcript", "SCIM", "HTTP"]
+        ),
+        .testTarget(name: "EndToEndTests", dependencies: ["SCIM", "HTTP"]),
+    ]
+)

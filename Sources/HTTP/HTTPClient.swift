@@ -1,0 +1,235 @@
+import CCurl
+import Foundation
+import Logging
+
+/// Settings for `HTTPClient`.
+public struct HTTPClientConfiguration: Sendable {
+    /// Time allowed for a whole exchange, in seconds.
+    public var timeout: Double
+    /// Time allowed to establish the connection, including TLS, in seconds.
+    public var connectTimeout: Double
+    /// Largest response body accepted, in bytes.
+    public var maximumResponseSize: Int
+    /// A PEM file of certificate authorities to trust instead of the system store.
+    public var caCertificatePath: String?
+    /// Skips certificate verification, for development endpoints with self-signed certificates.
+    public var insecure: Bool
+
+    public init(
+        timeout: Double = 30, connectTimeout: Double = 10, maximumResponseSize: Int = 16 * 1024 * 1024,
+        caCertificatePath: String? = nil, insecure: Bool = false
+    ) {
+        self.timeout = timeout
+        self.connectTimeout = connectTimeout
+        self.maximumResponseSize = maximumResponseSize
+        self.caCertificatePath = caCertificatePath
+        self.insecure = insecure
+    }
+}
+
+/// An HTTP/1.1 client over one libcurl easy handle, so that consecutive requests to the same
+/// host reuse the connection.
+///
+/// Redirects are never followed: a SCIM client that follows a redirect to another host would
+/// send its bearer token there. Calls are serialised by a lock; use one client per thread for
+/// parallel requests.
+public final class HTTPClient: @unchecked Sendable {
+    // @unchecked: the easy handle is only touched while `lock` is held.
+    private let lock = NSLock()
+    private let handle: UnsafeMutableRawPointer
+    private let configuration: HTTPClientConfiguration
+    private let logger: Logger
+
+    private static let globalInit: Void = {
+        curl_global_init(Int(CURL_GLOBAL_ALL))
+    }()
+
+    public init(configuration: HTTPClientConfiguration = HTTPClientConfiguration(), logger: Logger = .disabled) {
+        _ = HTTPClient.globalInit
+        guard let handle = curl_easy_init() else {
+            fatalError("curl_easy_init failed, which means libcurl could not allocate memory")
+        }
+        self.handle = handle
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    deinit {
+        curl_easy_cleanup(handle)
+    }
+
+    /// Sends `request` to `url` (an absolute http or https URL) and returns the response.
+    public func send(_ request: HTTPRequest, url: String) throws(HTTPClientError) -> HTTPResponse {
+        lock.lock()
+        defer { lock.unlock() }
+        return try perform(request, url: url)
+    }
+
+    private func perform(_ request: HTTPRequest, url: String) throws(HTTPClientError) -> HTTPResponse {
+        let lowered = url.lowercased()
+        guard lowered.hasPrefix("http://") || lowered.hasPrefix("https://") else {
+            throw HTTPClientError(kind: .invalidURL, message: "'\(url)' is not an http or https URL")
+        }
+        curl_easy_reset(handle)
+        let sink = ResponseSink(limit: configuration.maximumResponseSize)
+        let sinkPointer = Unmanaged.passUnretained(sink).toOpaque()
+        var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        var headerList: UnsafeMutablePointer<curl_slist>?
+        defer { curl_slist_free_all(headerList) }
+
+        for field in request.headers {
+            headerList = curl_slist_append(headerList, "\(field.name): \(field.value)")
+        }
+        // Remove headers libcurl would add on its own, so the request is exactly what was asked for.
+        if !request.headers.contains("Expect") {
+            headerList = curl_slist_append(headerList, "Expect:")
+        }
+        if !request.headers.contains("Accept") {
+            headerList = curl_slist_append(headerList, "Accept:")
+        }
+        if !request.headers.contains("Content-Type") {
+            headerList = curl_slist_append(headerList, "Content-Type:")
+        }
+
+        let code: CURLcode = request.body.withUnsafeBufferPointer { body in
+            errorBuffer.withUnsafeMutableBufferPointer { errorPointer in
+                scimtape_curl_setopt_string(handle, CURLOPT_URL, url)
+                scimtape_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+                scimtape_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
+                scimtape_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
+                scimtape_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(configuration.timeout * 1000))
+                scimtape_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(configuration.connectTimeout * 1000))
+                scimtape_curl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
+                scimtape_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorPointer.baseAddress)
+                if let caPath = configuration.caCertificatePath {
+                    scimtape_curl_setopt_string(handle, CURLOPT_CAINFO, caPath)
+                }
+                if configuration.insecure {
+                    scimtape_curl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 0)
+                    scimtape_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 0)
+                }
+                switch request.method {
+                case .get:
+                    scimtape_curl_setopt_long(handle, CURLOPT_HTTPGET, 1)
+                case .head:
+                    scimtape_curl_setopt_long(handle, CURLOPT_NOBODY, 1)
+                default:
+                    scimtape_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method.rawValue)
+                }
+                if !request.body.isEmpty || [.post, .put, .patch].contains(request.method) {
+                    scimtape_curl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
+                    scimtape_curl_setopt_pointer(
+                        handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: body.baseAddress) ?? emptyBody)
+                    if request.method != .post {
+                        scimtape_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method.rawValue)
+                    }
+                }
+                scimtape_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)
+                scimtape_curl_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION, curlBodyCallback)
+                scimtape_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, sinkPointer)
+                scimtape_curl_setopt_data_callback(handle, CURLOPT_HEADERFUNCTION, curlHeaderCallback)
+                scimtape_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, sinkPointer)
+                return curl_easy_perform(handle)
+            }
+        }
+
+        guard code == CURLE_OK else {
+            let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let summary = String(cString: curl_easy_strerror(code))
+            let message = "\(request.method) \(url): \(detail.isEmpty ? summary : detail) (libcurl error \(code.rawValue))"
+            logger.debug("request failed", metadata: ["http.method": request.method.rawValue, "curl.code": "\(code.rawValue)"])
+            if sink.exceededLimit {
+                throw HTTPClientError(
+                    kind: .responseTooLarge,
+                    message: "\(request.method) \(url): the response body is larger than \(configuration.maximumResponseSize) bytes")
+            }
+            throw HTTPClientError(kind: HTTPClient.kind(of: code), message: message)
+        }
+        var statusCode = 0
+        scimtape_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &statusCode)
+        return HTTPResponse(
+            status: HTTPStatus(code: statusCode, reasonPhrase: sink.reasonPhrase), headers: sink.headers, body: sink.body)
+    }
+
+    private static func kind(of code: CURLcode) -> HTTPClientError.Kind {
+        switch code {
+        case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT:
+            return .invalidURL
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_CONNECT:
+            return .connectionFailed
+        case CURLE_OPERATION_TIMEDOUT:
+            return .timedOut
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
+            CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS,
+            CURLE_USE_SSL_FAILED, CURLE_SSL_ENGINE_INITFAILED, CURLE_SSL_SHUTDOWN_FAILED:
+            return .tlsFailed
+        case CURLE_GOT_NOTHING, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE:
+            return .connectionLost
+        case CURLE_WEIRD_SERVER_REPLY, CURLE_HTTP2, CURLE_BAD_CONTENT_ENCODING:
+            return .invalidResponse
+        default:
+            return .other
+        }
+    }
+}
+
+private nonisolated(unsafe) let emptyBody = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
+
+/// Collects one response from libcurl's callbacks.
+private final class ResponseSink {
+    let limit: Int
+    var body: [UInt8] = []
+    var headers = HTTPHeaders()
+    var reasonPhrase: String?
+    var exceededLimit = false
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    func receiveHeaderLine(_ line: String) {
+        let trimmed = line.trimmingCharacters(in: CharacterSet(charactersIn: "\r\n"))
+        if trimmed.hasPrefix("HTTP/") {
+            // A new status line starts a new header block (after 100 Continue, for example).
+            headers = HTTPHeaders()
+            let parts = trimmed.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
+            reasonPhrase = parts.count == 3 ? String(parts[2]) : nil
+            return
+        }
+        guard let colon = trimmed.firstIndex(of: ":") else {
+            return
+        }
+        let name = String(trimmed[..<colon])
+        let value = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        headers.add(name: name, value: value)
+    }
+}
+
+private let curlBodyCallback: scimtape_curl_data_callback = { data, size, count, context in
+    guard let data, let context else {
+        return 0
+    }
+    let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
+    let length = size * count
+    if sink.body.count + length > sink.limit {
+        sink.exceededLimit = true
+        return 0
+    }
+    data.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
+        sink.body.append(contentsOf: UnsafeBufferPointer(start: bytes, count: length))
+    }
+    return length
+}
+
+private let curlHeaderCallback: scimtape_curl_data_callback = { data, size, count, context in
+    guard let data, let context else {
+        return 0
+    }
+    let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
+    let length = size * count
+    let line = data.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
+        String(decoding: UnsafeBufferPointer(start: bytes, count: length), as: UTF8.self)
+    }
+    sink.receiveHeaderLine(line)
+    return length
+}

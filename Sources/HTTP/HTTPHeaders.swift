@@ -1,0 +1,72 @@
+/// Header fields in the order received, keeping the case of each name and every repeat.
+///
+/// Lookups ignore case, as field names are case-insensitive (RFC 9110 section 5.1); a recorder
+/// must still show what the peer sent, so nothing is normalised on the way in.
+public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByArrayLiteral {
+    public struct Field: Sendable, Hashable {
+        public var name: String
+        public var value: String
+
+        public init(name: String, value: String) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    public private(set) var fields: [Field]
+
+    public init(_ fields: [Field] = []) {
+        self.fields = fields
+    }
+
+    public init(arrayLiteral elements: (String, String)...) {
+        self.fields = elements.map { Field(name: $0.0, value: $0.1) }
+    }
+
+    /// The first value of the named field.
+    public subscript(name: String) -> String? {
+        fields.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+
+    /// Every value of the named field, in order.
+    public func values(named name: String) -> [String] {
+        fields.filter { $0.name.lowercased() == name.lowercased() }.map(\.value)
+    }
+
+    public func contains(_ name: String) -> Bool {
+        self[name] != nil
+    }
+
+    public mutating func add(name: String, value: String) {
+        fields.append(Field(name: name, value: value))
+    }
+
+    /// Replaces every field of that name with one field, keeping the position of the first.
+    public mutating func replace(name: String, value: String) {
+        let lowered = name.lowercased()
+        guard let first = fields.firstIndex(where: { $0.name.lowercased() == lowered }) else {
+            add(name: name, value: value)
+            return
+        }
+        fields[first].value = value
+        var index = fields.count - 1
+        while index > first {
+            if fields[index].name.lowercased() == lowered {
+                fields.remove(at: index)
+            }
+            index -= 1
+        }
+    }
+
+    public mutating func remove(name: String) {
+        fields.removeAll { $0.name.lowercased() == name.lowercased() }
+    }
+
+    public var isEmpty: Bool {
+        fields.isEmpty
+    }
+
+    public func makeIterator() -> IndexingIterator<[Field]> {
+        fields.makeIterator()
+    }
+}

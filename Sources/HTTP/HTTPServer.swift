@@ -1,0 +1,355 @@
+import CMicroHTTPD
+import Foundation
+import Logging
+
+/// Settings for `HTTPServer`.
+public struct HTTPServerConfiguration: Sendable {
+    public enum Threading: Sendable {
+        /// A fixed pool of threads, each polling many connections with epoll. Handlers must not block for long.
+        case pool(Int)
+        /// One thread per connection, for handlers that block, such as a proxy waiting on its upstream.
+        case perConnection
+    }
+
+    /// PEM-encoded certificate chain and private key for HTTPS.
+    public struct TLS: Sendable {
+        public var certificatePEM: String
+        public var privateKeyPEM: String
+
+        public init(certificatePEM: String, privateKeyPEM: String) {
+            self.certificatePEM = certificatePEM
+            self.privateKeyPEM = privateKeyPEM
+        }
+    }
+
+    /// An IPv4 or IPv6 literal to listen on; loopback by default.
+    public var host: String
+    /// 0 picks a free port.
+    public var port: UInt16
+    public var threading: Threading
+    /// Largest request body accepted, in bytes; larger bodies get `payloadTooLargeResponse`.
+    public var maximumBodySize: Int
+    /// Seconds an idle connection is kept open.
+    public var connectionTimeout: Int
+    /// Maximum simultaneous connections; more are refused by libmicrohttpd.
+    public var connectionLimit: Int
+    /// Memory libmicrohttpd may use per connection for headers and buffers, in bytes, which bounds
+    /// the size of the request line and header block.
+    public var connectionMemoryLimit: Int
+    public var tls: TLS?
+    /// Builds the response for a body over `maximumBodySize`.
+    public var payloadTooLargeResponse: @Sendable (Int) -> HTTPResponse
+
+    public init(
+        host: String = "127.0.0.1", port: UInt16 = 0, threading: Threading = .pool(2), maximumBodySize: Int = 1 << 20,
+        connectionTimeout: Int = 30, connectionLimit: Int = 1000, connectionMemoryLimit: Int = 64 * 1024,
+        tls: TLS? = nil,
+        payloadTooLargeResponse: @escaping @Sendable (Int) -> HTTPResponse = HTTPServerConfiguration.plainTooLarge
+    ) {
+        self.host = host
+        self.port = port
+        self.threading = threading
+        self.maximumBodySize = maximumBodySize
+        self.connectionTimeout = connectionTimeout
+        self.connectionLimit = connectionLimit
+        self.connectionMemoryLimit = connectionMemoryLimit
+        self.tls = tls
+        self.payloadTooLargeResponse = payloadTooLargeResponse
+    }
+
+    public static let plainTooLarge: @Sendable (Int) -> HTTPResponse = { limit in
+        HTTPResponse(
+            status: .payloadTooLarge, headers: [("Content-Type", "text/plain; charset=utf-8")],
+            body: Array("The request body is larger than \(limit) bytes.\n".utf8))
+    }
+}
+
+/// Why a server could not start.
+public struct HTTPServerError: Error, Sendable, CustomStringConvertible {
+    public let message: String
+
+    public var description: String {
+        message
+    }
+}
+
+/// Handles one complete request. Called on a libmicrohttpd thread, never on the main actor.
+public typealias HTTPHandler = @Sendable (HTTPRequest) -> HTTPResponse
+
+/// An HTTP/1.1 server on GNU libmicrohttpd. libmicrohttpd parses requests and manages
+/// connections; this type collects each request with its raw target and body, passes it to the
+/// handler, and sends the handler's response.
+public final class HTTPServer: @unchecked Sendable {
+    // @unchecked: `daemon`, `port` and the TLS buffers change only in `start` and `stop`, which
+    // hold `lock`; libmicrohttpd threads read only the immutable `context`.
+    private let lock = NSLock()
+    private let context: ServerContext
+    private var daemon: OpaquePointer?
+    private var tlsBuffers: [UnsafeMutablePointer<CChar>] = []
+    public private(set) var port: UInt16 = 0
+
+    public init(configuration: HTTPServerConfiguration, logger: Logger = .disabled, handler: @escaping HTTPHandler) {
+        self.context = ServerContext(configuration: configuration, logger: logger, handler: handler)
+    }
+
+    deinit {
+        stop()
+    }
+
+    public var configuration: HTTPServerConfiguration {
+        context.configuration
+    }
+
+    /// The origin clients use, such as `http://127.0.0.1:8080`.
+    public var origin: String {
+        let scheme = configuration.tls == nil ? "http" : "https"
+        let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
+        return "\(scheme)://\(host):\(port)"
+    }
+
+    /// Binds and starts serving. Throws when the address is invalid or the port cannot be bound.
+    public func start() throws(HTTPServerError) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard daemon == nil else {
+            return
+        }
+        let configuration = context.configuration
+        var flags = MHD_USE_INTERNAL_POLLING_THREAD.rawValue
+        var options: [MHD_OptionItem] = []
+        switch configuration.threading {
+        case .pool(let size):
+            flags |= MHD_USE_EPOLL.rawValue
+            options.append(MHD_OptionItem(option: .THREAD_POOL_SIZE, value: max(1, size), ptr_value: nil))
+        case .perConnection:
+            flags |= MHD_USE_THREAD_PER_CONNECTION.rawValue | MHD_USE_POLL.rawValue
+        }
+        options.append(MHD_OptionItem(option: .CONNECTION_TIMEOUT, value: configuration.connectionTimeout, ptr_value: nil))
+        options.append(MHD_OptionItem(option: .CONNECTION_LIMIT, value: configuration.connectionLimit, ptr_value: nil))
+        options.append(
+            MHD_OptionItem(option: .CONNECTION_MEMORY_LIMIT, value: configuration.connectionMemoryLimit, ptr_value: nil))
+        if let tls = configuration.tls {
+            guard MHD_is_feature_supported(.FEATURE_TLS) == .YES else {
+                throw HTTPServerError(message: "this libmicrohttpd was built without TLS support")
+            }
+            flags |= MHD_USE_TLS.rawValue
+            let certificate = strdup(tls.certificatePEM)!
+            let key = strdup(tls.privateKeyPEM)!
+            tlsBuffers = [certificate, key]
+            options.append(MHD_OptionItem(option: .HTTPS_MEM_CERT, value: 0, ptr_value: UnsafeMutableRawPointer(certificate)))
+            options.append(MHD_OptionItem(option: .HTTPS_MEM_KEY, value: 0, ptr_value: UnsafeMutableRawPointer(key)))
+        }
+        options.append(MHD_OptionItem(option: .END, value: 0, ptr_value: nil))
+
+        let contextPointer = Unmanaged.passUnretained(context).toOpaque()
+        let started: OpaquePointer?
+        if configuration.host.contains(":") {
+            var address = sockaddr_in6()
+            address.sin6_family = sa_family_t(AF_INET6)
+            address.sin6_port = configuration.port.bigEndian
+            guard inet_pton(AF_INET6, configuration.host, &address.sin6_addr) == 1 else {
+                throw HTTPServerError(message: "'\(configuration.host)' is not an IPv6 address")
+            }
+            flags |= MHD_USE_IPv6.rawValue
+            started = withUnsafePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                    startDaemon(flags: flags, port: configuration.port, address: socketAddress, options: options, context: contextPointer)
+                }
+            }
+        } else {
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = configuration.port.bigEndian
+            let host = configuration.host == "localhost" ? "127.0.0.1" : configuration.host
+            guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else {
+                throw HTTPServerError(message: "'\(configuration.host)' is not an IPv4 or IPv6 address")
+            }
+            started = withUnsafePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                    startDaemon(flags: flags, port: configuration.port, address: socketAddress, options: options, context: contextPointer)
+                }
+            }
+        }
+        guard let started else {
+            freeTLSBuffers()
+            throw HTTPServerError(
+                message: "could not listen on \(configuration.host):\(configuration.port); the port may be in use")
+        }
+        daemon = started
+        port = scimtape_mhd_bound_port(started)
+        context.logger.info("server started", metadata: ["server.origin": origin])
+    }
+
+    private func startDaemon(
+        flags: UInt32, port: UInt16, address: UnsafePointer<sockaddr>, options: [MHD_OptionItem],
+        context: UnsafeMutableRawPointer
+    ) -> OpaquePointer? {
+        options.withUnsafeBufferPointer { optionPointer in
+            scimtape_mhd_start_daemon(
+                flags, port, accessHandler, context, requestCompleted, context, uriLogger, context, address,
+                optionPointer.baseAddress)
+        }
+    }
+
+    /// Stops accepting connections and waits for running handlers to finish.
+    public func stop() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let daemon else {
+            return
+        }
+        MHD_stop_daemon(daemon)
+        self.daemon = nil
+        freeTLSBuffers()
+        context.logger.info("server stopped", metadata: ["server.origin": origin])
+    }
+
+    private func freeTLSBuffers() {
+        for buffer in tlsBuffers {
+            free(buffer)
+        }
+        tlsBuffers = []
+    }
+}
+
+/// What libmicrohttpd's callbacks need; immutable, so any thread may read it.
+private final class ServerContext: Sendable {
+    let configuration: HTTPServerConfiguration
+    let logger: Logger
+    let handler: HTTPHandler
+
+    init(configuration: HTTPServerConfiguration, logger: Logger, handler: @escaping HTTPHandler) {
+        self.configuration = configuration
+        self.logger = logger
+        self.handler = handler
+    }
+}
+
+/// One request being received. libmicrohttpd calls back for a connection on one thread at a
+/// time, so this needs no lock.
+private final class RequestState {
+    var target: String?
+    var body: [UInt8] = []
+    var started = false
+    var bodyTooLarge = false
+    let startTime = DispatchTime.now()
+}
+
+private let uriLogger: scimtape_mhd_uri_callback = { _, uri, _ in
+    let state = RequestState()
+    state.target = uri.map { String(cString: $0) }
+    return Unmanaged.passRetained(state).toOpaque()
+}
+
+private let requestCompleted: MHD_RequestCompletedCallback = { _, _, requestContext, _ in
+    guard let requestContext, let pointer = requestContext.pointee else {
+        return
+    }
+    Unmanaged<RequestState>.fromOpaque(pointer).release()
+    requestContext.pointee = nil
+}
+
+private let accessHandler: MHD_AccessHandlerCallback = {
+    context, connection, url, method, version, uploadData, uploadDataSize, requestContext in
+    guard let context, let connection, let requestContext, let uploadDataSize else {
+        return .NO
+    }
+    let server = Unmanaged<ServerContext>.fromOpaque(context).takeUnretainedValue()
+    let state: RequestState
+    if let pointer = requestContext.pointee {
+        state = Unmanaged<RequestState>.fromOpaque(pointer).takeUnretainedValue()
+    } else {
+        state = RequestState()
+        state.target = url.map { String(cString: $0) }
+        requestContext.pointee = Unmanaged.passRetained(state).toOpaque()
+    }
+    let limit = server.configuration.maximumBodySize
+
+    if !state.started {
+        state.started = true
+        if let length = MHD_lookup_connection_value(connection, .HEADER_KIND, "Content-Length"),
+            let declared = Int(String(cString: length)), declared > limit
+        {
+            state.bodyTooLarge = true
+            return queue(server.configuration.payloadTooLargeResponse(limit), on: connection)
+        }
+        return .YES
+    }
+    if uploadDataSize.pointee > 0 {
+        let count = uploadDataSize.pointee
+        if !state.bodyTooLarge {
+            if state.body.count + count > limit {
+                state.bodyTooLarge = true
+                state.body = []
+            } else if let uploadData {
+                uploadData.withMemoryRebound(to: UInt8.self, capacity: count) { bytes in
+                    state.body.append(contentsOf: UnsafeBufferPointer(start: bytes, count: count))
+                }
+            }
+        }
+        uploadDataSize.pointee = 0
+        return .YES
+    }
+    if state.bodyTooLarge {
+        return queue(server.configuration.payloadTooLargeResponse(limit), on: connection)
+    }
+
+    var headers = HTTPHeaders()
+    withUnsafeMutablePointer(to: &headers) { headersPointer in
+        _ = MHD_get_connection_values(connection, .HEADER_KIND, headerCollector, headersPointer)
+    }
+    let request = HTTPRequest(
+        method: HTTPMethod(method.map { String(cString: $0) } ?? "GET"),
+        target: state.target ?? "/",
+        headers: headers,
+        body: state.body,
+        version: version.map { String(cString: $0) },
+        remoteAddress: clientAddress(connection))
+    let response = server.handler(request)
+    let elapsed = Double(DispatchTime.now().uptimeNanoseconds - state.startTime.uptimeNanoseconds) / 1_000_000
+    server.logger.debug(
+        "request handled",
+        metadata: [
+            "http.method": request.method.rawValue, "http.path": request.path, "http.status": String(response.status.code),
+            "http.duration_ms": String(format: "%.3f", elapsed),
+        ])
+    return queue(response, on: connection)
+}
+
+private let headerCollector: MHD_KeyValueIterator = { context, _, key, value in
+    guard let context, let key else {
+        return .YES
+    }
+    let headers = context.assumingMemoryBound(to: HTTPHeaders.self)
+    headers.pointee.add(name: String(cString: key), value: value.map { String(cString: $0) } ?? "")
+    return .YES
+}
+
+private func queue(_ response: HTTPResponse, on connection: OpaquePointer) -> MHD_Result {
+    let mhdResponse = response.body.withUnsafeBytes { bytes in
+        MHD_create_response_from_buffer(bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress), .RESPMEM_MUST_COPY)
+    }
+    guard let mhdResponse else {
+        return .NO
+    }
+    defer { MHD_destroy_response(mhdResponse) }
+    for field in response.headers where field.name.lowercased() != "content-length" {
+        MHD_add_response_header(mhdResponse, field.name, field.value)
+    }
+    return MHD_queue_response(connection, UInt32(response.status.code), mhdResponse)
+}
+
+private func clientAddress(_ connection: OpaquePointer) -> String? {
+    guard let address = scimtape_mhd_client_address(connection) else {
+        return nil
+    }
+    var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+    var service = [CChar](repeating: 0, count: Int(NI_MAXSERV))
+    let length = socklen_t(address.pointee.sa_family == sa_family_t(AF_INET6) ? MemoryLayout<sockaddr_in6>.size : MemoryLayout<sockaddr_in>.size)
+    guard getnameinfo(address, length, &host, socklen_t(host.count), &service, socklen_t(service.count), NI_NUMERICHOST | NI_NUMERICSERV) == 0 else {
+        return nil
+    }
+    let hostText = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    let serviceText = String(decoding: service.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    return "\(hostText):\(serviceText)"
+}

@@ -1,0 +1,83 @@
+/// Splitting and percent-coding of request targets (RFC 3986 section 2.1).
+public enum RequestTarget {
+    /// Splits `path?query` at the first `?`.
+    public static func split(_ target: String) -> (path: String, query: String?) {
+        guard let mark = target.firstIndex(of: "?") else {
+            return (target, nil)
+        }
+        return (String(target[..<mark]), String(target[target.index(after: mark)...]))
+    }
+
+    /// Decodes `name=value&...` pairs; `+` means a space, as HTML forms and Entra's filters use it.
+    public static func queryItems(_ query: String) -> [(name: String, value: String)] {
+        guard !query.isEmpty else {
+            return []
+        }
+        return query.split(separator: "&", omittingEmptySubsequences: true).map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = percentDecode(String(parts[0]), plusIsSpace: true)
+            let value = parts.count > 1 ? percentDecode(String(parts[1]), plusIsSpace: true) : ""
+            return (name, value)
+        }
+    }
+
+    /// Decodes `%XX` escapes. Invalid escapes stay as they are; bytes that do not form UTF-8 are
+    /// replaced with U+FFFD.
+    public static func percentDecode(_ text: String, plusIsSpace: Bool = false) -> String {
+        guard text.contains("%") || (plusIsSpace && text.contains("+")) else {
+            return text
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        var iterator = Array(text.utf8)[...]
+        while let byte = iterator.popFirst() {
+            if byte == UInt8(ascii: "%"), iterator.count >= 2, let high = hexValue(iterator[iterator.startIndex]),
+                let low = hexValue(iterator[iterator.startIndex + 1])
+            {
+                bytes.append(high << 4 | low)
+                iterator = iterator.dropFirst(2)
+            } else if byte == UInt8(ascii: "+") && plusIsSpace {
+                bytes.append(UInt8(ascii: " "))
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Encodes a query parameter value: unreserved characters stay, everything else becomes `%XX`.
+    public static func encodeQueryValue(_ text: String) -> String {
+        percentEncode(text, keeping: unreserved)
+    }
+
+    /// Encodes one path segment.
+    public static func encodePathSegment(_ text: String) -> String {
+        percentEncode(text, keeping: unreserved.union(Set("!$&'()*+,;=:@".utf8)))
+    }
+
+    private static let unreserved: Set<UInt8> = Set(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~".utf8)
+
+    private static func percentEncode(_ text: String, keeping allowed: Set<UInt8>) -> String {
+        var output = ""
+        output.reserveCapacity(text.utf8.count)
+        for byte in text.utf8 {
+            if allowed.contains(byte) {
+                output.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                let hex = String(byte, radix: 16, uppercase: true)
+                output += "%" + (hex.count == 1 ? "0" + hex : hex)
+            }
+        }
+        return output
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

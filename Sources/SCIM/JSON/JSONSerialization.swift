@@ -1,0 +1,107 @@
+/// How `JSONValue` is written out.
+public enum JSONFormatting: Sendable {
+    /// No whitespace, for bodies on the wire.
+    case compact
+    /// Two-space indent and one member per line, for files people read and diff.
+    case pretty
+}
+
+extension JSONValue {
+    /// Writes the value as JSON text. Object keys keep their order; non-ASCII text is written as
+    /// UTF-8, and only `"`, `\` and control characters are escaped.
+    public func serialized(_ formatting: JSONFormatting = .compact) -> String {
+        String(decoding: serializedBytes(formatting), as: UTF8.self)
+    }
+
+    public func serializedBytes(_ formatting: JSONFormatting = .compact) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(256)
+        write(into: &output, formatting: formatting, level: 0)
+        return output
+    }
+
+    private func write(into output: inout [UInt8], formatting: JSONFormatting, level: Int) {
+        switch self {
+        case .null:
+            output.append(contentsOf: "null".utf8)
+        case .bool(let value):
+            output.append(contentsOf: (value ? "true" : "false").utf8)
+        case .number(let number):
+            output.append(contentsOf: number.text.utf8)
+        case .string(let string):
+            JSONValue.writeString(string, into: &output)
+        case .array(let elements):
+            guard !elements.isEmpty else {
+                output.append(contentsOf: "[]".utf8)
+                return
+            }
+            output.append(UInt8(ascii: "["))
+            for (position, element) in elements.enumerated() {
+                if position > 0 {
+                    output.append(UInt8(ascii: ","))
+                }
+                JSONValue.writeNewline(into: &output, formatting: formatting, level: level + 1)
+                element.write(into: &output, formatting: formatting, level: level + 1)
+            }
+            JSONValue.writeNewline(into: &output, formatting: formatting, level: level)
+            output.append(UInt8(ascii: "]"))
+        case .object(let object):
+            guard !object.isEmpty else {
+                output.append(contentsOf: "{}".utf8)
+                return
+            }
+            output.append(UInt8(ascii: "{"))
+            var first = true
+            for (key, value) in object {
+                if !first {
+                    output.append(UInt8(ascii: ","))
+                }
+                first = false
+                JSONValue.writeNewline(into: &output, formatting: formatting, level: level + 1)
+                JSONValue.writeString(key, into: &output)
+                output.append(UInt8(ascii: ":"))
+                if case .pretty = formatting {
+                    output.append(UInt8(ascii: " "))
+                }
+                value.write(into: &output, formatting: formatting, level: level + 1)
+            }
+            JSONValue.writeNewline(into: &output, formatting: formatting, level: level)
+            output.append(UInt8(ascii: "}"))
+        }
+    }
+
+    private static func writeNewline(into output: inout [UInt8], formatting: JSONFormatting, level: Int) {
+        guard case .pretty = formatting else {
+            return
+        }
+        output.append(0x0A)
+        output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: level * 2))
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    static func writeString(_ string: String, into output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        for byte in string.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""):
+                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"):
+                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case 0x0A:
+                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x0D:
+                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0x09:
+                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0x00..<0x20, 0x7F:
+                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                output.append(hexDigits[Int(byte >> 4)])
+                output.append(hexDigits[Int(byte & 0x0F)])
+            default:
+                output.append(byte)
+            }
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+}

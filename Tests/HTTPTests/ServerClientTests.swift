@@ -1,0 +1,89 @@
+import Foundation
+import HTTP
+import Testing
+
+@Suite struct ServerClientRoundTrip {
+    private func withServer(
+        _ configuration: HTTPServerConfiguration = HTTPServerConfiguration(),
+        handler: @escaping HTTPHandler,
+        _ body: (HTTPServer) throws -> Void
+    ) throws {
+        let server = HTTPServer(configuration: configuration, handler: handler)
+        try server.start()
+        defer { server.stop() }
+        try body(server)
+    }
+
+    @Test func rawTargetMethodHeadersAndBodyReachHandler() throws {
+        let seen = Captured<HTTPRequest>()
+        try withServer(handler: { request in
+            seen.set(request)
+            return HTTPResponse(status: HTTPStatus(code: 201), headers: [("X-Echo", "yes")], body: Array("done".utf8))
+        }) { server in
+            let client = HTTPClient()
+            let request = HTTPRequest(
+                method: .patch, target: "/scim/v2/Users?filter=userName+eq+%22a%40b.c%22",
+                headers: [("Content-Type", "application/scim+json"), ("X-Case", "Kept")],
+                body: Array(#"{"a":1}"#.utf8))
+
+            let response = try client.send(request, url: server.origin + request.target)
+
+            #expect(response.status.code == 201)
+            #expect(response.status.reasonPhrase == "Created")
+            #expect(response.headers["x-echo"] == "yes")
+            #expect(response.bodyText == "done")
+            let received = try #require(seen.value)
+            #expect(received.method == .patch)
+            #expect(received.target == "/scim/v2/Users?filter=userName+eq+%22a%40b.c%22")
+            #expect(received.queryItems.first?.value == #"userName eq "a@b.c""#)
+            #expect(received.headers["content-type"] == "application/scim+json")
+            #expect(received.headers.fields.contains { $0.name == "X-Case" && $0.value == "Kept" })
+            #expect(String(decoding: received.body, as: UTF8.self) == #"{"a":1}"#)
+        }
+    }
+
+    @Test func oversizedBodyGets413AndServerKeepsServing() throws {
+        var configuration = HTTPServerConfiguration()
+        configuration.maximumBodySize = 16
+        try withServer(configuration, handler: { _ in HTTPResponse(status: .ok) }) { server in
+            let client = HTTPClient()
+            let big = HTTPRequest(method: .post, target: "/x", body: Array(repeating: UInt8(ascii: "a"), count: 1000))
+
+            let rejected = try client.send(big, url: server.origin + "/x")
+            let accepted = try HTTPClient().send(HTTPRequest(method: .get, target: "/x"), url: server.origin + "/x")
+
+            #expect(rejected.status.code == 413)
+            #expect(accepted.status.code == 200)
+        }
+    }
+
+    @Test func refusedConnectionIsConnectionFailed() throws {
+        let server = HTTPServer(configuration: HTTPServerConfiguration(), handler: { _ in HTTPResponse(status: .ok) })
+        try server.start()
+        let origin = server.origin
+        server.stop()
+
+        #expect {
+            try HTTPClient().send(HTTPRequest(method: .get, target: "/"), url: origin + "/")
+        } throws: { error in
+            (error as? HTTPClientError)?.kind == .connectionFailed
+        }
+    }
+}
+
+final class Captured<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value?
+
+    func set(_ value: Value) {
+        lock.lock()
+        stored = value
+        lock.unlock()
+    }
+
+    var value: Value? {
+        lock.lock()
+        defer { lock.unlock() }
+        return stored
+    }
+}
