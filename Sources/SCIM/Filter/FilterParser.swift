@@ -104,6 +104,29 @@ public struct FilterParser {
                 throw failure(peek() == nil ? "a '[' is never closed" : "expected ']' but found \(describe(peek()!))")
             }
             position += 1
+            // Entra documents `emails[type eq "work"].value eq "x"` for uniqueness checks. The
+            // sub-attribute comparison applies to the same value as the bracket filter, so it is
+            // read as `emails[type eq "work" and value eq "x"]`.
+            if case .word(let next) = peek(), next.hasPrefix(".") {
+                let subName = String(next.dropFirst())
+                guard AttributePath.isAttributeName(Substring(subName)) else {
+                    throw failure("'\(next)' does not name a sub-attribute")
+                }
+                position += 1
+                let subPath = AttributePath(name: subName)
+                guard case .word(let operatorWord) = peek() else {
+                    throw failure("expected an operator after '\(next)'")
+                }
+                position += 1
+                if operatorWord.lowercased() == "pr" {
+                    return .valuePath(path, .and(inner, .present(subPath)))
+                }
+                guard let op = ComparisonOperator(rawValue: operatorWord.lowercased()) else {
+                    throw failure("'\(operatorWord)' is not a filter operator")
+                }
+                let value = try parseComparisonValue(after: operatorWord)
+                return .valuePath(path, .and(inner, .comparison(subPath, op, value)))
+            }
             return .valuePath(path, inner)
         }
 

@@ -14,6 +14,9 @@ public struct PatchApplier: Sendable {
         case ignore
         /// The request fails with 400 `mutability`.
         case reject
+        /// The change is applied as if the attribute were `readWrite`. Only the reference
+        /// endpoint's fault deviations use this.
+        case overwrite
     }
 
     public struct Result: Sendable {
@@ -131,6 +134,8 @@ public struct PatchApplier: Sendable {
                 return false
             case .reject:
                 throw SCIMError.mutability("'\(pathText)' is immutable: it can be set only when the resource is created")
+            case .overwrite:
+                return true
             }
         case .readWrite, .writeOnly:
             if let sub = resolved.subAttribute, sub.mutability == .readOnly {

@@ -1,0 +1,218 @@
+import Foundation
+import SCIM
+
+/// In-memory resources with indexes on id, userName (case-insensitive), group displayName
+/// (case-insensitive) and externalId, plus Front's registry of deleted teammates' emails.
+///
+/// Every mutation runs under a write lock and re-checks uniqueness there, so concurrent
+/// requests cannot both create the same userName, and a PATCH applies to the version it read.
+final class ResourceStore: @unchecked Sendable {
+    // @unchecked: all stored properties are read and written only inside `lock`.
+    private let lock = ReadWriteLock()
+    private var resources: [String: StoredResource] = [:]
+    private var userNames: [String: String] = [:]
+    private var groupNames: [String: String] = [:]
+    private var externalIds: [String: [String: Set<String>]] = [:]
+    private var deletedEmails: [String: String] = [:]
+    private var nextSequence = 0
+
+    // MARK: - Reads
+
+    func resource(id: String, type: String) -> StoredResource? {
+        lock.withReadLock {
+            guard let found = resources[id], found.resourceType == type else {
+                return nil
+            }
+            return found
+        }
+    }
+
+    func userId(forUserName userName: String) -> String? {
+        lock.withReadLock { userNames[userName.lowercased()] }
+    }
+
+    /// Resources of a type in creation order; `ids` narrows the set to candidates from an index.
+    func resources(type: String, ids: [String]? = nil) -> [StoredResource] {
+        lock.withReadLock {
+            let selected: [StoredResource]
+            if let ids {
+                selected = ids.compactMap { resources[$0] }.filter { $0.resourceType == type }
+            } else {
+                selected = resources.values.filter { $0.resourceType == type }
+            }
+            return selected.sorted { $0.sequence < $1.sequence }
+        }
+    }
+
+    /// Ids from an index for `attribute eq value`, or `nil` when no index covers the attribute.
+    func indexedIds(type: String, attribute: String, value: String) -> [String]? {
+        lock.withReadLock {
+            switch (type, attribute.lowercased()) {
+            case (_, "id"):
+                return resources[value].map { [$0.id] } ?? []
+            case ("User", "username"):
+                return userNames[value.lowercased()].map { [$0] } ?? []
+            case ("Group", "displayname"):
+                return groupNames[value.lowercased()].map { [$0] } ?? []
+            case (_, "externalid"):
+                return Array(externalIds[type]?[value] ?? [])
+            default:
+                return nil
+            }
+        }
+    }
+
+    func count(type: String) -> Int {
+        lock.withReadLock { resources.values.count { $0.resourceType == type } }
+    }
+
+    // MARK: - Writes
+
+    /// Stores a new resource with a random UUID, or throws 409 `uniqueness`.
+    func create(type: String, attributes: JSONObject, now: Double) throws(SCIMError) -> StoredResource {
+        try lock.withWriteLock { () throws(SCIMError) -> StoredResource in
+            var resource = StoredResource(
+                id: UUID().uuidString.lowercased(), resourceType: type, attributes: attributes, created: now,
+                lastModified: now, version: 1, sequence: nextSequence)
+            while resources[resource.id] != nil {
+                resource = StoredResource(
+                    id: UUID().uuidString.lowercased(), resourceType: type, attributes: attributes, created: now,
+                    lastModified: now, version: 1, sequence: nextSequence)
+            }
+            try checkUnique(resource, replacing: nil)
+            nextSequence += 1
+            insert(resource)
+            return resource
+        }
+    }
+
+    /// Reads, transforms and writes one resource atomically. `change` receives the current
+    /// resource and returns the new attributes; throwing leaves the resource untouched.
+    func update(
+        id: String, type: String, now: Double, _ change: (StoredResource) throws(SCIMError) -> JSONObject
+    ) throws(SCIMError) -> StoredResource {
+        try lock.withWriteLock { () throws(SCIMError) -> StoredResource in
+            guard let current = resources[id], current.resourceType == type else {
+                throw SCIMError.notFound("\(type) \(id) not found")
+            }
+            var updated = current
+            updated.attributes = try change(current)
+            if updated.attributes != current.attributes {
+                updated.lastModified = max(now, current.lastModified)
+                updated.version += 1
+            }
+            try checkUnique(updated, replacing: current)
+            remove(current)
+            insert(updated)
+            return updated
+        }
+    }
+
+    @discardableResult
+    func delete(id: String, type: String) -> StoredResource? {
+        lock.withWriteLock {
+            guard let current = resources[id], current.resourceType == type else {
+                return nil
+            }
+            remove(current)
+            return current
+        }
+    }
+
+    /// Removes every reference to `memberId` from groups' `members`, as RFC 7644 section 3.6 asks
+    /// when a resource is deleted.
+    func removeMemberships(of memberId: String, now: Double) {
+        lock.withWriteLock {
+            for (id, group) in resources where group.resourceType == "Group" {
+                guard let members = group.attributes["members"]?.arrayValue else {
+                    continue
+                }
+                let remaining = members.filter { $0.objectValue?["value"]?.stringValue != memberId }
+                guard remaining.count != members.count else {
+                    continue
+                }
+                var updated = group
+                updated.attributes["members"] = remaining.isEmpty ? nil : .array(remaining)
+                updated.version += 1
+                updated.lastModified = now
+                resources[id] = updated
+            }
+        }
+    }
+
+    // MARK: - Deleted teammates
+
+    func addDeletedTeammate(email: String) {
+        lock.withWriteLock { deletedEmails[email.lowercased()] = email }
+    }
+
+    /// The registered address among `emails` (compared ignoring case), if any.
+    func deletedTeammateEmail(among emails: [String]) -> String? {
+        lock.withReadLock {
+            for email in emails {
+                if let registered = deletedEmails[email.lowercased()] {
+                    return registered
+                }
+            }
+            return nil
+        }
+    }
+
+    var deletedTeammateEmails: [String] {
+        lock.withReadLock { deletedEmails.values.sorted() }
+    }
+
+    func reset() {
+        lock.withWriteLock {
+            resources = [:]
+            userNames = [:]
+            groupNames = [:]
+            externalIds = [:]
+            deletedEmails = [:]
+        }
+    }
+
+    // MARK: - Indexes (call with the write lock held)
+
+    private func checkUnique(_ resource: StoredResource, replacing current: StoredResource?) throws(SCIMError) {
+        if resource.resourceType == "User", let userName = resource.userName,
+            let owner = userNames[userName.lowercased()], owner != current?.id
+        {
+            throw SCIMError.uniqueness("userName '\(userName)' is already used by User \(owner)")
+        }
+        if resource.resourceType == "Group", let name = resource.displayName, let owner = groupNames[name.lowercased()],
+            owner != current?.id
+        {
+            throw SCIMError.uniqueness("displayName '\(name)' is already used by Group \(owner)")
+        }
+    }
+
+    private func insert(_ resource: StoredResource) {
+        resources[resource.id] = resource
+        if resource.resourceType == "User", let userName = resource.userName {
+            userNames[userName.lowercased()] = resource.id
+        }
+        if resource.resourceType == "Group", let name = resource.displayName {
+            groupNames[name.lowercased()] = resource.id
+        }
+        if let externalId = resource.externalId {
+            externalIds[resource.resourceType, default: [:]][externalId, default: []].insert(resource.id)
+        }
+    }
+
+    private func remove(_ resource: StoredResource) {
+        resources[resource.id] = nil
+        if resource.resourceType == "User", let userName = resource.userName {
+            userNames[userName.lowercased()] = nil
+        }
+        if resource.resourceType == "Group", let name = resource.displayName {
+            groupNames[name.lowercased()] = nil
+        }
+        if let externalId = resource.externalId {
+            externalIds[resource.resourceType]?[externalId]?.remove(resource.id)
+            if externalIds[resource.resourceType]?[externalId]?.isEmpty == true {
+                externalIds[resource.resourceType]?[externalId] = nil
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+/// Target state that SCIM requests cannot create, which a transcript needs before it runs.
+///
+/// The reference endpoint accepts these on its admin route; other targets get them through a
+/// user-supplied hook. The JSON form is `{"kind": "deletedTeammate", "email": "..."}` or
+/// `{"kind": "existingTeammate", "user": {...}, "blocked": false}`.
+public enum Precondition: Sendable, Equatable {
+    /// A teammate with this email was deleted in Front. Front keeps the address reserved, so
+    /// creating a user with it fails; only Front support can release it.
+    case deletedTeammate(email: String)
+    /// A teammate that exists in Front before provisioning starts, optionally blocked. `user` is a
+    /// User resource representation without `id`.
+    case existingTeammate(user: JSONObject, blocked: Bool)
+
+    public var kind: String {
+        switch self {
+        case .deletedTeammate: "deletedTeammate"
+        case .existingTeammate: "existingTeammate"
+        }
+    }
+
+    /// Parses the JSON form; the error message names the member that is wrong.
+    public init(json: JSONValue) throws(PreconditionError) {
+        guard let object = json.objectValue else {
+            throw PreconditionError(path: "", message: "a precondition must be an object, not \(json.typeName)")
+        }
+        guard let kind = object["kind"]?.stringValue else {
+            throw PreconditionError(path: ".kind", message: "a precondition needs a string 'kind'")
+        }
+        switch kind {
+        case "deletedTeammate":
+            guard let email = object["email"]?.stringValue, email.contains("@") else {
+                throw PreconditionError(path: ".email", message: "deletedTeammate needs an 'email' address")
+            }
+            self = .deletedTeammate(email: email)
+        case "existingTeammate":
+            guard let user = object["user"]?.objectValue else {
+                throw PreconditionError(path: ".user", message: "existingTeammate needs a 'user' object")
+            }
+            guard user.value(matching: "userName")?.stringValue != nil else {
+                throw PreconditionError(path: ".user.userName", message: "existingTeammate's user needs a 'userName'")
+            }
+            var blocked = false
+            if let value = object["blocked"] {
+                guard let flag = value.boolValue else {
+                    throw PreconditionError(path: ".blocked", message: "'blocked' must be a boolean")
+                }
+                blocked = flag
+            }
+            self = .existingTeammate(user: user, blocked: blocked)
+        default:
+            throw PreconditionError(
+                path: ".kind", message: "unknown precondition kind '\(kind)'; expected deletedTeammate or existingTeammate")
+        }
+    }
+
+    public var json: JSONValue {
+        switch self {
+        case .deletedTeammate(let email):
+            return ["kind": "deletedTeammate", "email": .string(email)]
+        case .existingTeammate(let user, let blocked):
+            return ["kind": "existingTeammate", "user": .object(user), "blocked": .bool(blocked)]
+        }
+    }
+
+    /// A one-line description for reports.
+    public var summary: String {
+        switch self {
+        case .deletedTeammate(let email):
+            return "a teammate with email \(email) was deleted in Front"
+        case .existingTeammate(let user, let blocked):
+            let name = user.value(matching: "userName")?.stringValue ?? "?"
+            return "teammate \(name) already exists in Front" + (blocked ? " and is blocked" : "")
+        }
+    }
+}
+
+/// A precondition that could not be read.
+public struct PreconditionError: Error, Sendable, CustomStringConvertible {
+    /// The member at fault, relative to the precondition object, such as `.email`.
+    public let path: String
+    public let message: String
+
+    public var description: String {
+        message
+    }
+}
