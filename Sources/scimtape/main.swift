@@ -1,1 +1,78 @@
-print("scimtape")
+import Foundation
+
+/// A verb of the command line.
+protocol Command {
+    static var spec: CommandSpec { get }
+    static func run(_ arguments: ParsedArguments) -> ExitCode
+}
+
+let commands: [any Command.Type] = [
+    VerifyCommand.self, SimulateCommand.self, ServeCommand.self, RulesCommand.self,
+]
+
+let overview = """
+    OVERVIEW: Record, replay and verify SCIM 2.0 provisioning from Microsoft Entra ID into Front and
+    Front-compatible endpoints.
+
+    USAGE: scimtape <subcommand> [options]
+
+    SUBCOMMANDS:
+    \(commands.map { "  " + $0.spec.name.padding(toLength: 12, withPad: " ", startingAt: 0) + $0.spec.abstract }.joined(separator: "\n"))
+
+    OPTIONS:
+      --version               Show the version.
+      -h, --help              Show help information.
+
+      See 'scimtape <subcommand> --help' for the options of each subcommand.
+    """
+
+@MainActor
+func main() -> ExitCode {
+    var arguments = Array(CommandLine.arguments.dropFirst())
+    guard let verb = arguments.first else {
+        Terminal.out(overview)
+        return .success
+    }
+    arguments.removeFirst()
+    switch verb {
+    case "--version", "version":
+        Terminal.out("scimtape \(Terminal.version)")
+        return .success
+    case "-h", "--help", "help":
+        Terminal.out(overview)
+        return .success
+    default:
+        break
+    }
+    guard let command = commands.first(where: { $0.spec.name == verb }) else {
+        Terminal.error("Error: unknown subcommand '\(verb)'")
+        Terminal.error("Usage: scimtape <subcommand> [options]")
+        Terminal.error("  See 'scimtape --help' for the list of subcommands.")
+        return .usageOrInput
+    }
+    let parsed: ParsedArguments
+    do {
+        parsed = try ParsedArguments(arguments, spec: command.spec)
+    } catch {
+        return usageFailure(error.message, spec: command.spec)
+    }
+    if parsed.wantsHelp {
+        Terminal.out(command.spec.helpText)
+        return .success
+    }
+    if parsed.wantsVersion {
+        Terminal.out("scimtape \(Terminal.version)")
+        return .success
+    }
+    return command.run(parsed)
+}
+
+/// Prints `Error: ...`, the usage line and a pointer to `--help`, and returns exit code 2.
+func usageFailure(_ message: String, spec: CommandSpec) -> ExitCode {
+    Terminal.error("Error: \(message)")
+    Terminal.error("Usage: \(spec.usage)")
+    Terminal.error("  See 'scimtape \(spec.name) --help' for more information.")
+    return .usageOrInput
+}
+
+exit(main().rawValue)

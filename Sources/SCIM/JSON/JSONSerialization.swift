@@ -2,7 +2,8 @@
 public enum JSONFormatting: Sendable {
     /// No whitespace, for bodies on the wire.
     case compact
-    /// Two-space indent and one member per line, for files people read and diff.
+    /// Two-space indent and one member per line, for files people read and diff. Arrays and
+    /// objects that hold only scalars and fit in 100 characters stay on one line.
     case pretty
 }
 
@@ -35,6 +36,10 @@ extension JSONValue {
                 output.append(contentsOf: "[]".utf8)
                 return
             }
+            if case .pretty = formatting, let inline = inlineForm(level: level) {
+                output.append(contentsOf: inline)
+                return
+            }
             output.append(UInt8(ascii: "["))
             for (position, element) in elements.enumerated() {
                 if position > 0 {
@@ -48,6 +53,10 @@ extension JSONValue {
         case .object(let object):
             guard !object.isEmpty else {
                 output.append(contentsOf: "{}".utf8)
+                return
+            }
+            if case .pretty = formatting, let inline = inlineForm(level: level) {
+                output.append(contentsOf: inline)
                 return
             }
             output.append(UInt8(ascii: "{"))
@@ -67,6 +76,53 @@ extension JSONValue {
             }
             JSONValue.writeNewline(into: &output, formatting: formatting, level: level)
             output.append(UInt8(ascii: "}"))
+        }
+    }
+
+    private static let inlineWidth = 100
+
+    /// The one-line form `{"a": 1, "b": "x"}` of a container of scalars, when it is short enough.
+    private func inlineForm(level: Int) -> [UInt8]? {
+        var output: [UInt8] = []
+        switch self {
+        case .array(let elements):
+            guard elements.allSatisfy(\.isScalar) else {
+                return nil
+            }
+            output.append(UInt8(ascii: "["))
+            for (position, element) in elements.enumerated() {
+                if position > 0 {
+                    output.append(contentsOf: ", ".utf8)
+                }
+                element.write(into: &output, formatting: .compact, level: 0)
+            }
+            output.append(UInt8(ascii: "]"))
+        case .object(let object):
+            guard object.allSatisfy({ $0.value.isScalar }) else {
+                return nil
+            }
+            output.append(UInt8(ascii: "{"))
+            var first = true
+            for (key, value) in object {
+                if !first {
+                    output.append(contentsOf: ", ".utf8)
+                }
+                first = false
+                JSONValue.writeString(key, into: &output)
+                output.append(contentsOf: ": ".utf8)
+                value.write(into: &output, formatting: .compact, level: 0)
+            }
+            output.append(UInt8(ascii: "}"))
+        default:
+            return nil
+        }
+        return output.count + level * 2 <= JSONValue.inlineWidth ? output : nil
+    }
+
+    private var isScalar: Bool {
+        switch self {
+        case .array, .object: false
+        default: true
         }
     }
 

@@ -1,0 +1,64 @@
+import Foundation
+import HTTP
+import Logging
+import SCIM
+import Transcript
+
+/// Runs a scenario against a SCIM endpoint and records a transcript of what Entra would send.
+public struct Simulation {
+    public struct Options: Sendable {
+        /// The SCIM base URL, such as `http://127.0.0.1:8080/scim/v2`.
+        public var baseURL: String
+        public var token: String?
+        /// The scenario file as it should appear in the transcript's `source.scenario`.
+        public var scenarioPath: String?
+        /// The server profile the target follows, recorded in `source.profile` when known.
+        public var profile: String?
+        public var tool: String
+        public var logger: Logger
+        public var client: HTTPClientConfiguration
+
+        public init(
+            baseURL: String, token: String? = nil, scenarioPath: String? = nil, profile: String? = nil,
+            tool: String = "scimtape", logger: Logger = .disabled, client: HTTPClientConfiguration = HTTPClientConfiguration()
+        ) {
+            self.baseURL = baseURL
+            self.token = token
+            self.scenarioPath = scenarioPath
+            self.profile = profile
+            self.tool = tool
+            self.logger = logger
+            self.client = client
+        }
+    }
+
+    public struct Result: Sendable {
+        public var transcript: Transcript
+        /// What Entra would report in its provisioning log for failures, such as an EntryConflict.
+        public var notes: [String]
+    }
+
+    public static func run(_ scenario: Scenario, options: Options) throws -> Result {
+        let target = SCIMTarget(
+            baseURL: options.baseURL, token: options.token, client: HTTPClient(configuration: options.client, logger: options.logger),
+            logger: options.logger)
+        do {
+            try target.applyPreconditions(scenario.front.preconditions)
+        } catch let error as HTTPClientError {
+            throw SimulationError.targetUnreachable(error)
+        }
+        let engine = ProvisioningEngine(scenario: scenario, target: target, logger: options.logger)
+        do {
+            try engine.run()
+        } catch {
+            throw SimulationError.targetUnreachable(error)
+        }
+        let source = Transcript.Source(
+            kind: .simulated, tool: options.tool, scenario: options.scenarioPath, dialect: scenario.tenant.dialectName,
+            profile: options.profile, recordedAt: SCIMDateTime.format(Date().timeIntervalSince1970))
+        let transcript = Transcript(
+            name: scenario.name, description: scenario.description, source: source,
+            preconditions: scenario.front.preconditions, exchanges: target.exchanges)
+        return Result(transcript: transcript, notes: engine.notes)
+    }
+}

@@ -1,0 +1,269 @@
+import HTTP
+import SCIM
+
+extension Transcript {
+    /// Returns whether a parsed JSON document claims to be a transcript, by its `format` member.
+    public static func isTranscript(_ json: JSONValue) -> Bool {
+        json.objectValue?["format"]?.stringValue == formatName
+    }
+
+    /// Reads a transcript from parsed JSON. Every fault names the JSON path where it is.
+    public init(json: JSONValue) throws(TranscriptError) {
+        let reader = FieldReader()
+        let root = try reader.object(json, at: .root)
+        try reader.rejectUnknown(
+            root, allowed: ["format", "version", "name", "description", "source", "preconditions", "exchanges"],
+            at: .root)
+        let format = try reader.string(root, "format", at: .root)
+        guard format == Transcript.formatName else {
+            throw TranscriptError(
+                path: JSONPath.root.appending(key: "format"),
+                message: "format is \(JSONValue.string(format).serialized()), expected \"\(Transcript.formatName)\"")
+        }
+        let version = try reader.integer(root, "version", at: .root)
+        guard version == Transcript.currentVersion else {
+            throw TranscriptError(
+                path: JSONPath.root.appending(key: "version"),
+                message: "version \(version) is not supported; this scimtape reads version \(Transcript.currentVersion)")
+        }
+        name = try reader.string(root, "name", at: .root)
+        description = try reader.string(root, "description", at: .root)
+        source = try Transcript.readSource(root, reader: reader)
+
+        preconditions = []
+        let preconditionsPath = JSONPath.root.appending(key: "preconditions")
+        for (index, item) in try reader.array(root, "preconditions", at: .root, required: false).enumerated() {
+            do {
+                preconditions.append(try Precondition(json: item))
+            } catch {
+                throw TranscriptError(path: preconditionsPath.appending(index: index), message: error.message)
+            }
+        }
+
+        exchanges = []
+        let exchangesPath = JSONPath.root.appending(key: "exchanges")
+        for (index, item) in try reader.array(root, "exchanges", at: .root).enumerated() {
+            exchanges.append(try Exchange(json: item, at: exchangesPath.appending(index: index), reader: reader))
+        }
+    }
+
+    private static func readSource(_ root: JSONObject, reader: FieldReader) throws(TranscriptError) -> Source {
+        let path = JSONPath.root.appending(key: "source")
+        guard let value = root["source"] else {
+            throw TranscriptError(path: path, message: "the member 'source' is missing")
+        }
+        let object = try reader.object(value, at: path)
+        try reader.rejectUnknown(
+            object, allowed: ["kind", "tool", "scenario", "dialect", "profile", "recordedAt", "notes"], at: path)
+        let kindText = try reader.string(object, "kind", at: path)
+        guard let kind = Source.Kind(rawValue: kindText) else {
+            throw TranscriptError(
+                path: path.appending(key: "kind"),
+                message: "kind '\(kindText)' is not one of \(Source.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return Source(
+            kind: kind, tool: try reader.optionalString(object, "tool", at: path),
+            scenario: try reader.optionalString(object, "scenario", at: path),
+            dialect: try reader.optionalString(object, "dialect", at: path),
+            profile: try reader.optionalString(object, "profile", at: path),
+            recordedAt: try reader.optionalString(object, "recordedAt", at: path),
+            notes: try reader.optionalString(object, "notes", at: path))
+    }
+}
+
+extension Exchange {
+    init(json: JSONValue, at path: JSONPath, reader: FieldReader) throws(TranscriptError) {
+        let object = try reader.object(json, at: path)
+        try reader.rejectUnknown(object, allowed: ["description", "step", "request", "response", "expect"], at: path)
+        description = try reader.optionalString(object, "description", at: path)
+        step = try reader.optionalString(object, "step", at: path)
+
+        let requestPath = path.appending(key: "request")
+        guard let requestValue = object["request"] else {
+            throw TranscriptError(path: requestPath, message: "the member 'request' is missing")
+        }
+        let requestObject = try reader.object(requestValue, at: requestPath)
+        try reader.rejectUnknown(requestObject, allowed: ["method", "path", "headers", "body", "bodyText"], at: requestPath)
+        let method = try reader.string(requestObject, "method", at: requestPath)
+        guard !method.isEmpty, method.utf8.allSatisfy({ $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) else {
+            throw TranscriptError(
+                path: requestPath.appending(key: "method"),
+                message: "method \(JSONValue.string(method).serialized()) is not an HTTP method such as GET or PATCH")
+        }
+        let target = try reader.string(requestObject, "path", at: requestPath)
+        guard target.hasPrefix("/"), !target.hasPrefix("//"), !target.contains(" "), !target.contains("\r"),
+            !target.contains("\n")
+        else {
+            throw TranscriptError(
+                path: requestPath.appending(key: "path"),
+                message:
+                    "path \(JSONValue.string(target).serialized()) must start with '/', be relative to the SCIM base and "
+                    + "be percent-encoded")
+        }
+        request = Request(
+            method: method, path: target, headers: try reader.headers(requestObject, at: requestPath),
+            body: try reader.body(requestObject, at: requestPath))
+
+        let responsePath = path.appending(key: "response")
+        guard let responseValue = object["response"] else {
+            throw TranscriptError(path: responsePath, message: "the member 'response' is missing")
+        }
+        let responseObject = try reader.object(responseValue, at: responsePath)
+        try reader.rejectUnknown(responseObject, allowed: ["status", "headers", "body", "bodyText"], at: responsePath)
+        response = Response(
+            status: try reader.status(responseObject, "status", at: responsePath),
+            headers: try reader.headers(responseObject, at: responsePath),
+            body: try reader.body(responseObject, at: responsePath))
+
+        expectations = Expectations()
+        if let expectValue = object["expect"] {
+            expectations = try Expectations(json: expectValue, at: path.appending(key: "expect"), reader: reader)
+        }
+    }
+}
+
+extension Expectations {
+    init(json: JSONValue, at path: JSONPath, reader: FieldReader) throws(TranscriptError) {
+        let object = try reader.object(json, at: path)
+        try reader.rejectUnknown(object, allowed: ["status", "profiles"], at: path)
+        status = object["status"] == nil ? nil : try reader.statusList(object, "status", at: path)
+        profiles = [:]
+        if let profilesValue = object["profiles"] {
+            let profilesPath = path.appending(key: "profiles")
+            for (name, value) in try reader.object(profilesValue, at: profilesPath) {
+                let profilePath = profilesPath.appending(key: name)
+                let profileObject = try reader.object(value, at: profilePath)
+                try reader.rejectUnknown(profileObject, allowed: ["status", "body", "bodyText"], at: profilePath)
+                let hasBody = profileObject["body"] != nil || profileObject["bodyText"] != nil
+                profiles[name] = ProfileExpectation(
+                    status: try reader.statusList(profileObject, "status", at: profilePath),
+                    body: hasBody ? try reader.body(profileObject, at: profilePath) : nil)
+            }
+        }
+    }
+}
+
+/// Typed member access that throws `TranscriptError` with the member's path.
+struct FieldReader {
+    func object(_ value: JSONValue, at path: JSONPath) throws(TranscriptError) -> JSONObject {
+        guard let object = value.objectValue else {
+            throw TranscriptError(path: path, message: "expected an object, found \(value.typeName)")
+        }
+        return object
+    }
+
+    func rejectUnknown(_ object: JSONObject, allowed: Set<String>, at path: JSONPath) throws(TranscriptError) {
+        for key in object.keys where !allowed.contains(key) {
+            throw TranscriptError(
+                path: path.appending(key: key),
+                message: "unknown member '\(key)'; expected one of \(allowed.sorted().joined(separator: ", "))")
+        }
+    }
+
+    func string(_ object: JSONObject, _ key: String, at path: JSONPath) throws(TranscriptError) -> String {
+        guard let value = object[key] else {
+            throw TranscriptError(path: path.appending(key: key), message: "the member '\(key)' is missing")
+        }
+        guard let string = value.stringValue else {
+            throw TranscriptError(path: path.appending(key: key), message: "expected a string, found \(value.typeName)")
+        }
+        return string
+    }
+
+    func optionalString(_ object: JSONObject, _ key: String, at path: JSONPath) throws(TranscriptError) -> String? {
+        guard let value = object[key], !value.isNull else {
+            return nil
+        }
+        return try string(object, key, at: path)
+    }
+
+    func integer(_ object: JSONObject, _ key: String, at path: JSONPath) throws(TranscriptError) -> Int {
+        guard let value = object[key] else {
+            throw TranscriptError(path: path.appending(key: key), message: "the member '\(key)' is missing")
+        }
+        guard let number = value.numberValue, let integer = number.intValue else {
+            throw TranscriptError(path: path.appending(key: key), message: "expected an integer, found \(value.serialized())")
+        }
+        return integer
+    }
+
+    func status(_ object: JSONObject, _ key: String, at path: JSONPath) throws(TranscriptError) -> Int {
+        let code = try integer(object, key, at: path)
+        guard (100...599).contains(code) else {
+            throw TranscriptError(path: path.appending(key: key), message: "status \(code) is not between 100 and 599")
+        }
+        return code
+    }
+
+    func statusList(_ object: JSONObject, _ key: String, at path: JSONPath) throws(TranscriptError) -> [Int] {
+        guard let value = object[key] else {
+            throw TranscriptError(path: path.appending(key: key), message: "the member '\(key)' is missing")
+        }
+        if value.numberValue != nil {
+            return [try status(object, key, at: path)]
+        }
+        guard let list = value.arrayValue, !list.isEmpty else {
+            throw TranscriptError(
+                path: path.appending(key: key), message: "expected a status code or a non-empty array of them")
+        }
+        var codes: [Int] = []
+        for (index, item) in list.enumerated() {
+            guard let code = item.intValue, (100...599).contains(code) else {
+                throw TranscriptError(
+                    path: path.appending(key: key).appending(index: index),
+                    message: "expected a status code between 100 and 599, found \(item.serialized())")
+            }
+            codes.append(code)
+        }
+        return codes
+    }
+
+    func array(_ object: JSONObject, _ key: String, at path: JSONPath, required: Bool = true) throws(TranscriptError)
+        -> [JSONValue]
+    {
+        guard let value = object[key] else {
+            if required {
+                throw TranscriptError(path: path.appending(key: key), message: "the member '\(key)' is missing")
+            }
+            return []
+        }
+        guard let array = value.arrayValue else {
+            throw TranscriptError(path: path.appending(key: key), message: "expected an array, found \(value.typeName)")
+        }
+        return array
+    }
+
+    func headers(_ object: JSONObject, at path: JSONPath) throws(TranscriptError) -> HTTPHeaders {
+        var headers = HTTPHeaders()
+        let headersPath = path.appending(key: "headers")
+        for (index, item) in try array(object, "headers", at: path, required: false).enumerated() {
+            let fieldPath = headersPath.appending(index: index)
+            let field = try self.object(item, at: fieldPath)
+            try rejectUnknown(field, allowed: ["name", "value"], at: fieldPath)
+            let name = try string(field, "name", at: fieldPath)
+            let value = try string(field, "value", at: fieldPath)
+            guard !name.isEmpty, name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ":") }) else {
+                throw TranscriptError(
+                    path: fieldPath.appending(key: "name"), message: "\(JSONValue.string(name).serialized()) is not a header name")
+            }
+            guard !value.contains("\r"), !value.contains("\n") else {
+                throw TranscriptError(path: fieldPath.appending(key: "value"), message: "a header value must not contain a line break")
+            }
+            headers.add(name: name, value: value)
+        }
+        return headers
+    }
+
+    func body(_ object: JSONObject, at path: JSONPath) throws(TranscriptError) -> RecordedBody {
+        if let json = object["body"] {
+            guard object["bodyText"] == nil else {
+                throw TranscriptError(path: path.appending(key: "bodyText"), message: "give either 'body' or 'bodyText', not both")
+            }
+            return json.isNull ? .none : .json(json)
+        }
+        if object["bodyText"] != nil {
+            return .text(try string(object, "bodyText", at: path))
+        }
+        return .none
+    }
+}

@@ -1,0 +1,98 @@
+import HTTP
+import SCIM
+
+extension Transcript {
+    /// The JSON document, with members in a fixed order so that files diff cleanly.
+    public var json: JSONValue {
+        var root = JSONObject()
+        root["format"] = .string(Transcript.formatName)
+        root["version"] = .number(JSONNumber(Transcript.currentVersion))
+        root["name"] = .string(name)
+        root["description"] = .string(description)
+        var sourceObject = JSONObject()
+        sourceObject["kind"] = .string(source.kind.rawValue)
+        sourceObject["tool"] = source.tool.map(JSONValue.string)
+        sourceObject["scenario"] = source.scenario.map(JSONValue.string)
+        sourceObject["dialect"] = source.dialect.map(JSONValue.string)
+        sourceObject["profile"] = source.profile.map(JSONValue.string)
+        sourceObject["recordedAt"] = source.recordedAt.map(JSONValue.string)
+        sourceObject["notes"] = source.notes.map(JSONValue.string)
+        root["source"] = .object(sourceObject)
+        if !preconditions.isEmpty {
+            root["preconditions"] = .array(preconditions.map(\.json))
+        }
+        root["exchanges"] = .array(exchanges.map(\.json))
+        return .object(root)
+    }
+
+    /// The file contents: pretty JSON with a two-space indent and a final newline.
+    public func encoded() -> [UInt8] {
+        json.serializedBytes(.pretty) + [0x0A]
+    }
+}
+
+extension Exchange {
+    public var json: JSONValue {
+        var object = JSONObject()
+        object["description"] = description.map(JSONValue.string)
+        object["step"] = step.map(JSONValue.string)
+
+        var requestObject = JSONObject()
+        requestObject["method"] = .string(request.method)
+        requestObject["path"] = .string(request.path)
+        if !request.headers.isEmpty {
+            requestObject["headers"] = Exchange.headersJSON(request.headers)
+        }
+        Exchange.write(request.body, into: &requestObject)
+        object["request"] = .object(requestObject)
+
+        var responseObject = JSONObject()
+        responseObject["status"] = .number(JSONNumber(response.status))
+        if !response.headers.isEmpty {
+            responseObject["headers"] = Exchange.headersJSON(response.headers)
+        }
+        Exchange.write(response.body, into: &responseObject)
+        object["response"] = .object(responseObject)
+
+        if !expectations.isEmpty {
+            var expectObject = JSONObject()
+            if let status = expectations.status {
+                expectObject["status"] = .array(status.map { .number(JSONNumber($0)) })
+            }
+            if !expectations.profiles.isEmpty {
+                var profilesObject = JSONObject()
+                for name in expectations.profiles.keys.sorted() {
+                    let profile = expectations.profiles[name]!
+                    var profileObject = JSONObject()
+                    profileObject["status"] = .array(profile.status.map { .number(JSONNumber($0)) })
+                    if let body = profile.body {
+                        if case .none = body {
+                            profileObject["body"] = .null
+                        } else {
+                            Exchange.write(body, into: &profileObject)
+                        }
+                    }
+                    profilesObject[name] = .object(profileObject)
+                }
+                expectObject["profiles"] = .object(profilesObject)
+            }
+            object["expect"] = .object(expectObject)
+        }
+        return .object(object)
+    }
+
+    static func headersJSON(_ headers: HTTPHeaders) -> JSONValue {
+        .array(headers.fields.map { ["name": .string($0.name), "value": .string($0.value)] })
+    }
+
+    static func write(_ body: RecordedBody, into object: inout JSONObject) {
+        switch body {
+        case .none:
+            break
+        case .json(let value):
+            object["body"] = value
+        case .text(let text):
+            object["bodyText"] = .string(text)
+        }
+    }
+}

@@ -1,0 +1,159 @@
+import HTTP
+import SCIM
+import Transcript
+
+/// Server-generated values learned during a replay: each recorded value maps to the live value
+/// the target produced in its place (ids, `meta.location`, `meta.version`, `Location`, `ETag`).
+/// Later requests and expectations use the live values, so a transcript replays against any
+/// endpoint without hand edits.
+struct Correlation {
+    private(set) var values: [String: String] = [:]
+    /// Recorded values ordered longest first, so that a value never replaces part of a longer one.
+    private var orderedKeys: [String] = []
+
+    /// Values shorter than this are replaced only where they are a whole string or path segment,
+    /// because a short id could occur inside unrelated text.
+    static let minimumSubstringLength = 8
+
+    mutating func learn(recorded: String, live: String) {
+        guard !recorded.isEmpty, recorded != live, values[recorded] == nil else {
+            return
+        }
+        values[recorded] = live
+        orderedKeys.append(recorded)
+        orderedKeys.sort { $0.count > $1.count }
+    }
+
+    func live(for recorded: String) -> String? {
+        values[recorded]
+    }
+
+    /// Learns from a recorded response and the live response to the same request.
+    mutating func learn(recorded: Exchange.Response, live: HTTPResponse, liveBody: JSONValue?) {
+        if let recordedLocation = recorded.headers["Location"], let liveLocation = live.headers["Location"] {
+            learn(recorded: recordedLocation, live: liveLocation)
+        }
+        if let recordedTag = recorded.headers["ETag"], let liveTag = live.headers["ETag"] {
+            learn(recorded: recordedTag, live: liveTag)
+        }
+        guard let recordedObject = recorded.body.json?.objectValue, let liveObject = liveBody?.objectValue else {
+            return
+        }
+        if let recordedResources = recordedObject["Resources"]?.arrayValue,
+            let liveResources = liveObject.value(matching: "Resources")?.arrayValue
+        {
+            learnList(recordedResources.compactMap(\.objectValue), liveResources.compactMap(\.objectValue))
+        } else {
+            learnResource(recordedObject, liveObject)
+        }
+    }
+
+    private mutating func learnResource(_ recorded: JSONObject, _ live: JSONObject) {
+        if let recordedId = recorded["id"]?.stringValue, let liveId = live.value(matching: "id")?.stringValue {
+            learn(recorded: recordedId, live: liveId)
+        }
+        if let recordedMeta = recorded["meta"]?.objectValue, let liveMeta = live.value(matching: "meta")?.objectValue {
+            for key in ["location", "version"] {
+                if let recordedValue = recordedMeta[key]?.stringValue, let liveValue = liveMeta.value(matching: key)?.stringValue {
+                    learn(recorded: recordedValue, live: liveValue)
+                }
+            }
+        }
+    }
+
+    /// Pairs list results by `userName`, `displayName` or `externalId` (after substitution), and
+    /// falls back to position when nothing identifies them.
+    private mutating func learnList(_ recorded: [JSONObject], _ live: [JSONObject]) {
+        var unmatched = Array(live.indices)
+        for (position, resource) in recorded.enumerated() {
+            var chosen: Int?
+            for key in ["userName", "displayName", "externalId"] {
+                guard let value = resource[key]?.stringValue else {
+                    continue
+                }
+                chosen = unmatched.first { live[$0].value(matching: key)?.stringValue?.equalsIgnoringCase(substitute(value)) == true }
+                if chosen != nil {
+                    break
+                }
+            }
+            if chosen == nil, recorded.count == live.count, unmatched.contains(position) {
+                chosen = position
+            }
+            if let chosen {
+                unmatched.removeAll { $0 == chosen }
+                learnResource(resource, live[chosen])
+            }
+        }
+    }
+
+    /// Replaces recorded values in a string.
+    func substitute(_ text: String) -> String {
+        if let exact = values[text] {
+            return exact
+        }
+        var result = text
+        for key in orderedKeys where key.count >= Correlation.minimumSubstringLength && result.contains(key) {
+            result = result.replacingAll(key, with: values[key]!)
+        }
+        return result
+    }
+
+    /// Replaces recorded values in a request target, in raw and percent-encoded forms.
+    func substitute(path: String) -> String {
+        var result = path
+        for key in orderedKeys {
+            let live = values[key]!
+            let forms = [
+                (key, live), (RequestTarget.encodePathSegment(key), RequestTarget.encodePathSegment(live)),
+                (RequestTarget.encodeQueryValue(key), RequestTarget.encodeQueryValue(live)),
+            ]
+            for (recordedForm, liveForm) in forms where recordedForm != liveForm || recordedForm == key {
+                if key.count >= Correlation.minimumSubstringLength {
+                    result = result.replacingAll(recordedForm, with: liveForm)
+                } else {
+                    result = result.replacingSegments(equalTo: recordedForm, with: liveForm)
+                }
+            }
+        }
+        return result
+    }
+
+    func substitute(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .string(let text):
+            return .string(substitute(text))
+        case .array(let elements):
+            return .array(elements.map(substitute))
+        case .object(let object):
+            var result = JSONObject()
+            for (key, element) in object {
+                result[key] = substitute(element)
+            }
+            return .object(result)
+        default:
+            return value
+        }
+    }
+}
+
+extension String {
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty, contains(target) else {
+            return self
+        }
+        return replacing(target, with: replacement)
+    }
+
+    /// Replaces whole path segments and whole quoted query values equal to `target`.
+    func replacingSegments(equalTo target: String, with replacement: String) -> String {
+        let (path, query) = RequestTarget.split(self)
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false).map { segment in
+            segment == target ? replacement : String(segment)
+        }
+        var result = segments.joined(separator: "/")
+        if let query {
+            result += "?" + query.replacingAll("%22\(target)%22", with: "%22\(replacement)%22")
+        }
+        return result
+    }
+}

@@ -1,0 +1,250 @@
+import HTTP
+import SCIM
+import Transcript
+
+/// Per-run rewriting of client-chosen identities (userName, emails, externalId, group
+/// displayName), so that repeated runs against a shared endpoint never collide.
+///
+/// An email `alice@example.com` becomes `alice.TAG@example.com`, so it stays an email; matching
+/// ignores case, so a case-variant filter (`ALICE@example.com`) is rewritten to the same
+/// identity (`ALICE.TAG@example.com`). Other values get `-TAG` appended and match exactly.
+/// The same rewrite applies to request bodies, filter strings, expected bodies and
+/// preconditions.
+struct Isolation {
+    struct Replacement {
+        let original: String
+        let caseInsensitive: Bool
+    }
+
+    let tag: String
+    private(set) var replacements: [Replacement] = []
+
+    init(transcript: Transcript, tag: String) {
+        self.tag = tag
+        var identities: [(String, Bool)] = []
+        for exchange in transcript.exchanges {
+            identities += Isolation.identities(in: exchange)
+        }
+        for precondition in transcript.preconditions {
+            switch precondition {
+            case .deletedTeammate(let email):
+                identities.append((email, true))
+            case .existingTeammate(let user, _):
+                identities += Isolation.identities(inResource: user)
+            }
+        }
+        var seen = Set<String>()
+        for (value, caseInsensitive) in identities where !value.isEmpty {
+            let key = caseInsensitive ? value.lowercased() : value
+            if seen.insert(key).inserted {
+                replacements.append(Replacement(original: value, caseInsensitive: caseInsensitive))
+            }
+        }
+        replacements.sort { $0.original.count > $1.original.count }
+    }
+
+    /// The rewritten form of one identity.
+    func rewritten(_ value: String) -> String {
+        if let at = value.lastIndex(of: "@") {
+            return "\(value[..<at]).\(tag)\(value[at...])"
+        }
+        return "\(value)-\(tag)"
+    }
+
+    func apply(_ text: String) -> String {
+        var result = text
+        for replacement in replacements {
+            result = rewrite(replacement, in: result)
+        }
+        return result
+    }
+
+    func apply(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .string(let text):
+            return .string(apply(text))
+        case .array(let elements):
+            return .array(elements.map(apply))
+        case .object(let object):
+            var result = JSONObject()
+            for (key, element) in object {
+                result[key] = apply(element)
+            }
+            return .object(result)
+        default:
+            return value
+        }
+    }
+
+    /// Rewrites identities inside the query of a request target. Query values are decoded,
+    /// rewritten and encoded again the way Entra encodes them.
+    func apply(path: String) -> String {
+        let (base, query) = RequestTarget.split(path)
+        guard let query, !replacements.isEmpty else {
+            return path
+        }
+        let items = query.split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2 else {
+                return String(pair)
+            }
+            let decoded = RequestTarget.percentDecode(String(parts[1]), plusIsSpace: true)
+            let rewrittenValue = apply(decoded)
+            guard rewrittenValue != decoded else {
+                return String(pair)
+            }
+            let encoded = rewrittenValue.split(separator: " ", omittingEmptySubsequences: false)
+                .map { RequestTarget.encodeQueryValue(String($0)) }.joined(separator: "+")
+            return "\(parts[0])=\(encoded)"
+        }
+        return base + "?" + items.joined(separator: "&")
+    }
+
+    func apply(_ precondition: Precondition) -> Precondition {
+        switch precondition {
+        case .deletedTeammate(let email):
+            return .deletedTeammate(email: apply(email))
+        case .existingTeammate(let user, let blocked):
+            return .existingTeammate(user: apply(.object(user)).objectValue ?? user, blocked: blocked)
+        }
+    }
+
+    private func rewrite(_ replacement: Replacement, in text: String) -> String {
+        guard replacement.caseInsensitive else {
+            return text.replacingAll(replacement.original, with: rewritten(replacement.original))
+        }
+        let lowered = text.lowercased()
+        let target = replacement.original.lowercased()
+        guard lowered.count == text.count, lowered.contains(target) else {
+            return text
+        }
+        // Walk matches in the lowercased copy and rewrite the original-case text at the same offsets.
+        var result = ""
+        var textIndex = text.startIndex
+        var lowerIndex = lowered.startIndex
+        while let range = lowered[lowerIndex...].firstRange(of: target) {
+            let prefixLength = lowered.distance(from: lowerIndex, to: range.lowerBound)
+            let matchStart = text.index(textIndex, offsetBy: prefixLength)
+            let matchEnd = text.index(matchStart, offsetBy: target.count)
+            result += text[textIndex..<matchStart]
+            result += rewritten(String(text[matchStart..<matchEnd]))
+            textIndex = matchEnd
+            lowerIndex = range.upperBound
+        }
+        result += text[textIndex...]
+        return result
+    }
+
+    // MARK: - Collection
+
+    private static let identityAttributes: Set<String> = ["username", "externalid"]
+
+    private static func identities(in exchange: Exchange) -> [(String, Bool)] {
+        var found: [(String, Bool)] = []
+        let request = exchange.request
+        let segments = RequestTarget.split(request.path).path.split(separator: "/").map(String.init)
+        let isGroups = segments.first == "Groups"
+        if let body = request.body.json?.objectValue {
+            if request.method == "PATCH" {
+                for operation in body.value(matching: "Operations")?.arrayValue ?? [] {
+                    found += identities(inOperation: operation.objectValue ?? JSONObject(), isGroups: isGroups)
+                }
+            } else {
+                found += identities(inResource: body, isGroups: isGroups)
+            }
+        }
+        let query = RequestTarget.split(request.path).query ?? ""
+        for item in RequestTarget.queryItems(query) where item.name.lowercased() == "filter" {
+            if let filter = try? FilterParser.parse(item.value) {
+                found += identities(inFilter: filter, isGroups: isGroups)
+            }
+        }
+        return found
+    }
+
+    static func identities(inResource resource: JSONObject, isGroups: Bool = false) -> [(String, Bool)] {
+        var found: [(String, Bool)] = []
+        if let userName = resource.value(matching: "userName")?.stringValue {
+            found.append((userName, true))
+        }
+        if let externalId = resource.value(matching: "externalId")?.stringValue {
+            found.append((externalId, false))
+        }
+        if isGroups, let displayName = resource.value(matching: "displayName")?.stringValue {
+            found.append((displayName, true))
+        }
+        for email in resource.value(matching: "emails")?.arrayValue ?? [] {
+            if let value = email.objectValue?.value(matching: "value")?.stringValue {
+                found.append((value, true))
+            }
+        }
+        return found
+    }
+
+    private static func identities(inOperation operation: JSONObject, isGroups: Bool) -> [(String, Bool)] {
+        let value = operation.value(matching: "value")
+        guard let path = operation.value(matching: "path")?.stringValue else {
+            return value?.objectValue.map { object in
+                var found: [(String, Bool)] = []
+                for (key, item) in object {
+                    found += identities(atPath: key, value: item, isGroups: isGroups)
+                }
+                return found
+            } ?? []
+        }
+        return value.map { identities(atPath: path, value: $0, isGroups: isGroups) } ?? []
+    }
+
+    private static func identities(atPath path: String, value: JSONValue, isGroups: Bool) -> [(String, Bool)] {
+        let lowered = path.lowercased()
+        guard let text = value.stringValue else {
+            return []
+        }
+        if lowered == "username" || lowered.hasPrefix("emails") {
+            return [(text, true)]
+        }
+        if lowered == "externalid" {
+            return [(text, false)]
+        }
+        if isGroups && lowered == "displayname" {
+            return [(text, true)]
+        }
+        return []
+    }
+
+    private static func identities(inFilter filter: FilterExpression, isGroups: Bool) -> [(String, Bool)] {
+        switch filter {
+        case .comparison(let path, _, .string(let value)):
+            let name = path.name.lowercased()
+            if name == "username" || name == "emails" {
+                return [(value, true)]
+            }
+            if name == "externalid" {
+                return [(value, false)]
+            }
+            if isGroups && name == "displayname" {
+                return [(value, true)]
+            }
+            return []
+        case .and(let lhs, let rhs), .or(let lhs, let rhs):
+            return identities(inFilter: lhs, isGroups: isGroups) + identities(inFilter: rhs, isGroups: isGroups)
+        case .not(let inner):
+            return identities(inFilter: inner, isGroups: isGroups)
+        case .valuePath(let path, let inner):
+            return path.name.lowercased() == "emails" ? identitiesOfValues(inner) : []
+        case .present, .comparison:
+            return []
+        }
+    }
+
+    private static func identitiesOfValues(_ filter: FilterExpression) -> [(String, Bool)] {
+        switch filter {
+        case .comparison(let path, _, .string(let value)) where path.name.lowercased() == "value":
+            return [(value, true)]
+        case .and(let lhs, let rhs), .or(let lhs, let rhs):
+            return identitiesOfValues(lhs) + identitiesOfValues(rhs)
+        default:
+            return []
+        }
+    }
+}

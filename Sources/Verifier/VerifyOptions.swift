@@ -1,0 +1,72 @@
+import HTTP
+import Logging
+import ReferenceServer
+
+/// Settings for a verify run.
+public struct VerifyOptions: Sendable {
+    public var profile: VerificationProfile
+    /// The SCIM base URL of the endpoint under test; `nil` runs each transcript against a fresh
+    /// embedded reference endpoint.
+    public var target: String?
+    /// The bearer token for `target`.
+    public var token: String?
+    /// Permits requests to a target that is not on a loopback address.
+    public var allowWrites: Bool
+    /// Makes client-chosen identities unique per run; `nil` means on with `target`, off without.
+    public var isolate: Bool?
+    /// Deviations the embedded endpoint runs with, to see what the verifier reports for a faulty endpoint.
+    public var embeddedDeviations: Set<Deviation>
+    public var client: HTTPClientConfiguration
+    public var logger: Logger
+
+    public init(
+        profile: VerificationProfile = .front, target: String? = nil, token: String? = nil, allowWrites: Bool = false,
+        isolate: Bool? = nil, embeddedDeviations: Set<Deviation> = [], client: HTTPClientConfiguration = HTTPClientConfiguration(),
+        logger: Logger = .disabled
+    ) {
+        self.profile = profile
+        self.target = target
+        self.token = token
+        self.allowWrites = allowWrites
+        self.isolate = isolate
+        self.embeddedDeviations = embeddedDeviations
+        self.client = client
+        self.logger = logger
+    }
+}
+
+/// The result of verifying one transcript.
+public struct TranscriptOutcome: Sendable {
+    public enum Status: Sendable, Equatable {
+        case passed
+        case failed
+        case skipped(reason: String)
+    }
+
+    public let file: String
+    public let name: String
+    public let status: Status
+    public let findings: [Finding]
+    public let exchangeCount: Int
+    /// Seconds spent on the transcript.
+    public let duration: Double
+
+    public var errors: [Finding] {
+        findings.filter { $0.severity == .error }
+    }
+}
+
+/// Why a run stopped before judging its transcripts.
+public enum VerifyFailure: Error, Sendable, CustomStringConvertible {
+    /// A usage problem found before any request, such as a non-loopback target without `--allow-writes`.
+    case usage(String)
+    /// The target refused connections or could not be resolved.
+    case targetUnreachable(String)
+
+    public var description: String {
+        switch self {
+        case .usage(let message): message
+        case .targetUnreachable(let message): message
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import HTTP
+import Logging
+import ReferenceServer
+import SCIM
+
+enum ServeCommand: Command {
+    static let spec = CommandSpec(
+        name: "serve", abstract: "Run the Front-compatible reference SCIM endpoint.",
+        usage: "scimtape serve [--port N] [--profile front|rfc] [--token-file FILE] [--deviation NAME ...]",
+        options: [
+            .init(name: "host", valueName: "address", help: "IPv4 or IPv6 address to listen on. (default: 127.0.0.1)"),
+            .init(name: "port", valueName: "port", help: "TCP port; 0 picks a free one. (default: 0)"),
+            .init(name: "profile", valueName: "profile", help: "front blocks on DELETE; rfc removes, as RFC 7644 says. (default: front)"),
+            .init(name: "base-path", valueName: "path", help: "Path of the SCIM base. (default: /scim/v2)"),
+            .init(name: "token-file", valueName: "file", help: "File holding the bearer token clients must send. SCIMTAPE_TOKEN works too; without either, no token is required."),
+            .init(name: "strict-booleans", valueName: nil, help: "Accept only lowercase \"true\"/\"false\" strings for booleans, as Front's ToLower adjustment expects."),
+            .init(name: "deviation", valueName: "name", help: "Switch on a named fault; repeat for several. See --list-deviations.", repeating: true),
+            .init(name: "list-deviations", valueName: nil, help: "Print the named faults, one per line, and exit."),
+            .init(name: "max-body-size", valueName: "bytes", help: "Largest request body accepted; larger ones get 413. (default: 1048576)"),
+            .init(name: "threads", valueName: "count", help: "Worker threads. (default: the number of processors)"),
+            .init(name: "log-level", valueName: "level", help: "trace, debug, info, notice, warning or error. (default: info)"),
+        ],
+        discussion: """
+            The first line of standard output is the SCIM base URL. Logs go to standard error. The admin route
+            /_scimtape/state (same token) sets state SCIM cannot create, such as a teammate deleted in Front.
+            SIGINT or SIGTERM stops the server.
+            """)
+
+    static func run(_ arguments: ParsedArguments) -> ExitCode {
+        if arguments.flag("list-deviations") {
+            for deviation in Deviation.allCases {
+                Terminal.out("\(deviation.rawValue)  \(deviation.summary)")
+            }
+            return .success
+        }
+        guard arguments.positionals.isEmpty else {
+            return usageFailure("serve takes no arguments, but got '\(arguments.positionals[0])'", spec: spec)
+        }
+        var configuration = ReferenceServerConfiguration()
+        var http = HTTPServerConfiguration()
+        do throws(UsageError) {
+            if let text = arguments.value("profile") {
+                guard let profile = ServerProfile(rawValue: text) else {
+                    throw UsageError(message: "unknown profile '\(text)'; expected front or rfc")
+                }
+                configuration.profile = profile
+            }
+            for name in arguments.allValues("deviation") {
+                guard let deviation = Deviation(rawValue: name) else {
+                    throw UsageError(message: "unknown deviation '\(name)'; run 'scimtape serve --list-deviations'")
+                }
+                configuration.deviations.insert(deviation)
+            }
+            if let path = arguments.value("base-path") {
+                guard path.isEmpty || (path.hasPrefix("/") && !path.hasSuffix("/")) else {
+                    throw UsageError(message: "--base-path must start with '/' and not end with one, such as /scim/v2")
+                }
+                configuration.basePath = path
+            }
+            configuration.token = try TokenSource.read(file: arguments.value("token-file"))
+            if arguments.flag("strict-booleans") {
+                configuration.booleanStrings = .lowercaseOnly
+            }
+            http.host = arguments.value("host") ?? "127.0.0.1"
+            if let text = arguments.value("port") {
+                guard let port = UInt16(text) else {
+                    throw UsageError(message: "--port must be a number from 0 to 65535, not '\(text)'")
+                }
+                http.port = port
+            }
+            if let text = arguments.value("max-body-size") {
+                guard let size = Int(text), size > 0 else {
+                    throw UsageError(message: "--max-body-size must be a positive number of bytes, not '\(text)'")
+                }
+                http.maximumBodySize = size
+            }
+            let threads = arguments.value("threads").map { Int($0) } ?? ProcessInfo.processInfo.activeProcessorCount
+            guard let threads, threads > 0, threads <= 256 else {
+                throw UsageError(message: "--threads must be a number from 1 to 256")
+            }
+            http.threading = .pool(threads)
+            var level = Logger.Level.info
+            if let text = arguments.value("log-level") {
+                guard let parsed = Logger.Level(name: text) else {
+                    throw UsageError(message: "unknown log level '\(text)'")
+                }
+                level = parsed
+            }
+            configuration.logger = Logger(label: "scimtape.serve", level: level)
+        } catch {
+            return usageFailure(error.message, spec: spec)
+        }
+        configuration.http = http
+
+        let server = ReferenceServer(configuration: configuration)
+        do {
+            try server.start()
+        } catch {
+            Terminal.error("Error: \(error.message)")
+            return .usageOrInput
+        }
+        Terminal.out(server.baseURL)
+        configuration.logger.notice(
+            "serving", metadata: [
+                "server.base_url": server.baseURL, "server.profile": configuration.profile.rawValue,
+                "server.deviations": configuration.deviations.map(\.rawValue).sorted().joined(separator: ","),
+                "server.token_required": configuration.token == nil ? "no" : "yes",
+            ])
+        waitForTermination {
+            server.stop()
+        }
+    }
+}
+
+/// Blocks until SIGINT or SIGTERM, runs `cleanup`, and exits with 0.
+func waitForTermination(_ cleanup: @escaping @Sendable () -> Void) -> Never {
+    var sources: [DispatchSourceSignal] = []
+    for signalNumber in [SIGINT, SIGTERM] {
+        signal(signalNumber, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
+        source.setEventHandler {
+            cleanup()
+            exit(0)
+        }
+        source.resume()
+        sources.append(source)
+    }
+    withExtendedLifetime(sources) {
+        dispatchMain()
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import HTTP
+import Logging
+import ReferenceServer
+import Simulator
+import Transcript
+
+enum SimulateCommand: Command {
+    static let spec = CommandSpec(
+        name: "simulate", abstract: "Send what Entra would send for a scenario and record it as a transcript.",
+        usage: "scimtape simulate SCENARIO --out FILE [--target URL]",
+        arguments: [.init(name: "scenario", help: "A scenario file (format scimtape.scenario).")],
+        options: [
+            .init(name: "out", valueName: "file", help: "Where to write the transcript."),
+            .init(name: "target", valueName: "url", help: "SCIM base URL to send to. Without it, a fresh embedded reference endpoint (front profile) is used."),
+            .init(name: "token-file", valueName: "file", help: "File holding the bearer token for --target. SCIMTAPE_TOKEN works too."),
+            .init(name: "allow-writes", valueName: nil, help: "Permit a --target that is not on a loopback address."),
+            .init(name: "timeout", valueName: "seconds", help: "Time allowed per request. (default: 30)"),
+            .init(name: "log-level", valueName: "level", help: "trace, debug, info, notice, warning or error. (default: warning)"),
+        ])
+
+    static func run(_ arguments: ParsedArguments) -> ExitCode {
+        guard arguments.positionals.count == 1 else {
+            return usageFailure(arguments.positionals.isEmpty ? "missing the SCENARIO argument" : "simulate takes one SCENARIO", spec: spec)
+        }
+        guard let out = arguments.value("out") else {
+            return usageFailure("missing --out FILE", spec: spec)
+        }
+        let scenarioPath = arguments.positionals[0]
+        let logger: Logger
+        let token: String?
+        var client = HTTPClientConfiguration()
+        do throws(UsageError) {
+            logger = try makeLogger(arguments.value("log-level"), label: "scimtape.simulate", defaultLevel: .warning)
+            token = try TokenSource.read(file: arguments.value("token-file"))
+            if let text = arguments.value("timeout") {
+                guard let seconds = Double(text), seconds > 0 else {
+                    throw UsageError(message: "--timeout must be a positive number of seconds")
+                }
+                client.timeout = seconds
+            }
+        } catch {
+            return usageFailure(error.message, spec: spec)
+        }
+        let scenario: Scenario
+        do {
+            scenario = try Scenario.load(path: scenarioPath)
+        } catch {
+            Terminal.error(error.description)
+            return .usageOrInput
+        }
+
+        var server: ReferenceServer?
+        let baseURL: String
+        if let target = arguments.value("target") {
+            guard target.lowercased().hasPrefix("http://") || target.lowercased().hasPrefix("https://") else {
+                return usageFailure("--target must be an http or https URL", spec: spec)
+            }
+            guard arguments.flag("allow-writes") || isLoopbackURL(target) else {
+                return usageFailure("--target \(target) is not a loopback address; pass --allow-writes to send provisioning requests there", spec: spec)
+            }
+            baseURL = target
+        } else {
+            let embedded = ReferenceServer(configuration: ReferenceServerConfiguration(profile: .front, logger: logger.child(label: "scimtape.serve")))
+            do {
+                try embedded.start()
+            } catch {
+                Terminal.error("Error: the embedded reference endpoint could not start: \(error.message)")
+                return .usageOrInput
+            }
+            server = embedded
+            baseURL = embedded.baseURL
+        }
+        defer { server?.stop() }
+
+        let options = Simulation.Options(
+            baseURL: baseURL, token: server == nil ? token : nil, scenarioPath: scenarioPath,
+            profile: server == nil ? nil : "front", tool: "scimtape \(Terminal.version)", logger: logger, client: client)
+        let result: Simulation.Result
+        do {
+            result = try Simulation.run(scenario, options: options)
+        } catch let error as SimulationError {
+            Terminal.error("Error: \(error.description)")
+            if case .targetUnreachable = error {
+                return .targetUnreachable
+            }
+            return .usageOrInput
+        } catch {
+            Terminal.error("Error: \(error)")
+            return .usageOrInput
+        }
+        do {
+            try TranscriptFile.write(result.transcript, to: out)
+        } catch {
+            Terminal.error("Error: cannot write \(out): \(error.localizedDescription)")
+            return .usageOrInput
+        }
+        for note in result.notes {
+            Terminal.error("note: \(note)")
+        }
+        Terminal.out("wrote \(out) (\(result.transcript.exchanges.count) exchanges, dialect \(scenario.tenant.dialectName))")
+        return .success
+    }
+}
+
+func makeLogger(_ levelName: String?, label: String, defaultLevel: Logger.Level) throws(UsageError) -> Logger {
+    var level = defaultLevel
+    if let levelName {
+        guard let parsed = Logger.Level(name: levelName) else {
+            throw UsageError(message: "unknown log level '\(levelName)'; expected trace, debug, info, notice, warning or error")
+        }
+        level = parsed
+    }
+    return Logger(label: label, level: level)
+}

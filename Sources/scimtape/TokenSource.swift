@@ -1,0 +1,30 @@
+import Foundation
+
+/// Reads the bearer token from `--token-file` or `SCIMTAPE_TOKEN`; never from the command line,
+/// where other users of the machine could read it in the process list.
+enum TokenSource {
+    static func read(file: String?) throws(UsageError) -> String? {
+        if let file {
+            let contents: String
+            do {
+                contents = try String(contentsOfFile: file, encoding: .utf8)
+            } catch {
+                throw UsageError(message: "cannot read the token file '\(file)': \(error.localizedDescription)")
+            }
+            let token = contents.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !token.isEmpty else {
+                throw UsageError(message: "the token file '\(file)' is empty")
+            }
+            guard !token.contains(where: { $0.isNewline || $0 == " " }) else {
+                throw UsageError(message: "the token file '\(file)' must hold one token without spaces or line breaks")
+            }
+            return token
+        }
+        if let token = ProcessInfo.processInfo.environment["SCIMTAPE_TOKEN"]?.trimmingCharacters(in: .whitespacesAndNewlines),
+            !token.isEmpty
+        {
+            return token
+        }
+        return nil
+    }
+}
