@@ -36,7 +36,8 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "TranscriptTests", dependencies: ["Transcript", "SCIM", "HTTP"]),
         .testTarget(name: "ReferenceServerTests", dependencies: ["ReferenceServer", "HTTP", "SCIM"]),
-        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "ReferenceServer", "Transcript", "SCIM", "HTTP"]),
+        .testTarget(
+            name: "SimulatorTests", dependencies: ["Simulator", "ReferenceServer", "Transcript", "SCIM", "HTTP"]),
         .testTarget(
             name: "VerifierTests",
             dependencies: ["Verifier", "ReferenceServer", "Transcript", "SCIM", "HTTP"]

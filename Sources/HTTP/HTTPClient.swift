@@ -136,19 +136,24 @@ public final class HTTPClient: @unchecked Sendable {
         guard code == CURLE_OK else {
             let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             let summary = String(cString: curl_easy_strerror(code))
-            let message = "\(request.method) \(url): \(detail.isEmpty ? summary : detail) (libcurl error \(code.rawValue))"
-            logger.debug("request failed", metadata: ["http.method": request.method.rawValue, "curl.code": "\(code.rawValue)"])
+            let message =
+                "\(request.method) \(url): \(detail.isEmpty ? summary : detail) (libcurl error \(code.rawValue))"
+            logger.debug(
+                "request failed", metadata: ["http.method": request.method.rawValue, "curl.code": "\(code.rawValue)"])
             if sink.exceededLimit {
                 throw HTTPClientError(
                     kind: .responseTooLarge,
-                    message: "\(request.method) \(url): the response body is larger than \(configuration.maximumResponseSize) bytes")
+                    message:
+                        "\(request.method) \(url): the response body is larger than \(configuration.maximumResponseSize) bytes"
+                )
             }
             throw HTTPClientError(kind: HTTPClient.kind(of: code), message: message)
         }
         var statusCode = 0
         scimtape_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &statusCode)
         return HTTPResponse(
-            status: HTTPStatus(code: statusCode, reasonPhrase: sink.reasonPhrase), headers: sink.headers, body: sink.body)
+            status: HTTPStatus(code: statusCode, reasonPhrase: sink.reasonPhrase), headers: sink.headers,
+            body: sink.body)
     }
 
     private static func kind(of code: CURLcode) -> HTTPClientError.Kind {
@@ -160,7 +165,8 @@ public final class HTTPClient: @unchecked Sendable {
         case CURLE_OPERATION_TIMEDOUT:
             return .timedOut
         case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
-            CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS,
+            CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
+            CURLE_SSL_INVALIDCERTSTATUS,
             CURLE_USE_SSL_FAILED, CURLE_SSL_ENGINE_INITFAILED, CURLE_SSL_SHUTDOWN_FAILED:
             return .tlsFailed
         case CURLE_GOT_NOTHING, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE:

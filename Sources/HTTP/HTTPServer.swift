@@ -124,10 +124,12 @@ public final class HTTPServer: @unchecked Sendable {
         case .perConnection:
             flags |= MHD_USE_THREAD_PER_CONNECTION.rawValue | MHD_USE_POLL.rawValue
         }
-        options.append(MHD_OptionItem(option: .CONNECTION_TIMEOUT, value: configuration.connectionTimeout, ptr_value: nil))
+        options.append(
+            MHD_OptionItem(option: .CONNECTION_TIMEOUT, value: configuration.connectionTimeout, ptr_value: nil))
         options.append(MHD_OptionItem(option: .CONNECTION_LIMIT, value: configuration.connectionLimit, ptr_value: nil))
         options.append(
-            MHD_OptionItem(option: .CONNECTION_MEMORY_LIMIT, value: configuration.connectionMemoryLimit, ptr_value: nil))
+            MHD_OptionItem(option: .CONNECTION_MEMORY_LIMIT, value: configuration.connectionMemoryLimit, ptr_value: nil)
+        )
         if let tls = configuration.tls {
             guard MHD_is_feature_supported(.FEATURE_TLS) == .YES else {
                 throw HTTPServerError(message: "this libmicrohttpd was built without TLS support")
@@ -136,7 +138,8 @@ public final class HTTPServer: @unchecked Sendable {
             let certificate = strdup(tls.certificatePEM)!
             let key = strdup(tls.privateKeyPEM)!
             tlsBuffers = [certificate, key]
-            options.append(MHD_OptionItem(option: .HTTPS_MEM_CERT, value: 0, ptr_value: UnsafeMutableRawPointer(certificate)))
+            options.append(
+                MHD_OptionItem(option: .HTTPS_MEM_CERT, value: 0, ptr_value: UnsafeMutableRawPointer(certificate)))
             options.append(MHD_OptionItem(option: .HTTPS_MEM_KEY, value: 0, ptr_value: UnsafeMutableRawPointer(key)))
         }
         options.append(MHD_OptionItem(option: .END, value: 0, ptr_value: nil))
@@ -153,7 +156,9 @@ public final class HTTPServer: @unchecked Sendable {
             flags |= MHD_USE_IPv6.rawValue
             started = withUnsafePointer(to: &address) { pointer in
                 pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                    startDaemon(flags: flags, port: configuration.port, address: socketAddress, options: options, context: contextPointer)
+                    startDaemon(
+                        flags: flags, port: configuration.port, address: socketAddress, options: options,
+                        context: contextPointer)
                 }
             }
         } else {
@@ -166,7 +171,9 @@ public final class HTTPServer: @unchecked Sendable {
             }
             started = withUnsafePointer(to: &address) { pointer in
                 pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                    startDaemon(flags: flags, port: configuration.port, address: socketAddress, options: options, context: contextPointer)
+                    startDaemon(
+                        flags: flags, port: configuration.port, address: socketAddress, options: options,
+                        context: contextPointer)
                 }
             }
         }
@@ -310,7 +317,8 @@ private let accessHandler: MHD_AccessHandlerCallback = {
     server.logger.debug(
         "request handled",
         metadata: [
-            "http.method": request.method.rawValue, "http.path": request.path, "http.status": String(response.status.code),
+            "http.method": request.method.rawValue, "http.path": request.path,
+            "http.status": String(response.status.code),
             "http.duration_ms": String(format: "%.3f", elapsed),
         ])
     return queue(response, on: connection)
@@ -327,7 +335,8 @@ private let headerCollector: MHD_KeyValueIterator = { context, _, key, value in
 
 private func queue(_ response: HTTPResponse, on connection: OpaquePointer) -> MHD_Result {
     let mhdResponse = response.body.withUnsafeBytes { bytes in
-        MHD_create_response_from_buffer(bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress), .RESPMEM_MUST_COPY)
+        MHD_create_response_from_buffer(
+            bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress), .RESPMEM_MUST_COPY)
     }
     guard let mhdResponse else {
         return .NO
@@ -345,8 +354,14 @@ private func clientAddress(_ connection: OpaquePointer) -> String? {
     }
     var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
     var service = [CChar](repeating: 0, count: Int(NI_MAXSERV))
-    let length = socklen_t(address.pointee.sa_family == sa_family_t(AF_INET6) ? MemoryLayout<sockaddr_in6>.size : MemoryLayout<sockaddr_in>.size)
-    guard getnameinfo(address, length, &host, socklen_t(host.count), &service, socklen_t(service.count), NI_NUMERICHOST | NI_NUMERICSERV) == 0 else {
+    let length = socklen_t(
+        address.pointee.sa_family == sa_family_t(AF_INET6)
+            ? MemoryLayout<sockaddr_in6>.size : MemoryLayout<sockaddr_in>.size)
+    guard
+        getnameinfo(
+            address, length, &host, socklen_t(host.count), &service, socklen_t(service.count),
+            NI_NUMERICHOST | NI_NUMERICSERV) == 0
+    else {
         return nil
     }
     let hostText = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

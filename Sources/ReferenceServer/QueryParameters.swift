@@ -127,7 +127,8 @@ struct Projection {
                 let previous = existing?.arrayValue ?? []
                 targetContainer[name] = .array(
                     elements.enumerated().map { index, element in
-                        var projected = index < previous.count ? (previous[index].objectValue ?? JSONObject()) : JSONObject()
+                        var projected =
+                            index < previous.count ? (previous[index].objectValue ?? JSONObject()) : JSONObject()
                         projected[sub.name] = element.objectValue?[sub.name]
                         return .object(projected)
                     })

@@ -15,13 +15,15 @@ extension ReferenceEndpoint {
             case .get:
                 return jsonResponse(.ok, adminState())
             case .post:
-                return try applyPreconditions(try jsonBody(request), context: RequestContext(request: request, baseURL: baseURL(for: request)))
+                return try applyPreconditions(
+                    try jsonBody(request), context: RequestContext(request: request, baseURL: baseURL(for: request)))
             case .delete:
                 store.reset()
                 logger.info("state reset through the admin route")
                 return HTTPResponse(status: .noContent)
             default:
-                var response = errorResponse(SCIMError(status: 405, detail: "use GET, POST or DELETE on \(Self.adminPath)"))
+                var response = errorResponse(
+                    SCIMError(status: 405, detail: "use GET, POST or DELETE on \(Self.adminPath)"))
                 response.headers.add(name: "Allow", value: "GET, POST, DELETE")
                 return response
             }

@@ -13,7 +13,8 @@ extension ReferenceEndpoint {
             return nil
         }
         guard request.method == .get else {
-            var response = errorResponse(SCIMError(status: 405, detail: "\(request.method) is not supported here; use GET"))
+            var response = errorResponse(
+                SCIMError(status: 405, detail: "\(request.method) is not supported here; use GET"))
             response.headers.add(name: "Allow", value: "GET")
             return response
         }
@@ -66,7 +67,8 @@ extension ReferenceEndpoint {
                 [
                     "type": "oauthbearertoken",
                     "name": "Bearer token",
-                    "description": "A static bearer token from --token-file or SCIMTAPE_TOKEN, sent as Authorization: Bearer.",
+                    "description":
+                        "A static bearer token from --token-file or SCIMTAPE_TOKEN, sent as Authorization: Bearer.",
                     "primary": true,
                 ]
             ],

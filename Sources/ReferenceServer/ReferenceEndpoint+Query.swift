@@ -84,7 +84,8 @@ extension ReferenceEndpoint {
         }
     }
 
-    private func sorted(_ resources: [StoredResource], type: ResourceType, by sortBy: String, order: String?) throws(SCIMError)
+    private func sorted(_ resources: [StoredResource], type: ResourceType, by sortBy: String, order: String?)
+        throws(SCIMError)
         -> [StoredResource]
     {
         let path: AttributePath
@@ -114,7 +115,9 @@ extension ReferenceEndpoint {
         }.map(\.0)
     }
 
-    private func sortValue(_ resource: StoredResource, path: AttributePath, resolved: ResolvedAttribute) -> SortKey.Value? {
+    private func sortValue(_ resource: StoredResource, path: AttributePath, resolved: ResolvedAttribute) -> SortKey
+        .Value?
+    {
         let object = resource.attributes.adding(id: resource.id, meta: resource)
         var container = object
         if let urn = resolved.extensionURN {

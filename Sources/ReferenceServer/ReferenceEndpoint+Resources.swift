@@ -21,7 +21,8 @@ extension ReferenceEndpoint {
         return .object(object)
     }
 
-    private func resourceHeaders(_ resource: StoredResource, type: ResourceType, context: RequestContext) -> HTTPHeaders {
+    private func resourceHeaders(_ resource: StoredResource, type: ResourceType, context: RequestContext) -> HTTPHeaders
+    {
         [("Location", "\(context.baseURL)\(type.endpoint)/\(resource.id)"), ("ETag", resource.entityTag)]
     }
 

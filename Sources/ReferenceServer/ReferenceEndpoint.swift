@@ -66,7 +66,9 @@ public final class ReferenceEndpoint: Sendable {
         }
     }
 
-    private func route(_ request: HTTPRequest, segments: [String], relativePath: String) throws(SCIMError) -> HTTPResponse {
+    private func route(_ request: HTTPRequest, segments: [String], relativePath: String) throws(SCIMError)
+        -> HTTPResponse
+    {
         let context = RequestContext(request: request, baseURL: baseURL(for: request))
         if let first = segments.first, let type = Self.resourceTypes.first(where: { $0.endpoint == "/" + first }) {
             switch (segments.count, request.method) {
@@ -176,7 +178,8 @@ public final class ReferenceEndpoint: Sendable {
         if let contentType = request.headers["Content-Type"], !SCIMMediaType.isJSON(contentType) {
             throw SCIMError(
                 status: 415,
-                detail: "Content-Type '\(contentType)' is not supported; send application/scim+json or application/json")
+                detail: "Content-Type '\(contentType)' is not supported; send application/scim+json or application/json"
+            )
         }
         guard !request.body.isEmpty else {
             throw SCIMError.invalidSyntax("the request has no body; send a JSON object")
@@ -184,7 +187,8 @@ public final class ReferenceEndpoint: Sendable {
         do {
             return try JSONValue.parse(bytes: request.body)
         } catch {
-            throw SCIMError.invalidSyntax("the request body is not valid JSON: \(error.reason) at line \(error.line), column \(error.column)")
+            throw SCIMError.invalidSyntax(
+                "the request body is not valid JSON: \(error.reason) at line \(error.line), column \(error.column)")
         }
     }
 

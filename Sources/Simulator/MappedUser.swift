@@ -114,13 +114,15 @@ struct MappedUser {
             for attribute in attributes where !attribute.createOnly {
                 let current = MappedUser.targetValue(of: attribute.path, in: target)
                 if current != attribute.value {
-                    changes.append(Change(path: attribute.path, value: .string(attribute.value), existed: current != nil))
+                    changes.append(
+                        Change(path: attribute.path, value: .string(attribute.value), existed: current != nil))
                 }
             }
             if mapping.template == .always, let template {
                 let current = MappedUser.targetValue(of: MappedUser.templatePath, in: target)
                 if current != template {
-                    changes.append(Change(path: MappedUser.templatePath, value: .string(template), existed: current != nil))
+                    changes.append(
+                        Change(path: MappedUser.templatePath, value: .string(template), existed: current != nil))
                 }
             }
         }
@@ -128,7 +130,9 @@ struct MappedUser {
             value.boolValue ?? value.stringValue.flatMap { Bool($0.lowercased()) }
         }
         if currentActive != active {
-            changes.append(Change(path: "active", value: activeValue(dialectFlagged: dialectFlagged), existed: currentActive != nil))
+            changes.append(
+                Change(
+                    path: "active", value: activeValue(dialectFlagged: dialectFlagged), existed: currentActive != nil))
         }
         return changes
     }

@@ -14,7 +14,10 @@ enum PatchBuilder {
         if !flagged {
             for change in changes {
                 operations.append(
-                    ["op": .string(change.existed ? "Replace" : "Add"), "path": .string(change.path), "value": change.value])
+                    [
+                        "op": .string(change.existed ? "Replace" : "Add"), "path": .string(change.path),
+                        "value": change.value,
+                    ])
             }
         } else {
             var folded = JSONObject()
@@ -25,7 +28,10 @@ enum PatchBuilder {
                     activeOperation = ["op": "replace", "path": "active", "value": change.value]
                 } else if change.path.contains("[") {
                     operations.append(
-                        ["op": .string(change.existed ? "replace" : "add"), "path": .string(change.path), "value": change.value])
+                        [
+                            "op": .string(change.existed ? "replace" : "add"), "path": .string(change.path),
+                            "value": change.value,
+                        ])
                 } else if change.existed {
                     folded[change.path] = change.value
                 } else {

@@ -160,7 +160,9 @@ final class ProvisioningEngine {
         if let template = mappedUser.template {
             description += " with the teammate template \(template) (its app role)"
         }
-        let created = try target.send(.post, "/Users", body: mappedUser.createBody(dialectFlagged: flagged), step: "create", description: description)
+        let created = try target.send(
+            .post, "/Users", body: mappedUser.createBody(dialectFlagged: flagged), step: "create",
+            description: description)
         if created.response.status == 201, let id = created.response.body.json?["id"]?.stringValue {
             users[key]!.anchor = id
             users[key]!.lastKnownId = id
@@ -195,7 +197,8 @@ final class ProvisioningEngine {
             return
         }
         let upn = users[key]!.directory.userPrincipalName
-        let read = try target.send(.get, "/Users/\(anchor)", step: "read", description: "Entra reads \(upn) before deprovisioning")
+        let read = try target.send(
+            .get, "/Users/\(anchor)", step: "read", description: "Entra reads \(upn) before deprovisioning")
         guard read.response.status == 200, let current = read.response.body.json?.objectValue else {
             note("\(upn): reading the cached id returned \(read.response.status); nothing to disable")
             return
@@ -221,7 +224,9 @@ final class ProvisioningEngine {
         }
         users[key]!.anchor = nil
         guard scenario.tenant.deleteAction else {
-            note("\(users[key]!.directory.userPrincipalName): permanently deleted in Entra, but the Delete action is off, so nothing is sent")
+            note(
+                "\(users[key]!.directory.userPrincipalName): permanently deleted in Entra, but the Delete action is off, so nothing is sent"
+            )
             return
         }
         try target.send(
@@ -246,7 +251,8 @@ final class ProvisioningEngine {
         exchanges.append(
             try target.send(
                 .get, "/Users?filter=" + EntraQuery.encode(#"userName eq "\#(userName)""#), step: "probe",
-                description: "Not sent by Entra: looks \(userName) up by userName to show the teammate is still listed"))
+                description: "Not sent by Entra: looks \(userName) up by userName to show the teammate is still listed")
+        )
         guard state.hardDeleted, scenario.tenant.deleteAction else {
             return
         }
@@ -254,7 +260,8 @@ final class ProvisioningEngine {
             if exchange.request.path.hasPrefix("/Users?") {
                 return ProfileExpectation(status: [200], body: .json(ListResponse(totalResults: 0, resources: []).json))
             }
-            return ProfileExpectation(status: [404], body: .json(["schemas": [.string(SCIMURN.error)], "status": "404"]))
+            return ProfileExpectation(
+                status: [404], body: .json(["schemas": [.string(SCIMURN.error)], "status": "404"]))
         }
     }
 

@@ -13,7 +13,9 @@ final class SCIMTarget {
 
     /// Response headers left out of transcripts because they change on every run or only
     /// describe the connection.
-    static let volatileResponseHeaders: Set<String> = ["date", "content-length", "connection", "keep-alive", "transfer-encoding"]
+    static let volatileResponseHeaders: Set<String> = [
+        "date", "content-length", "connection", "keep-alive", "transfer-encoding",
+    ]
 
     init(baseURL: String, token: String?, client: HTTPClient, logger: Logger) {
         var trimmed = baseURL
@@ -53,14 +55,20 @@ final class SCIMTarget {
         let request = HTTPRequest(method: method, target: path, headers: headers, body: body?.serializedBytes() ?? [])
         let response = try client.send(request, url: baseURL + path)
         logger.debug(
-            "simulated request", metadata: ["http.method": method.rawValue, "http.status": String(response.status.code), "simulation.step": step])
+            "simulated request",
+            metadata: [
+                "http.method": method.rawValue, "http.status": String(response.status.code), "simulation.step": step,
+            ])
 
-        let kept = HTTPHeaders(response.headers.fields.filter { !SCIMTarget.volatileResponseHeaders.contains($0.name.lowercased()) })
+        let kept = HTTPHeaders(
+            response.headers.fields.filter { !SCIMTarget.volatileResponseHeaders.contains($0.name.lowercased()) })
         let exchange = Exchange(
             description: description, step: step,
-            request: Exchange.Request(method: method.rawValue, path: path, headers: sent, body: body.map { .json($0) } ?? .none),
+            request: Exchange.Request(
+                method: method.rawValue, path: path, headers: sent, body: body.map { .json($0) } ?? .none),
             response: Exchange.Response(
-                status: response.status.code, headers: SecretRedaction.redact(kept), body: RecordedBody(bytes: response.body)))
+                status: response.status.code, headers: SecretRedaction.redact(kept),
+                body: RecordedBody(bytes: response.body)))
         exchanges.append(exchange)
         return exchange
     }
@@ -72,7 +80,7 @@ final class SCIMTarget {
     }
 
     /// Applies preconditions through the reference endpoint's admin route.
-    func applyPreconditions(_ preconditions: [Precondition]) throws -> Void {
+    func applyPreconditions(_ preconditions: [Precondition]) throws {
         guard !preconditions.isEmpty else {
             return
         }
@@ -81,7 +89,8 @@ final class SCIMTarget {
             headers.add(name: "Authorization", value: "Bearer \(token)")
         }
         let body: JSONValue = ["preconditions": .array(preconditions.map(\.json))]
-        let request = HTTPRequest(method: .post, target: "/_scimtape/state", headers: headers, body: body.serializedBytes())
+        let request = HTTPRequest(
+            method: .post, target: "/_scimtape/state", headers: headers, body: body.serializedBytes())
         let response = try client.send(request, url: origin + "/_scimtape/state")
         guard response.status.code == 200 else {
             throw SimulationError.preconditionsRejected(

@@ -39,14 +39,20 @@ extension Scenario {
     public init(json: JSONValue) throws(ScenarioError) {
         let root = try ScenarioReader.object(json, at: .root)
         try ScenarioReader.allow(
-            root, ["format", "version", "name", "description", "seed", "tenant", "appRoles", "front", "directory", "timeline"], at: .root)
+            root,
+            [
+                "format", "version", "name", "description", "seed", "tenant", "appRoles", "front", "directory",
+                "timeline",
+            ], at: .root)
         if let format = root["format"], format.stringValue != Scenario.formatName {
             throw ScenarioError(
                 path: JSONPath.root.appending(key: "format"),
                 message: "format is \(format.serialized()); a scenario has \"\(Scenario.formatName)\"")
         }
         if let version = root["version"], version.intValue != 1 {
-            throw ScenarioError(path: JSONPath.root.appending(key: "version"), message: "version \(version.serialized()) is not supported; expected 1")
+            throw ScenarioError(
+                path: JSONPath.root.appending(key: "version"),
+                message: "version \(version.serialized()) is not supported; expected 1")
         }
         name = try ScenarioReader.string(root, "name", at: .root)
         description = try ScenarioReader.string(root, "description", at: .root)
@@ -82,7 +88,8 @@ extension Scenario {
                 let path = frontPath.appending(key: "existingTeammates").appending(index: index)
                 var user = try ScenarioReader.object(item, at: path)
                 guard user["userName"]?.stringValue != nil else {
-                    throw ScenarioError(path: path.appending(key: "userName"), message: "the member 'userName' is missing")
+                    throw ScenarioError(
+                        path: path.appending(key: "userName"), message: "the member 'userName' is missing")
                 }
                 let blocked = user.removeValue(forKey: "blocked")?.boolValue ?? false
                 front.existingTeammates.append((user, blocked))
@@ -95,7 +102,8 @@ extension Scenario {
             let directory = try ScenarioReader.object(directoryValue, at: directoryPath)
             try ScenarioReader.allow(directory, ["users"], at: directoryPath)
             for (index, item) in try ScenarioReader.array(directory, "users", at: directoryPath).enumerated() {
-                users.append(try ScenarioReader.user(item, at: directoryPath.appending(key: "users").appending(index: index)))
+                users.append(
+                    try ScenarioReader.user(item, at: directoryPath.appending(key: "users").appending(index: index)))
             }
         }
         let keys = Set(users.map(\.key))
@@ -166,7 +174,8 @@ private enum ScenarioReader {
         return string
     }
 
-    static func optionalString(_ object: JSONObject, _ key: String, at path: JSONPath) throws(ScenarioError) -> String? {
+    static func optionalString(_ object: JSONObject, _ key: String, at path: JSONPath) throws(ScenarioError) -> String?
+    {
         guard object[key] != nil else {
             return nil
         }
@@ -178,7 +187,8 @@ private enum ScenarioReader {
             return nil
         }
         guard let flag = value.boolValue else {
-            throw ScenarioError(path: path.appending(key: key), message: "expected true or false, found \(value.serialized())")
+            throw ScenarioError(
+                path: path.appending(key: key), message: "expected true or false, found \(value.serialized())")
         }
         return flag
     }
@@ -213,12 +223,15 @@ private enum ScenarioReader {
         tenant.aadOptscim062020 = try optionalBool(object, "aadOptscim062020", at: path) ?? true
         tenant.deleteAction = try optionalBool(object, "deleteAction", at: path) ?? true
         if let preset = try optionalString(object, "mapping", at: path), preset != "front" {
-            throw ScenarioError(path: path.appending(key: "mapping"), message: "unknown mapping preset '\(preset)'; expected front")
+            throw ScenarioError(
+                path: path.appending(key: "mapping"), message: "unknown mapping preset '\(preset)'; expected front")
         }
         if let adjustmentsValue = object["adjustments"] {
             let adjustmentsPath = path.appending(key: "adjustments")
             let adjustments = try self.object(adjustmentsValue, at: adjustmentsPath)
-            try allow(adjustments, ["toLowerActive", "workEmailFromUserPrincipalName", "mailNicknameOnCreateOnly"], at: adjustmentsPath)
+            try allow(
+                adjustments, ["toLowerActive", "workEmailFromUserPrincipalName", "mailNicknameOnCreateOnly"],
+                at: adjustmentsPath)
             tenant.mapping.toLowerActive = try optionalBool(adjustments, "toLowerActive", at: adjustmentsPath) ?? true
             tenant.mapping.workEmailFromUserPrincipalName =
                 try optionalBool(adjustments, "workEmailFromUserPrincipalName", at: adjustmentsPath) ?? true
@@ -272,10 +285,12 @@ private enum ScenarioReader {
             return .testConnection
         case "assign":
             try allow(object, ["event", "user", "role"], at: path)
-            return .assign(user: try string(object, "user", at: path), role: try optionalString(object, "role", at: path))
+            return .assign(
+                user: try string(object, "user", at: path), role: try optionalString(object, "role", at: path))
         case "changeRole":
             try allow(object, ["event", "user", "role"], at: path)
-            return .changeRole(user: try string(object, "user", at: path), role: try optionalString(object, "role", at: path))
+            return .changeRole(
+                user: try string(object, "user", at: path), role: try optionalString(object, "role", at: path))
         case "update":
             try allow(object, ["event", "user", "changes"], at: path)
             let changesPath = path.appending(key: "changes")
@@ -283,7 +298,10 @@ private enum ScenarioReader {
                 throw ScenarioError(path: changesPath, message: "the member 'changes' is missing")
             }
             var changes: [String: String] = [:]
-            let allowed: Set<String> = ["userPrincipalName", "mail", "givenName", "surname", "displayName", "jobTitle", "department", "employeeId"]
+            let allowed: Set<String> = [
+                "userPrincipalName", "mail", "givenName", "surname", "displayName", "jobTitle", "department",
+                "employeeId",
+            ]
             for (key, change) in try self.object(changesValue, at: changesPath) {
                 guard allowed.contains(key) else {
                     throw ScenarioError(

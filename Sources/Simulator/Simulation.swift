@@ -20,7 +20,8 @@ public struct Simulation {
 
         public init(
             baseURL: String, token: String? = nil, scenarioPath: String? = nil, profile: String? = nil,
-            tool: String = "scimtape", logger: Logger = .disabled, client: HTTPClientConfiguration = HTTPClientConfiguration()
+            tool: String = "scimtape", logger: Logger = .disabled,
+            client: HTTPClientConfiguration = HTTPClientConfiguration()
         ) {
             self.baseURL = baseURL
             self.token = token
@@ -40,7 +41,8 @@ public struct Simulation {
 
     public static func run(_ scenario: Scenario, options: Options) throws -> Result {
         let target = SCIMTarget(
-            baseURL: options.baseURL, token: options.token, client: HTTPClient(configuration: options.client, logger: options.logger),
+            baseURL: options.baseURL, token: options.token,
+            client: HTTPClient(configuration: options.client, logger: options.logger),
             logger: options.logger)
         do {
             try target.applyPreconditions(scenario.front.preconditions)

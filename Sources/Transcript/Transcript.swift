@@ -16,7 +16,8 @@ public struct Transcript: Sendable, Equatable {
     public var exchanges: [Exchange]
 
     public init(
-        name: String, description: String, source: Source, preconditions: [Precondition] = [], exchanges: [Exchange] = []
+        name: String, description: String, source: Source, preconditions: [Precondition] = [],
+        exchanges: [Exchange] = []
     ) {
         self.name = name
         self.description = description

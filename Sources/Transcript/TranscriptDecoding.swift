@@ -24,7 +24,8 @@ extension Transcript {
         guard version == Transcript.currentVersion else {
             throw TranscriptError(
                 path: JSONPath.root.appending(key: "version"),
-                message: "version \(version) is not supported; this scimtape reads version \(Transcript.currentVersion)")
+                message: "version \(version) is not supported; this scimtape reads version \(Transcript.currentVersion)"
+            )
         }
         name = try reader.string(root, "name", at: .root)
         description = try reader.string(root, "description", at: .root)
@@ -59,7 +60,8 @@ extension Transcript {
         guard let kind = Source.Kind(rawValue: kindText) else {
             throw TranscriptError(
                 path: path.appending(key: "kind"),
-                message: "kind '\(kindText)' is not one of \(Source.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+                message:
+                    "kind '\(kindText)' is not one of \(Source.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return Source(
             kind: kind, tool: try reader.optionalString(object, "tool", at: path),
@@ -83,7 +85,8 @@ extension Exchange {
             throw TranscriptError(path: requestPath, message: "the member 'request' is missing")
         }
         let requestObject = try reader.object(requestValue, at: requestPath)
-        try reader.rejectUnknown(requestObject, allowed: ["method", "path", "headers", "body", "bodyText"], at: requestPath)
+        try reader.rejectUnknown(
+            requestObject, allowed: ["method", "path", "headers", "body", "bodyText"], at: requestPath)
         let method = try reader.string(requestObject, "method", at: requestPath)
         guard !method.isEmpty, method.utf8.allSatisfy({ $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) else {
             throw TranscriptError(
@@ -182,7 +185,8 @@ struct FieldReader {
             throw TranscriptError(path: path.appending(key: key), message: "the member '\(key)' is missing")
         }
         guard let number = value.numberValue, let integer = number.intValue else {
-            throw TranscriptError(path: path.appending(key: key), message: "expected an integer, found \(value.serialized())")
+            throw TranscriptError(
+                path: path.appending(key: key), message: "expected an integer, found \(value.serialized())")
         }
         return integer
     }
@@ -244,10 +248,12 @@ struct FieldReader {
             let value = try string(field, "value", at: fieldPath)
             guard !name.isEmpty, name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ":") }) else {
                 throw TranscriptError(
-                    path: fieldPath.appending(key: "name"), message: "\(JSONValue.string(name).serialized()) is not a header name")
+                    path: fieldPath.appending(key: "name"),
+                    message: "\(JSONValue.string(name).serialized()) is not a header name")
             }
             guard !value.contains("\r"), !value.contains("\n") else {
-                throw TranscriptError(path: fieldPath.appending(key: "value"), message: "a header value must not contain a line break")
+                throw TranscriptError(
+                    path: fieldPath.appending(key: "value"), message: "a header value must not contain a line break")
             }
             headers.add(name: name, value: value)
         }
@@ -257,7 +263,8 @@ struct FieldReader {
     func body(_ object: JSONObject, at path: JSONPath) throws(TranscriptError) -> RecordedBody {
         if let json = object["body"] {
             guard object["bodyText"] == nil else {
-                throw TranscriptError(path: path.appending(key: "bodyText"), message: "give either 'body' or 'bodyText', not both")
+                throw TranscriptError(
+                    path: path.appending(key: "bodyText"), message: "give either 'body' or 'bodyText', not both")
             }
             return json.isNull ? .none : .json(json)
         }

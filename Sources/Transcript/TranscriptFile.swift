@@ -24,13 +24,15 @@ public enum TranscriptFile {
             let attributes = try FileManager.default.attributesOfItem(atPath: path)
             if let size = attributes[.size] as? Int, size > maximumFileSize {
                 throw TranscriptError(
-                    file: shown, path: .root, message: "the file is \(size) bytes; the limit is \(maximumFileSize) bytes")
+                    file: shown, path: .root,
+                    message: "the file is \(size) bytes; the limit is \(maximumFileSize) bytes")
             }
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch let error as TranscriptError {
             throw error
         } catch {
-            throw TranscriptError(file: shown, path: .root, message: "cannot read the file: \(error.localizedDescription)")
+            throw TranscriptError(
+                file: shown, path: .root, message: "cannot read the file: \(error.localizedDescription)")
         }
         let json: JSONValue
         do {

@@ -35,10 +35,13 @@ struct BodyMatcher {
         case unknown
     }
 
-    private func compare(_ expected: JSONValue, _ actual: JSONValue?, path: JSONPath, context: Context, into mismatches: inout [Mismatch]) {
+    private func compare(
+        _ expected: JSONValue, _ actual: JSONValue?, path: JSONPath, context: Context, into mismatches: inout [Mismatch]
+    ) {
         guard let actual else {
             if !expected.isNull {
-                mismatches.append(Mismatch(path: path, message: "is missing", expected: excerpt(expected), actual: "(absent)"))
+                mismatches.append(
+                    Mismatch(path: path, message: "is missing", expected: excerpt(expected), actual: "(absent)"))
             }
             return
         }
@@ -63,31 +66,38 @@ struct BodyMatcher {
             if let attribute = attribute(of: context), attribute.type == .dateTime {
                 if SCIMDateTime.parse(actualText) == nil {
                     mismatches.append(
-                        Mismatch(path: path, message: "is not an RFC 3339 timestamp", expected: "a timestamp", actual: excerpt(actual)))
+                        Mismatch(
+                            path: path, message: "is not an RFC 3339 timestamp", expected: "a timestamp",
+                            actual: excerpt(actual)))
                 }
                 return
             }
             let caseExact = attribute(of: context)?.caseExact ?? true
             let equal = caseExact ? expectedText == actualText : expectedText.equalsIgnoringCase(actualText)
             if !equal {
-                mismatches.append(Mismatch(path: path, message: "differs", expected: excerpt(expected), actual: excerpt(actual)))
+                mismatches.append(
+                    Mismatch(path: path, message: "differs", expected: excerpt(expected), actual: excerpt(actual)))
             }
         case .null:
             if !actual.isNull {
-                mismatches.append(Mismatch(path: path, message: "should be null or absent", expected: "null", actual: excerpt(actual)))
+                mismatches.append(
+                    Mismatch(path: path, message: "should be null or absent", expected: "null", actual: excerpt(actual))
+                )
             }
         default:
             if expected != actual {
                 let sameType = expected.typeName == actual.typeName
                 mismatches.append(
-                    sameType ? Mismatch(path: path, message: "differs", expected: excerpt(expected), actual: excerpt(actual))
+                    sameType
+                        ? Mismatch(path: path, message: "differs", expected: excerpt(expected), actual: excerpt(actual))
                         : typeMismatch(path, expected, actual))
             }
         }
     }
 
     private func compareObjects(
-        _ expected: JSONObject, _ actual: JSONObject, path: JSONPath, context: Context, into mismatches: inout [Mismatch]
+        _ expected: JSONObject, _ actual: JSONObject, path: JSONPath, context: Context,
+        into mismatches: inout [Mismatch]
     ) {
         var objectContext = context
         if case .document = context, let type = resourceType(of: expected) {
@@ -107,11 +117,16 @@ struct BodyMatcher {
                 continue
             case (.document, "itemsPerPage"):
                 if actualValue?.intValue == nil {
-                    mismatches.append(Mismatch(path: childPath, message: "must be an integer", expected: "an integer", actual: excerpt(actualValue)))
+                    mismatches.append(
+                        Mismatch(
+                            path: childPath, message: "must be an integer", expected: "an integer",
+                            actual: excerpt(actualValue)))
                 }
                 continue
             case (.document, "Resources"):
-                compare(expectedValue, actualValue ?? (expected["totalResults"] == 0 ? .array([]) : nil), path: childPath, context: .document, into: &mismatches)
+                compare(
+                    expectedValue, actualValue ?? (expected["totalResults"] == 0 ? .array([]) : nil), path: childPath,
+                    context: .document, into: &mismatches)
                 continue
             case (.document, "detail") where isError:
                 if let actualValue, actualValue.stringValue == nil {
@@ -119,17 +134,22 @@ struct BodyMatcher {
                 }
                 continue
             case (.resource, "meta"):
-                compareMeta(expectedValue, actualValue, resourceId: actual.value(matching: "id")?.stringValue, path: childPath, into: &mismatches)
+                compareMeta(
+                    expectedValue, actualValue, resourceId: actual.value(matching: "id")?.stringValue, path: childPath,
+                    into: &mismatches)
                 continue
             default:
                 break
             }
-            compare(expectedValue, actualValue, path: childPath, context: childContext(objectContext, key: key), into: &mismatches)
+            compare(
+                expectedValue, actualValue, path: childPath, context: childContext(objectContext, key: key),
+                into: &mismatches)
         }
     }
 
     private func compareArrays(
-        _ expected: [JSONValue], _ actual: [JSONValue], path: JSONPath, context: Context, into mismatches: inout [Mismatch]
+        _ expected: [JSONValue], _ actual: [JSONValue], path: JSONPath, context: Context,
+        into mismatches: inout [Mismatch]
     ) {
         let elementContext: Context
         switch context {
@@ -160,28 +180,41 @@ struct BodyMatcher {
             }
         }
         for (index, actualIndex) in zip(unpaired, remaining) {
-            compare(expected[index], actual[actualIndex], path: path.appending(index: actualIndex), context: elementContext, into: &mismatches)
+            compare(
+                expected[index], actual[actualIndex], path: path.appending(index: actualIndex), context: elementContext,
+                into: &mismatches)
         }
     }
 
-    private func compareSchemas(_ expected: JSONValue, _ actual: JSONValue?, path: JSONPath, into mismatches: inout [Mismatch]) {
+    private func compareSchemas(
+        _ expected: JSONValue, _ actual: JSONValue?, path: JSONPath, into mismatches: inout [Mismatch]
+    ) {
         let expectedSet = Set((expected.arrayValue ?? []).compactMap { $0.stringValue?.lowercased() })
         guard let actualList = actual?.arrayValue else {
-            mismatches.append(Mismatch(path: path, message: "is missing or not an array", expected: excerpt(expected), actual: excerpt(actual)))
+            mismatches.append(
+                Mismatch(
+                    path: path, message: "is missing or not an array", expected: excerpt(expected),
+                    actual: excerpt(actual)))
             return
         }
         let actualSet = Set(actualList.compactMap { $0.stringValue?.lowercased() })
         if expectedSet != actualSet {
-            mismatches.append(Mismatch(path: path, message: "lists other schemas", expected: excerpt(expected), actual: excerpt(actual)))
+            mismatches.append(
+                Mismatch(
+                    path: path, message: "lists other schemas", expected: excerpt(expected), actual: excerpt(actual)))
         }
     }
 
-    private func compareMeta(_ expected: JSONValue, _ actual: JSONValue?, resourceId: String?, path: JSONPath, into mismatches: inout [Mismatch]) {
+    private func compareMeta(
+        _ expected: JSONValue, _ actual: JSONValue?, resourceId: String?, path: JSONPath,
+        into mismatches: inout [Mismatch]
+    ) {
         guard let expectedMeta = expected.objectValue else {
             return
         }
         guard let actualMeta = actual?.objectValue else {
-            mismatches.append(Mismatch(path: path, message: "is missing", expected: excerpt(expected), actual: excerpt(actual)))
+            mismatches.append(
+                Mismatch(path: path, message: "is missing", expected: excerpt(expected), actual: excerpt(actual)))
             return
         }
         for (key, expectedValue) in expectedMeta {
@@ -191,24 +224,39 @@ struct BodyMatcher {
             case "created", "lastModified":
                 if actualValue?.stringValue.flatMap(SCIMDateTime.parse) == nil {
                     mismatches.append(
-                        Mismatch(path: childPath, message: "is not an RFC 3339 timestamp", expected: "a timestamp", actual: excerpt(actualValue)))
+                        Mismatch(
+                            path: childPath, message: "is not an RFC 3339 timestamp", expected: "a timestamp",
+                            actual: excerpt(actualValue)))
                 }
             case "location":
                 guard let location = actualValue?.stringValue else {
-                    mismatches.append(Mismatch(path: childPath, message: "is missing", expected: "a URI", actual: excerpt(actualValue)))
+                    mismatches.append(
+                        Mismatch(
+                            path: childPath, message: "is missing", expected: "a URI", actual: excerpt(actualValue)))
                     continue
                 }
-                if let resourceId, !location.hasSuffix("/" + resourceId) && !location.hasSuffix("/" + RequestTarget.encodePathSegment(resourceId)) {
+                if let resourceId,
+                    !location.hasSuffix("/" + resourceId)
+                        && !location.hasSuffix("/" + RequestTarget.encodePathSegment(resourceId))
+                {
                     mismatches.append(
-                        Mismatch(path: childPath, message: "does not end with the resource id", expected: "…/\(resourceId)", actual: location))
+                        Mismatch(
+                            path: childPath, message: "does not end with the resource id", expected: "…/\(resourceId)",
+                            actual: location))
                 }
             case "version":
                 if actualValue?.stringValue == nil {
-                    mismatches.append(Mismatch(path: childPath, message: "must be a string", expected: "a version string", actual: excerpt(actualValue)))
+                    mismatches.append(
+                        Mismatch(
+                            path: childPath, message: "must be a string", expected: "a version string",
+                            actual: excerpt(actualValue)))
                 }
             case "resourceType":
                 if actualValue?.stringValue?.equalsIgnoringCase(expectedValue.stringValue ?? "") != true {
-                    mismatches.append(Mismatch(path: childPath, message: "differs", expected: excerpt(expectedValue), actual: excerpt(actualValue)))
+                    mismatches.append(
+                        Mismatch(
+                            path: childPath, message: "differs", expected: excerpt(expectedValue),
+                            actual: excerpt(actualValue)))
                 }
             default:
                 compare(expectedValue, actualValue, path: childPath, context: .unknown, into: &mismatches)
@@ -221,7 +269,8 @@ struct BodyMatcher {
         case .resource(let type):
             if let extensionSchema = type.extensionSchema(urn: key) {
                 return .attribute(
-                    SchemaAttribute(extensionSchema.id, type: .complex, subAttributes: extensionSchema.attributes), parent: type)
+                    SchemaAttribute(extensionSchema.id, type: .complex, subAttributes: extensionSchema.attributes),
+                    parent: type)
             }
             if let attribute = type.coreAttribute(named: key) {
                 return .attribute(attribute, parent: type)
@@ -255,7 +304,9 @@ struct BodyMatcher {
 
     private func typeMismatch(_ path: JSONPath, _ expected: JSONValue, _ actual: JSONValue) -> Mismatch {
         Mismatch(
-            path: path, message: "is \(article(actual.typeName)) \(actual.typeName), not \(article(expected.typeName)) \(expected.typeName)",
+            path: path,
+            message:
+                "is \(article(actual.typeName)) \(actual.typeName), not \(article(expected.typeName)) \(expected.typeName)",
             expected: excerpt(expected), actual: excerpt(actual))
     }
 

@@ -54,7 +54,9 @@ struct Correlation {
         }
         if let recordedMeta = recorded["meta"]?.objectValue, let liveMeta = live.value(matching: "meta")?.objectValue {
             for key in ["location", "version"] {
-                if let recordedValue = recordedMeta[key]?.stringValue, let liveValue = liveMeta.value(matching: key)?.stringValue {
+                if let recordedValue = recordedMeta[key]?.stringValue,
+                    let liveValue = liveMeta.value(matching: key)?.stringValue
+                {
                     learn(recorded: recordedValue, live: liveValue)
                 }
             }
@@ -71,7 +73,9 @@ struct Correlation {
                 guard let value = resource[key]?.stringValue else {
                     continue
                 }
-                chosen = unmatched.first { live[$0].value(matching: key)?.stringValue?.equalsIgnoringCase(substitute(value)) == true }
+                chosen = unmatched.first {
+                    live[$0].value(matching: key)?.stringValue?.equalsIgnoringCase(substitute(value)) == true
+                }
                 if chosen != nil {
                     break
                 }

@@ -78,7 +78,8 @@ extension ReplayedExchange {
     /// The value a PATCH gives `active`, in any op case and any boolean spelling, or `nil` when
     /// the PATCH does not set it.
     public var patchedActive: Bool? {
-        guard method == "PATCH", let operations = requestBody?.objectValue?.value(matching: "Operations")?.arrayValue else {
+        guard method == "PATCH", let operations = requestBody?.objectValue?.value(matching: "Operations")?.arrayValue
+        else {
             return nil
         }
         var result: Bool?

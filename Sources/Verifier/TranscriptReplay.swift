@@ -35,7 +35,8 @@ struct TranscriptReplay {
     /// Request headers not copied from the transcript: the replay sets its own credentials, and
     /// libcurl computes the connection headers.
     static let replacedRequestHeaders: Set<String> = [
-        "authorization", "host", "content-length", "connection", "transfer-encoding", "expect", "accept-encoding", "cookie",
+        "authorization", "host", "content-length", "connection", "transfer-encoding", "expect", "accept-encoding",
+        "cookie",
         "proxy-authorization", "keep-alive",
     ]
 
@@ -65,15 +66,25 @@ struct TranscriptReplay {
             let body = exchange.request.body.json.map { correlation.substitute(isolation?.apply($0) ?? $0) }
 
             if stopped {
-                replayed.append(ReplayedExchange(number: number, recorded: exchange, request: nil, relativePath: path, requestBody: body, response: nil, responseBody: nil))
+                replayed.append(
+                    ReplayedExchange(
+                        number: number, recorded: exchange, request: nil, relativePath: path, requestBody: body,
+                        response: nil, responseBody: nil))
                 continue
             }
-            if let (missing, producer) = producedIds.first(where: { exchange.request.path.contains($0.key) && correlation.live(for: $0.key) == nil }) {
+            if let (missing, producer) = producedIds.first(where: {
+                exchange.request.path.contains($0.key) && correlation.live(for: $0.key) == nil
+            }) {
                 findings.append(
                     Finding(
                         rule: "replay", exchange: number,
-                        message: "not sent: its path uses the id \(missing) that exchange \(producer) should have returned, and the target did not return it"))
-                replayed.append(ReplayedExchange(number: number, recorded: exchange, request: nil, relativePath: path, requestBody: body, response: nil, responseBody: nil))
+                        message:
+                            "not sent: its path uses the id \(missing) that exchange \(producer) should have returned, and the target did not return it"
+                    ))
+                replayed.append(
+                    ReplayedExchange(
+                        number: number, recorded: exchange, request: nil, relativePath: path, requestBody: body,
+                        response: nil, responseBody: nil))
                 continue
             }
 
@@ -83,10 +94,19 @@ struct TranscriptReplay {
                 response = try client.send(request, url: target.baseURL + path)
             } catch {
                 if target.external && error.kind == .connectionFailed && replayed.allSatisfy({ $0.response == nil }) {
-                    throw VerifyFailure.targetUnreachable("\(file): the target \(target.baseURL) is unreachable: \(error.message)")
+                    throw VerifyFailure.targetUnreachable(
+                        "\(file): the target \(target.baseURL) is unreachable: \(error.message)")
                 }
-                findings.append(Finding(rule: "transport", exchange: number, message: "\(exchange.request.method) \(path) failed: \(error.message); the rest of this transcript is not sent"))
-                replayed.append(ReplayedExchange(number: number, recorded: exchange, request: request, relativePath: path, requestBody: body, response: nil, responseBody: nil))
+                findings.append(
+                    Finding(
+                        rule: "transport", exchange: number,
+                        message:
+                            "\(exchange.request.method) \(path) failed: \(error.message); the rest of this transcript is not sent"
+                    ))
+                replayed.append(
+                    ReplayedExchange(
+                        number: number, recorded: exchange, request: request, relativePath: path, requestBody: body,
+                        response: nil, responseBody: nil))
                 stopped = true
                 continue
             }
@@ -98,25 +118,34 @@ struct TranscriptReplay {
                 findings.append(
                     Finding(
                         rule: "status", exchange: number,
-                        message: "\(exchange.request.method) \(Self.shortPath(path)) returned \(response.status.code), expected \(wanted)",
-                        expected: wanted, actual: "\(response.status.code) \(response.status.reasonPhrase)" + Self.errorSummary(liveBody)))
+                        message:
+                            "\(exchange.request.method) \(Self.shortPath(path)) returned \(response.status.code), expected \(wanted)",
+                        expected: wanted,
+                        actual: "\(response.status.code) \(response.status.reasonPhrase)" + Self.errorSummary(liveBody))
+                )
             }
             if response.status.code / 100 == 2 && exchange.response.status / 100 == 2 {
                 correlation.learn(recorded: exchange.response, live: response, liveBody: liveBody)
             }
-            if expected.statuses.contains(response.status.code), response.status.code != 204, let expectedBody = expected.body?.json {
-                findings += compareBody(expected: correlation.substitute(isolation?.apply(expectedBody) ?? expectedBody), response: response, liveBody: liveBody, number: number)
+            if expected.statuses.contains(response.status.code), response.status.code != 204,
+                let expectedBody = expected.body?.json
+            {
+                findings += compareBody(
+                    expected: correlation.substitute(isolation?.apply(expectedBody) ?? expectedBody),
+                    response: response, liveBody: liveBody, number: number)
             }
             for id in Self.ids(in: exchange.response.body.json) where producedIds[id] == nil {
                 producedIds[id] = number
             }
             replayed.append(
                 ReplayedExchange(
-                    number: number, recorded: exchange, request: request, relativePath: path, requestBody: body, response: response,
+                    number: number, recorded: exchange, request: request, relativePath: path, requestBody: body,
+                    response: response,
                     responseBody: liveBody))
         }
 
-        let context = RuleContext(transcript: transcript, exchanges: replayed, profile: profile, preconditions: preconditions)
+        let context = RuleContext(
+            transcript: transcript, exchanges: replayed, profile: profile, preconditions: preconditions)
         for rule in ContractRules.rules(for: profile) {
             findings += rule.check(context)
         }
@@ -125,10 +154,13 @@ struct TranscriptReplay {
         return outcome(failed ? .failed : .passed, findings: findings, started: started)
     }
 
-    private func outcome(_ status: TranscriptOutcome.Status, findings: [Finding], started: DispatchTime) -> TranscriptOutcome {
+    private func outcome(_ status: TranscriptOutcome.Status, findings: [Finding], started: DispatchTime)
+        -> TranscriptOutcome
+    {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
         return TranscriptOutcome(
-            file: file, name: transcript.name, status: status, findings: findings, exchangeCount: transcript.exchanges.count,
+            file: file, name: transcript.name, status: status, findings: findings,
+            exchangeCount: transcript.exchanges.count,
             duration: seconds)
     }
 
@@ -145,16 +177,19 @@ struct TranscriptReplay {
             headers.add(name: "Authorization", value: "Bearer \(token)")
         }
         let body: JSONValue = ["preconditions": .array(preconditions.map(\.json))]
-        let request = HTTPRequest(method: .post, target: "/_scimtape/state", headers: headers, body: body.serializedBytes())
+        let request = HTTPRequest(
+            method: .post, target: "/_scimtape/state", headers: headers, body: body.serializedBytes())
         do {
             let response = try client.send(request, url: target.origin + "/_scimtape/state")
             guard response.status.code == 200 else {
-                return "the admin route rejected the preconditions with \(response.status.code): \(response.bodyText.prefix(200))"
+                return
+                    "the admin route rejected the preconditions with \(response.status.code): \(response.bodyText.prefix(200))"
             }
             return nil
         } catch {
             if target.external && error.kind == .connectionFailed {
-                throw VerifyFailure.targetUnreachable("\(file): the target \(target.origin) is unreachable: \(error.message)")
+                throw VerifyFailure.targetUnreachable(
+                    "\(file): the target \(target.origin) is unreachable: \(error.message)")
             }
             return "setting the preconditions failed: \(error.message)"
         }
@@ -162,7 +197,9 @@ struct TranscriptReplay {
 
     // MARK: - Requests
 
-    private func makeRequest(_ exchange: Exchange, path: String, body: JSONValue?, correlation: Correlation) -> HTTPRequest {
+    private func makeRequest(_ exchange: Exchange, path: String, body: JSONValue?, correlation: Correlation)
+        -> HTTPRequest
+    {
         var headers = HTTPHeaders()
         for field in exchange.request.headers where !Self.replacedRequestHeaders.contains(field.name.lowercased()) {
             headers.add(name: field.name, value: correlation.substitute(field.value))
@@ -198,12 +235,15 @@ struct TranscriptReplay {
         return Expected(statuses: statuses, body: exchange.response.body)
     }
 
-    private func compareBody(expected: JSONValue, response: HTTPResponse, liveBody: JSONValue?, number: Int) -> [Finding] {
+    private func compareBody(expected: JSONValue, response: HTTPResponse, liveBody: JSONValue?, number: Int)
+        -> [Finding]
+    {
         guard let liveBody else {
             return [
                 Finding(
                     rule: "body", exchange: number, message: "the response body is not JSON",
-                    expected: excerpt(expected), actual: response.body.isEmpty ? "(empty)" : String(response.bodyText.prefix(200)))
+                    expected: excerpt(expected),
+                    actual: response.body.isEmpty ? "(empty)" : String(response.bodyText.prefix(200)))
             ]
         }
         let mismatches = BodyMatcher().compare(expected: expected, actual: liveBody)
@@ -214,7 +254,10 @@ struct TranscriptReplay {
         }
         if mismatches.count > Self.maximumBodyFindings {
             findings.append(
-                Finding(rule: "body", exchange: number, message: "\(mismatches.count - Self.maximumBodyFindings) more differences in this body are not listed"))
+                Finding(
+                    rule: "body", exchange: number,
+                    message:
+                        "\(mismatches.count - Self.maximumBodyFindings) more differences in this body are not listed"))
         }
         return findings
     }

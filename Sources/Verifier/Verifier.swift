@@ -27,7 +27,8 @@ public final class Verifier {
         }
         if !options.allowWrites && !Verifier.isLoopback(target) {
             throw VerifyFailure.usage(
-                "--target \(target) is not a loopback address; verify creates and changes users there, so pass --allow-writes to confirm")
+                "--target \(target) is not a loopback address; verify creates and changes users there, so pass --allow-writes to confirm"
+            )
         }
     }
 
@@ -60,7 +61,9 @@ public final class Verifier {
         defer { server.stop() }
         let replay = TranscriptReplay(
             transcript: transcript, file: file,
-            target: ReplayTarget(baseURL: server.baseURL, token: token, hasAdminRoute: true, isolate: options.isolate ?? false, external: false),
+            target: ReplayTarget(
+                baseURL: server.baseURL, token: token, hasAdminRoute: true, isolate: options.isolate ?? false,
+                external: false),
             profile: options.profile, client: client, logger: options.logger)
         return try replay.run()
     }
@@ -69,14 +72,19 @@ public final class Verifier {
         if let known = externalAdminRoute {
             return known
         }
-        let origin = ReplayTarget(baseURL: Verifier.trimmed(target), token: nil, hasAdminRoute: false, isolate: false, external: true).origin
+        let origin = ReplayTarget(
+            baseURL: Verifier.trimmed(target), token: nil, hasAdminRoute: false, isolate: false, external: true
+        ).origin
         var headers = HTTPHeaders()
         if let token = options.token {
             headers.add(name: "Authorization", value: "Bearer \(token)")
         }
         do {
-            let response = try client.send(HTTPRequest(method: .get, target: "/_scimtape/state", headers: headers), url: origin + "/_scimtape/state")
-            let available = response.status.code == 200 && (try? JSONValue.parse(bytes: response.body))?["profile"] != nil
+            let response = try client.send(
+                HTTPRequest(method: .get, target: "/_scimtape/state", headers: headers),
+                url: origin + "/_scimtape/state")
+            let available =
+                response.status.code == 200 && (try? JSONValue.parse(bytes: response.body))?["profile"] != nil
             externalAdminRoute = available
             return available
         } catch {

@@ -21,7 +21,8 @@ public struct VerifyOptions: Sendable {
 
     public init(
         profile: VerificationProfile = .front, target: String? = nil, token: String? = nil, allowWrites: Bool = false,
-        isolate: Bool? = nil, embeddedDeviations: Set<Deviation> = [], client: HTTPClientConfiguration = HTTPClientConfiguration(),
+        isolate: Bool? = nil, embeddedDeviations: Set<Deviation> = [],
+        client: HTTPClientConfiguration = HTTPClientConfiguration(),
         logger: Logger = .disabled
     ) {
         self.profile = profile

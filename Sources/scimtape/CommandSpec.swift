@@ -52,7 +52,8 @@ struct CommandSpec {
         var first = "  " + label
         var helpLines = wrap(help, width: 72)
         if first.count < 26 {
-            first += String(repeating: " ", count: 28 - first.count) + (helpLines.isEmpty ? "" : helpLines.removeFirst())
+            first +=
+                String(repeating: " ", count: 28 - first.count) + (helpLines.isEmpty ? "" : helpLines.removeFirst())
             rows.append(first)
         } else {
             rows.append(first)

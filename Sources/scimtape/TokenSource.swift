@@ -20,7 +20,8 @@ enum TokenSource {
             }
             return token
         }
-        if let token = ProcessInfo.processInfo.environment["SCIMTAPE_TOKEN"]?.trimmingCharacters(in: .whitespacesAndNewlines),
+        if let token = ProcessInfo.processInfo.environment["SCIMTAPE_TOKEN"]?.trimmingCharacters(
+            in: .whitespacesAndNewlines),
             !token.isEmpty
         {
             return token

@@ -3,23 +3,22 @@ import HTTP
 import Testing
 
 @Suite struct ServerClientRoundTrip {
-    private func withServer(
-        _ configuration: HTTPServerConfiguration = HTTPServerConfiguration(),
-        handler: @escaping HTTPHandler,
-        _ body: (HTTPServer) throws -> Void
-    ) throws {
+    private func startServer(
+        _ configuration: HTTPServerConfiguration = HTTPServerConfiguration(), handler: @escaping HTTPHandler
+    ) throws -> HTTPServer {
         let server = HTTPServer(configuration: configuration, handler: handler)
         try server.start()
-        defer { server.stop() }
-        try body(server)
+        return server
     }
 
     @Test func rawTargetMethodHeadersAndBodyReachHandler() throws {
         let seen = Captured<HTTPRequest>()
-        try withServer(handler: { request in
+        let server = try startServer { request in
             seen.set(request)
             return HTTPResponse(status: HTTPStatus(code: 201), headers: [("X-Echo", "yes")], body: Array("done".utf8))
-        }) { server in
+        }
+        defer { server.stop() }
+        do {
             let client = HTTPClient()
             let request = HTTPRequest(
                 method: .patch, target: "/scim/v2/Users?filter=userName+eq+%22a%40b.c%22",
@@ -45,7 +44,9 @@ import Testing
     @Test func oversizedBodyGets413AndServerKeepsServing() throws {
         var configuration = HTTPServerConfiguration()
         configuration.maximumBodySize = 16
-        try withServer(configuration, handler: { _ in HTTPResponse(status: .ok) }) { server in
+        let server = try startServer(configuration) { _ in HTTPResponse(status: .ok) }
+        defer { server.stop() }
+        do {
             let client = HTTPClient()
             let big = HTTPRequest(method: .post, target: "/x", body: Array(repeating: UInt8(ascii: "a"), count: 1000))
 

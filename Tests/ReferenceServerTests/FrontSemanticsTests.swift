@@ -71,7 +71,8 @@ import Testing
 
         let created = try harness.send(.get, "/Users/\(id)")
         let byPath = try harness.patch(id, [patchOperation("Replace", path: path, value: "tmpl-sales")])
-        let pathless = try harness.patch(id, [patchOperation("replace", value: .object(JSONObject([(path, "tmpl-sales"), ("displayName", "New")])))])
+        let pathless = try harness.patch(
+            id, [patchOperation("replace", value: .object(JSONObject([(path, "tmpl-sales"), ("displayName", "New")])))])
         let put = try harness.send(
             .put, "/Users/\(id)",
             json: [
@@ -92,7 +93,8 @@ import Testing
         let harness = try Harness()
         let id = try harness.createUser()
 
-        let reply = try harness.patch(id, [patchOperation("Add", path: "\(SCIMURN.frontTeammate):template", value: "tmpl-x")])
+        let reply = try harness.patch(
+            id, [patchOperation("Add", path: "\(SCIMURN.frontTeammate):template", value: "tmpl-x")])
 
         #expect(reply.status == 200)
         #expect(reply.object[SCIMURN.frontTeammate] == nil)
@@ -102,7 +104,8 @@ import Testing
     func deletedTeammateEmailConflicts(userName: String) throws {
         let harness = try Harness()
         let setup = try harness.send(
-            .post, "/_scimtape/state", json: ["preconditions": [["kind": "deletedTeammate", "email": "bob@example.com"]]])
+            .post, "/_scimtape/state",
+            json: ["preconditions": [["kind": "deletedTeammate", "email": "bob@example.com"]]])
 
         let reply = try harness.send(
             .post, "/Users",
@@ -120,7 +123,9 @@ import Testing
 
     @Test func deletedTeammateMatchedByWorkEmailToo() throws {
         let harness = try Harness()
-        try harness.send(.post, "/_scimtape/state", json: ["preconditions": [["kind": "deletedTeammate", "email": "bob@example.com"]]])
+        try harness.send(
+            .post, "/_scimtape/state",
+            json: ["preconditions": [["kind": "deletedTeammate", "email": "bob@example.com"]]])
 
         let reply = try harness.send(
             .post, "/Users",
@@ -137,7 +142,11 @@ import Testing
 
         let setup = try harness.send(
             .post, "/_scimtape/state",
-            json: ["preconditions": [["kind": "existingTeammate", "user": ["userName": "carol@example.com"], "blocked": true]]])
+            json: [
+                "preconditions": [
+                    ["kind": "existingTeammate", "user": ["userName": "carol@example.com"], "blocked": true]
+                ]
+            ])
         let found = try harness.filter(#"userName eq "Carol@Example.com""#)
 
         #expect(setup.status == 200)

@@ -38,7 +38,8 @@ final class Harness {
 
     @discardableResult
     func send(
-        _ method: HTTPMethod, _ path: String, json body: JSONValue? = nil, contentType: String? = "application/scim+json",
+        _ method: HTTPMethod, _ path: String, json body: JSONValue? = nil,
+        contentType: String? = "application/scim+json",
         headers extra: HTTPHeaders = [], authorize: Bool = true
     ) throws -> Reply {
         var headers = HTTPHeaders()
@@ -64,7 +65,9 @@ final class Harness {
     }
 
     func patch(_ id: String, _ operations: [JSONValue], resource: String = "/Users") throws -> Reply {
-        try send(.patch, "\(resource)/\(id)", json: ["schemas": [.string(SCIMURN.patchOp)], "Operations": .array(operations)])
+        try send(
+            .patch, "\(resource)/\(id)",
+            json: ["schemas": [.string(SCIMURN.patchOp)], "Operations": .array(operations)])
     }
 
     /// Creates a user and returns its id.
@@ -103,7 +106,9 @@ func patchOperation(_ op: String, path: String? = nil, value: JSONValue? = nil) 
 
 /// Checks the RFC 7644 section 3.12 error shape and returns the body for further checks.
 @discardableResult
-func expectSCIMError(_ reply: Harness.Reply, status: Int, scimType: String? = nil, sourceLocation: SourceLocation = #_sourceLocation)
+func expectSCIMError(
+    _ reply: Harness.Reply, status: Int, scimType: String? = nil, sourceLocation: SourceLocation = #_sourceLocation
+)
     -> JSONObject
 {
     #expect(reply.status == status, "body: \(reply.text)", sourceLocation: sourceLocation)
@@ -113,6 +118,8 @@ func expectSCIMError(_ reply: Harness.Reply, status: Int, scimType: String? = ni
     #expect(body["status"] == .string(String(status)), sourceLocation: sourceLocation)
     #expect(body["scimType"]?.stringValue == scimType, sourceLocation: sourceLocation)
     #expect(body["detail"]?.stringValue?.isEmpty == false, sourceLocation: sourceLocation)
-    #expect(body.count == (scimType == nil ? 3 : 4), "nothing may be wrapped around the error", sourceLocation: sourceLocation)
+    #expect(
+        body.count == (scimType == nil ? 3 : 4), "nothing may be wrapped around the error",
+        sourceLocation: sourceLocation)
     return body
 }

@@ -133,12 +133,15 @@ import Testing
         #expect(reply.object["name.givenName"] == nil, "a dotted key is a path, not an attribute name")
     }
 
-    @Test(arguments: ["nosuchAttribute", "name.nosuchSub", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:nosuch"])
+    @Test(arguments: [
+        "nosuchAttribute", "name.nosuchSub", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:nosuch",
+    ])
     func pathlessUnknownKeyIsInvalidPath(key: String) throws {
         let harness = try Harness()
         let id = try harness.createUser()
 
-        let reply = try harness.patch(id, [patchOperation("replace", value: .object(JSONObject([(key, "x"), ("displayName", "Changed")])))])
+        let reply = try harness.patch(
+            id, [patchOperation("replace", value: .object(JSONObject([(key, "x"), ("displayName", "Changed")])))])
 
         expectSCIMError(reply, status: 400, scimType: "invalidPath")
         #expect(try harness.send(.get, "/Users/\(id)").object["displayName"] == "Alice Example", "no partial change")
@@ -163,7 +166,8 @@ import Testing
         let id = try harness.createUser()
 
         try harness.patch(id, [patchOperation("Add", path: "\(SCIMURN.enterpriseUser):department", value: "Sales")])
-        let reply = try harness.patch(id, [patchOperation("replace", path: SCIMURN.enterpriseUser, value: ["costCenter": "42"])])
+        let reply = try harness.patch(
+            id, [patchOperation("replace", path: SCIMURN.enterpriseUser, value: ["costCenter": "42"])])
 
         let enterprise = reply.object[SCIMURN.enterpriseUser]?.objectValue
         #expect(enterprise?["department"] == "Sales")
@@ -184,7 +188,8 @@ import Testing
                 )
             ])
 
-        let reply = try harness.patch(id, [patchOperation(op, path: #"emails[type eq "work"].value"#, value: "alice.new@example.com")])
+        let reply = try harness.patch(
+            id, [patchOperation(op, path: #"emails[type eq "work"].value"#, value: "alice.new@example.com")])
 
         #expect(reply.status == 200)
         let emails = reply.object["emails"]?.arrayValue ?? []
@@ -199,7 +204,8 @@ import Testing
         let harness = try Harness()
         let id = try harness.createUser(extra: [("emails", .null)])
 
-        let reply = try harness.patch(id, [patchOperation("Replace", path: #"emails[type eq "work"].value"#, value: "a@example.com")])
+        let reply = try harness.patch(
+            id, [patchOperation("Replace", path: #"emails[type eq "work"].value"#, value: "a@example.com")])
 
         #expect(reply.status == 200)
         #expect(reply.object["emails"] == [["type": "work", "value": "a@example.com"]])
@@ -209,7 +215,8 @@ import Testing
         let harness = try Harness()
         let id = try harness.createUser()
 
-        let reply = try harness.patch(id, [patchOperation("replace", path: #"emails[value co "nobody"].type"#, value: "home")])
+        let reply = try harness.patch(
+            id, [patchOperation("replace", path: #"emails[value co "nobody"].type"#, value: "home")])
 
         expectSCIMError(reply, status: 400, scimType: "noTarget")
     }
@@ -217,7 +224,9 @@ import Testing
     @Test func removeByFilterRemovesOnlyMatches() throws {
         let harness = try Harness()
         let id = try harness.createUser(
-            extra: [("emails", [["value": "w@example.com", "type": "work"], ["value": "h@example.com", "type": "home"]])])
+            extra: [
+                ("emails", [["value": "w@example.com", "type": "work"], ["value": "h@example.com", "type": "home"]])
+            ])
 
         let reply = try harness.patch(id, [patchOperation("Remove", path: #"emails[type eq "home"]"#)])
 
@@ -233,8 +242,10 @@ import Testing
         let bare = try harness.patch(id, [patchOperation("Add", path: path, value: .string(managerId))])
         let firstRead = try harness.send(.get, "/Users/\(id)")
         let secondRead = try harness.send(.get, "/Users/\(id)")
-        let object = try harness.patch(id, [patchOperation("replace", path: path, value: ["value": .string(managerId)])])
-        let legacy = try harness.patch(id, [patchOperation("Replace", path: path, value: [["value": .string(managerId), "$ref": .null]])])
+        let object = try harness.patch(
+            id, [patchOperation("replace", path: path, value: ["value": .string(managerId)])])
+        let legacy = try harness.patch(
+            id, [patchOperation("Replace", path: path, value: [["value": .string(managerId), "$ref": .null]])])
         let removed = try harness.patch(id, [patchOperation("Remove", path: path)])
 
         let expected: JSONValue = ["value": .string(managerId)]

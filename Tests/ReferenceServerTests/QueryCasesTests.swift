@@ -32,7 +32,8 @@ import Testing
         let id = try harness.createUser(externalId: externalId)
 
         let exact = try harness.filter(#"externalId eq "\#(externalId)""#)
-        let otherCase = try harness.filter(#"externalId eq "\#(externalId.uppercased().replacingOccurrences(of: "A1", with: "A1"))""#)
+        let otherCase = try harness.filter(
+            #"externalId eq "\#(externalId.uppercased().replacingOccurrences(of: "A1", with: "A1"))""#)
         let upper = try harness.filter(#"externalId eq "00000000-0000-0000-0000-0000000000A1""#)
 
         #expect(exact.object["totalResults"] == 1)
@@ -78,7 +79,8 @@ import Testing
         let harness = try Harness()
 
         let users = try harness.filter(#"userName eq "nobody-7f3c@example.com""#)
-        let groups = try harness.filter(#"displayName eq "nogroup""#, resource: "/Groups", extra: "excludedAttributes=members&")
+        let groups = try harness.filter(
+            #"displayName eq "nogroup""#, resource: "/Groups", extra: "excludedAttributes=members&")
 
         for reply in [users, groups] {
             #expect(reply.status == 200)
@@ -105,7 +107,10 @@ import Testing
 
         #expect(second.object["totalResults"] == 5)
         #expect(second.object["startIndex"] == 2)
-        #expect(second.object["Resources"]?.arrayValue?.map { $0["userName"] } == ["user1@example.com", "user2@example.com"])
+        #expect(
+            second.object["Resources"]?.arrayValue?.map { $0["userName"] } == [
+                "user1@example.com", "user2@example.com",
+            ])
         #expect(zero.object["totalResults"] == 5)
         #expect(zero.object["itemsPerPage"] == 0)
         #expect(beyond.object["Resources"] == [])
@@ -126,7 +131,10 @@ import Testing
         }
     }
 
-    @Test(arguments: ["application/scim+json; charset=utf-8", "application/scim+json", "application/json", "APPLICATION/JSON; charset=UTF-8"])
+    @Test(arguments: [
+        "application/scim+json; charset=utf-8", "application/scim+json", "application/json",
+        "APPLICATION/JSON; charset=UTF-8",
+    ])
     func postAcceptsSCIMAndJSONMediaTypes(contentType: String) throws {
         let harness = try Harness()
         let body: JSONValue = ["schemas": [.string(SCIMURN.user)], "userName": "alice@example.com"]

@@ -94,7 +94,8 @@ public struct FilterEvaluator: Sendable {
             }
         case .dateTime:
             guard let text = literal.stringValue, SCIMDateTime.parse(text) != nil else {
-                throw SCIMError.invalidFilter("'\(path)' is a dateTime; compare it with an RFC 3339 timestamp in quotes")
+                throw SCIMError.invalidFilter(
+                    "'\(path)' is a dateTime; compare it with an RFC 3339 timestamp in quotes")
             }
             guard ![.contains, .startsWith, .endsWith].contains(op) else {
                 throw SCIMError.invalidFilter("'\(op.rawValue)' is not defined for the dateTime attribute '\(path)'")
@@ -164,13 +165,15 @@ public struct FilterEvaluator: Sendable {
         }
     }
 
-    private func resolve(_ path: AttributePath, scope: Scope) throws(SCIMError) -> (ResolvedAttribute, SchemaAttribute) {
+    private func resolve(_ path: AttributePath, scope: Scope) throws(SCIMError) -> (ResolvedAttribute, SchemaAttribute)
+    {
         switch scope {
         case .resource:
             let resolved = try resourceType.resolve(path, filterContext: true)
             return (resolved, resolved.leaf)
         case .subAttributes(let parent):
-            guard path.schemaURN == nil, path.subAttribute == nil, let sub = parent.subAttribute(named: path.name) else {
+            guard path.schemaURN == nil, path.subAttribute == nil, let sub = parent.subAttribute(named: path.name)
+            else {
                 throw SCIMError.invalidFilter("'\(parent.name)' has no sub-attribute '\(path)'")
             }
             return (ResolvedAttribute(extensionURN: nil, attribute: sub, subAttribute: nil), sub)

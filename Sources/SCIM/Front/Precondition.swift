@@ -49,7 +49,8 @@ public enum Precondition: Sendable, Equatable {
             self = .existingTeammate(user: user, blocked: blocked)
         default:
             throw PreconditionError(
-                path: ".kind", message: "unknown precondition kind '\(kind)'; expected deletedTeammate or existingTeammate")
+                path: ".kind",
+                message: "unknown precondition kind '\(kind)'; expected deletedTeammate or existingTeammate")
         }
     }
 

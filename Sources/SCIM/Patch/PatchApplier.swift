@@ -30,7 +30,8 @@ public struct PatchApplier: Sendable {
     public let immutableHandling: ImmutableHandling
 
     public init(
-        resourceType: ResourceType, coercion: ValueCoercion = ValueCoercion(), immutableHandling: ImmutableHandling = .ignore
+        resourceType: ResourceType, coercion: ValueCoercion = ValueCoercion(),
+        immutableHandling: ImmutableHandling = .ignore
     ) {
         self.resourceType = resourceType
         self.coercion = coercion
@@ -43,7 +44,8 @@ public struct PatchApplier: Sendable {
             do {
                 try apply(operation, to: &state)
             } catch {
-                throw SCIMError(status: error.status, scimType: error.scimType, detail: "Operations[\(index)]: \(error.detail)")
+                throw SCIMError(
+                    status: error.status, scimType: error.scimType, detail: "Operations[\(index)]: \(error.detail)")
             }
         }
         ResourceNormalizer.syncSchemas(&state.resource, resourceType: resourceType)
@@ -133,7 +135,8 @@ public struct PatchApplier: Sendable {
                 state.ignoredPaths.append(pathText)
                 return false
             case .reject:
-                throw SCIMError.mutability("'\(pathText)' is immutable: it can be set only when the resource is created")
+                throw SCIMError.mutability(
+                    "'\(pathText)' is immutable: it can be set only when the resource is created")
             case .overwrite:
                 return true
             }
@@ -158,7 +161,8 @@ public struct PatchApplier: Sendable {
         switch kind {
         case .remove:
             if let value, attribute.multiValued, !value.isNull {
-                container.object[attribute.name] = try removeListed(value, from: current, attribute: attribute, label: label)
+                container.object[attribute.name] = try removeListed(
+                    value, from: current, attribute: attribute, label: label)
             } else {
                 container.object[attribute.name] = nil
             }
@@ -178,8 +182,10 @@ public struct PatchApplier: Sendable {
                 return
             }
             if attribute.multiValued {
-                container.object[attribute.name] = .array(appendUnique(coerced.arrayValue ?? [], to: current?.arrayValue ?? []))
-            } else if attribute.isComplex, let currentObject = current?.objectValue, let newObject = coerced.objectValue {
+                container.object[attribute.name] = .array(
+                    appendUnique(coerced.arrayValue ?? [], to: current?.arrayValue ?? []))
+            } else if attribute.isComplex, let currentObject = current?.objectValue, let newObject = coerced.objectValue
+            {
                 container.object[attribute.name] = .object(merge(currentObject, newObject))
             } else {
                 container.object[attribute.name] = coerced
@@ -252,7 +258,8 @@ public struct PatchApplier: Sendable {
         case (_, let sub?):
             let coerced = try coercion.coerce(value ?? .null, to: sub, label: label)
             if matched.isEmpty {
-                elements.append(.object(try newElement(matching: filter, attribute: attribute, setting: sub, to: coerced)))
+                elements.append(
+                    .object(try newElement(matching: filter, attribute: attribute, setting: sub, to: coerced)))
             }
             for index in matched {
                 var object = elements[index].objectValue ?? JSONObject()
@@ -287,7 +294,8 @@ public struct PatchApplier: Sendable {
     ) throws(SCIMError) -> JSONObject {
         guard let constraints = filter.equalityConstraints else {
             throw SCIMError.noTarget(
-                "no value of '\(attribute.name)' matches the filter \(filter), and the filter does not describe a new value")
+                "no value of '\(attribute.name)' matches the filter \(filter), and the filter does not describe a new value"
+            )
         }
         var object = JSONObject()
         for (path, literal) in constraints {

@@ -11,7 +11,8 @@ public enum PatchPath: Sendable {
             return .schemaExtension(extensionSchema)
         }
         guard let open = text.firstIndex(of: "[") else {
-            return .attribute(try resourceType.resolve(try AttributePath.parse(text, knownSchemas: resourceType.schemaURNs)))
+            return .attribute(
+                try resourceType.resolve(try AttributePath.parse(text, knownSchemas: resourceType.schemaURNs)))
         }
         let close = try closingBracket(in: text, after: open)
         let attributeText = String(text[..<open])
@@ -24,7 +25,8 @@ public enum PatchPath: Sendable {
         }
         let resolved = try resourceType.resolve(attributePath)
         guard resolved.attribute.multiValued, resolved.attribute.isComplex else {
-            throw SCIMError.invalidPath("'\(text)': '\(resolved.attribute.name)' is not a multi-valued complex attribute")
+            throw SCIMError.invalidPath(
+                "'\(text)': '\(resolved.attribute.name)' is not a multi-valued complex attribute")
         }
         let filter: FilterExpression
         do {
@@ -37,7 +39,8 @@ public enum PatchPath: Sendable {
         var subAttribute: SchemaAttribute?
         if !rest.isEmpty {
             guard rest.first == ".", let sub = resolved.attribute.subAttribute(named: String(rest.dropFirst())) else {
-                throw SCIMError.invalidPath("'\(text)': '\(rest)' does not name a sub-attribute of '\(resolved.attribute.name)'")
+                throw SCIMError.invalidPath(
+                    "'\(text)': '\(rest)' does not name a sub-attribute of '\(resolved.attribute.name)'")
             }
             subAttribute = sub
         }

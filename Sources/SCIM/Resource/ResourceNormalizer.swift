@@ -59,7 +59,9 @@ public struct ResourceNormalizer: Sendable {
         return output
     }
 
-    private func store(_ value: JSONValue, attribute: SchemaAttribute, extensionURN: String?, in output: inout JSONObject)
+    private func store(
+        _ value: JSONValue, attribute: SchemaAttribute, extensionURN: String?, in output: inout JSONObject
+    )
         throws(SCIMError)
     {
         if attribute.mutability == .readOnly || attribute.name == "id" || attribute.name == "meta" {

@@ -58,7 +58,8 @@ public enum SCIMDateTime {
                 return nil
             }
         case UInt8(ascii: "+"), UInt8(ascii: "-"):
-            guard index + 6 == bytes.count, let offsetHours = number(index + 1, 2), bytes[index + 3] == UInt8(ascii: ":"),
+            guard index + 6 == bytes.count, let offsetHours = number(index + 1, 2),
+                bytes[index + 3] == UInt8(ascii: ":"),
                 let offsetMinutes = number(index + 4, 2), offsetHours <= 23, offsetMinutes <= 59
             else {
                 return nil

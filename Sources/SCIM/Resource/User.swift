@@ -54,7 +54,8 @@ public struct User: Sendable, Equatable {
     public var template: String?
 
     public init(
-        id: String? = nil, externalId: String? = nil, userName: String, active: Bool? = true, displayName: String? = nil,
+        id: String? = nil, externalId: String? = nil, userName: String, active: Bool? = true,
+        displayName: String? = nil,
         name: Name? = nil, emails: [Email] = [], title: String? = nil, enterprise: Enterprise? = nil,
         template: String? = nil
     ) {
@@ -106,7 +107,8 @@ public struct User: Sendable, Equatable {
                 department: enterprise.value(matching: "department")?.stringValue,
                 manager: manager?.stringValue ?? manager?.objectValue?.value(matching: "value")?.stringValue)
         }
-        self.template = json.value(matching: SCIMURN.frontTeammate)?.objectValue?.value(matching: "template")?.stringValue
+        self.template =
+            json.value(matching: SCIMURN.frontTeammate)?.objectValue?.value(matching: "template")?.stringValue
     }
 
     /// The work email, or the primary one when none is typed `work`.

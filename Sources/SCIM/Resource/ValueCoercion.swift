@@ -18,7 +18,8 @@ public struct ValueCoercion: Sendable {
 
     /// Coerces `value` for `attribute`. Returns `.null` for a null or empty value, which callers
     /// treat as unassigned (RFC 7643 section 2.5). `label` names the attribute in error details.
-    public func coerce(_ value: JSONValue, to attribute: SchemaAttribute, label: String) throws(SCIMError) -> JSONValue {
+    public func coerce(_ value: JSONValue, to attribute: SchemaAttribute, label: String) throws(SCIMError) -> JSONValue
+    {
         if value.isNull {
             return .null
         }
@@ -66,7 +67,8 @@ public struct ValueCoercion: Sendable {
         case .dateTime:
             guard let text = value.stringValue, SCIMDateTime.parse(text) != nil else {
                 throw SCIMError.invalidValue(
-                    "'\(label)' must be an RFC 3339 timestamp such as \"2024-05-01T12:00:00Z\", not \(value.serialized())")
+                    "'\(label)' must be an RFC 3339 timestamp such as \"2024-05-01T12:00:00Z\", not \(value.serialized())"
+                )
             }
             return value
         }
@@ -121,7 +123,8 @@ public struct ValueCoercion: Sendable {
         case .string, .number, .bool:
             // A bare value stands for the `value` sub-attribute, as Entra sends a manager's id.
             guard attribute.subAttribute(named: "value") != nil else {
-                throw SCIMError.invalidValue("'\(label)' must be an object, not \(value.typeName) \(value.serialized())")
+                throw SCIMError.invalidValue(
+                    "'\(label)' must be an object, not \(value.typeName) \(value.serialized())")
             }
             input = JSONObject([("value", value)])
         default:

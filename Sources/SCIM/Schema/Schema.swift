@@ -47,7 +47,8 @@ public enum CommonAttributes {
             SchemaAttribute("resourceType", caseExact: true, mutability: .readOnly),
             SchemaAttribute("created", type: .dateTime, mutability: .readOnly),
             SchemaAttribute("lastModified", type: .dateTime, mutability: .readOnly),
-            SchemaAttribute("location", type: .reference, caseExact: true, mutability: .readOnly, referenceTypes: ["uri"]),
+            SchemaAttribute(
+                "location", type: .reference, caseExact: true, mutability: .readOnly, referenceTypes: ["uri"]),
             SchemaAttribute("version", caseExact: true, mutability: .readOnly),
         ])
 

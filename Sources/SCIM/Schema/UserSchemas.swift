@@ -7,7 +7,8 @@ public enum UserSchemas {
         [
             SchemaAttribute("value", type: valueType, referenceTypes: referenceTypes),
             SchemaAttribute("display", description: "A human-readable name, primarily used for display purposes."),
-            SchemaAttribute("type", description: "A label indicating the attribute's function.", canonicalValues: types),
+            SchemaAttribute(
+                "type", description: "A label indicating the attribute's function.", canonicalValues: types),
             SchemaAttribute(
                 "primary", type: .boolean, description: "Whether this is the preferred value; only one may be true."),
         ]

@@ -14,8 +14,9 @@ struct ActiveBooleanRule: ContractRule {
             for resource in resources {
                 if let active = resource.value(matching: "active"), active.boolValue == nil {
                     findings.append(
-                        finding(exchange, "active is \(active.typeName) \(active.serialized()), not a JSON boolean",
-                                expected: "true or false", actual: active.serialized()))
+                        finding(
+                            exchange, "active is \(active.typeName) \(active.serialized()), not a JSON boolean",
+                            expected: "true or false", actual: active.serialized()))
                     break
                 }
             }

@@ -44,7 +44,10 @@ public enum ContractRules {
 }
 
 extension ContractRule {
-    func finding(_ exchange: ReplayedExchange?, _ message: String, expected: String? = nil, actual: String? = nil, path: JSONPath? = nil)
+    func finding(
+        _ exchange: ReplayedExchange?, _ message: String, expected: String? = nil, actual: String? = nil,
+        path: JSONPath? = nil
+    )
         -> Finding
     {
         Finding(rule: id, exchange: exchange?.number, message: message, path: path, expected: expected, actual: actual)

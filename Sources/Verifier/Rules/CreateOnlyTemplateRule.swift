@@ -5,7 +5,8 @@ struct CreateOnlyTemplateRule: ContractRule {
     let id = "create-only-template"
     let statement =
         "A PATCH or PUT that carries the teammate template succeeds or fails with 400 mutability, and the template read afterwards is the one the teammate had before."
-    let source = "Front: templates apply only when the teammate is created (Entra mapping \"Only during object creation\")"
+    let source =
+        "Front: templates apply only when the teammate is created (Entra mapping \"Only during object creation\")"
     let profiles: Set<VerificationProfile> = [.front]
 
     func check(_ context: RuleContext) -> [Finding] {
@@ -28,9 +29,12 @@ struct CreateOnlyTemplateRule: ContractRule {
             }
             if let since = pending.removeValue(forKey: id), template(of: resource) != expected {
                 findings.append(
-                    finding(exchange, "the template changed after exchange \(since) sent one; Front applies a template only at creation",
-                            expected: excerpt(expected.map(JSONValue.string) ?? .null), actual: excerpt(template(of: resource).map(JSONValue.string) ?? .null),
-                            path: JSONPath.root.appending(key: SCIMURN.frontTeammate).appending(key: "template")))
+                    finding(
+                        exchange,
+                        "the template changed after exchange \(since) sent one; Front applies a template only at creation",
+                        expected: excerpt(expected.map(JSONValue.string) ?? .null),
+                        actual: excerpt(template(of: resource).map(JSONValue.string) ?? .null),
+                        path: JSONPath.root.appending(key: SCIMURN.frontTeammate).appending(key: "template")))
             }
         }
 
@@ -42,8 +46,9 @@ struct CreateOnlyTemplateRule: ContractRule {
                     pending[id] = exchange.number
                 } else if !(status == 400 && scimType == "mutability") {
                     findings.append(
-                        finding(exchange, "a request carrying the template must succeed or fail with 400 mutability",
-                                expected: "2xx or 400 mutability", actual: "\(status)" + (scimType.map { " \($0)" } ?? "")))
+                        finding(
+                            exchange, "a request carrying the template must succeed or fail with 400 mutability",
+                            expected: "2xx or 400 mutability", actual: "\(status)" + (scimType.map { " \($0)" } ?? "")))
                 }
             }
             for resource in exchange.resources + [exchange.responseObject].compactMap({ $0 }) {
@@ -54,7 +59,9 @@ struct CreateOnlyTemplateRule: ContractRule {
             findings.append(
                 Finding(
                     rule: id, severity: .notObservable, exchange: number,
-                    message: "no response after this request shows user \(userId)'s template, so whether it changed cannot be seen"))
+                    message:
+                        "no response after this request shows user \(userId)'s template, so whether it changed cannot be seen"
+                ))
         }
         return findings
     }

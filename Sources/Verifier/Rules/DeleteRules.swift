@@ -12,24 +12,33 @@ struct DeleteBlocksRule: ContractRule {
             if let userId = exchange.userId, userId == id, exchange.method == "GET" {
                 if exchange.status != 200 {
                     return [
-                        finding(exchange, "the teammate deleted at exchange \(since) is gone; DELETE must block it, not remove it",
-                                expected: "200 with active false", actual: "\(exchange.status ?? 0)")
+                        finding(
+                            exchange,
+                            "the teammate deleted at exchange \(since) is gone; DELETE must block it, not remove it",
+                            expected: "200 with active false", actual: "\(exchange.status ?? 0)")
                     ]
                 }
                 if exchange.responseObject?.value(matching: "active") != .bool(false) {
                     return [
-                        finding(exchange, "the teammate deleted at exchange \(since) is not blocked", expected: "active false",
-                                actual: excerpt(exchange.responseObject?.value(matching: "active")))
+                        finding(
+                            exchange, "the teammate deleted at exchange \(since) is not blocked",
+                            expected: "active false",
+                            actual: excerpt(exchange.responseObject?.value(matching: "active")))
                     ]
                 }
                 return []
             }
-            if let value = exchange.userNameFilterValue, userNames[id]?.equalsIgnoringCase(value) == true, exchange.status == 200 {
+            if let value = exchange.userNameFilterValue, userNames[id]?.equalsIgnoringCase(value) == true,
+                exchange.status == 200
+            {
                 let match = exchange.resources.first { $0.value(matching: "id")?.stringValue == id }
                 if match == nil {
                     return [
-                        finding(exchange, "the teammate deleted at exchange \(since) is missing from the userName filter; DELETE must block it",
-                                expected: "a result with id \(id)", actual: excerpt(exchange.responseObject?["totalResults"]))
+                        finding(
+                            exchange,
+                            "the teammate deleted at exchange \(since) is missing from the userName filter; DELETE must block it",
+                            expected: "a result with id \(id)",
+                            actual: excerpt(exchange.responseObject?["totalResults"]))
                     ]
                 }
                 return []
@@ -51,11 +60,22 @@ struct DeleteRemovesRule: ContractRule {
             if let userId = exchange.userId, userId == id, exchange.method == "GET" {
                 return exchange.status == 404
                     ? []
-                    : [finding(exchange, "the user deleted at exchange \(since) can still be read", expected: "404", actual: "\(exchange.status ?? 0)")]
+                    : [
+                        finding(
+                            exchange, "the user deleted at exchange \(since) can still be read", expected: "404",
+                            actual: "\(exchange.status ?? 0)")
+                    ]
             }
-            if let value = exchange.userNameFilterValue, userNames[id]?.equalsIgnoringCase(value) == true, exchange.status == 200 {
+            if let value = exchange.userNameFilterValue, userNames[id]?.equalsIgnoringCase(value) == true,
+                exchange.status == 200
+            {
                 let listed = exchange.resources.contains { $0.value(matching: "id")?.stringValue == id }
-                return listed ? [finding(exchange, "the user deleted at exchange \(since) is still listed", expected: "no result with id \(id)", actual: "listed")] : []
+                return listed
+                    ? [
+                        finding(
+                            exchange, "the user deleted at exchange \(since) is still listed",
+                            expected: "no result with id \(id)", actual: "listed")
+                    ] : []
             }
             return nil
         }
@@ -73,7 +93,9 @@ enum DeleteObservation {
         var userNames: [String: String] = [:]
         for exchange in context.exchanges {
             for resource in exchange.resources + [exchange.responseObject].compactMap({ $0 }) {
-                if let id = resource.value(matching: "id")?.stringValue, let userName = resource.value(matching: "userName")?.stringValue {
+                if let id = resource.value(matching: "id")?.stringValue,
+                    let userName = resource.value(matching: "userName")?.stringValue
+                {
                     userNames[id] = userName
                 }
             }
@@ -92,7 +114,9 @@ enum DeleteObservation {
                 Finding(
                     rule: ruleId, severity: .notObservable,
                     exchange: state.number,
-                    message: "no later exchange reads user \(id) after its DELETE, so what DELETE did cannot be seen; add a GET of the user"))
+                    message:
+                        "no later exchange reads user \(id) after its DELETE, so what DELETE did cannot be seen; add a GET of the user"
+                ))
         }
         return findings
     }

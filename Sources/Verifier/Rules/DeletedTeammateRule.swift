@@ -25,8 +25,11 @@ struct DeletedTeammateRule: ContractRule {
             guard let body = exchange.requestBody?.objectValue, let status = exchange.status else {
                 continue
             }
-            let addresses = ([body.value(matching: "userName")?.stringValue]
-                + (body.value(matching: "emails")?.arrayValue ?? []).map { $0.objectValue?.value(matching: "value")?.stringValue })
+            let addresses =
+                ([body.value(matching: "userName")?.stringValue]
+                + (body.value(matching: "emails")?.arrayValue ?? []).map {
+                    $0.objectValue?.value(matching: "value")?.stringValue
+                })
                 .compactMap { $0?.lowercased() }
             guard let email = addresses.first(where: deleted.contains) else {
                 continue
@@ -35,22 +38,27 @@ struct DeletedTeammateRule: ContractRule {
             let scimType = exchange.responseObject?.value(matching: "scimType")?.stringValue
             if status / 100 == 2 {
                 findings.append(
-                    finding(exchange, "creating \(email), a teammate deleted in Front, succeeded and made a duplicate",
-                            expected: "409 uniqueness", actual: "\(status)"))
+                    finding(
+                        exchange, "creating \(email), a teammate deleted in Front, succeeded and made a duplicate",
+                        expected: "409 uniqueness", actual: "\(status)"))
             } else if status >= 500 {
                 findings.append(
-                    finding(exchange, "creating \(email), a teammate deleted in Front, failed with a server error instead of a SCIM conflict",
-                            expected: "409 uniqueness", actual: "\(status)"))
+                    finding(
+                        exchange,
+                        "creating \(email), a teammate deleted in Front, failed with a server error instead of a SCIM conflict",
+                        expected: "409 uniqueness", actual: "\(status)"))
             } else if status != 409 || scimType != "uniqueness" {
                 findings.append(
-                    finding(exchange, "creating \(email), a teammate deleted in Front, must fail with 409 uniqueness",
-                            expected: "409 uniqueness", actual: "\(status)" + (scimType.map { " \($0)" } ?? "")))
+                    finding(
+                        exchange, "creating \(email), a teammate deleted in Front, must fail with 409 uniqueness",
+                        expected: "409 uniqueness", actual: "\(status)" + (scimType.map { " \($0)" } ?? "")))
             }
         }
         if !observed {
             findings.append(
-                Finding(rule: id, severity: .notObservable, exchange: nil,
-                        message: "the transcript has a deleted-teammate precondition but never creates that teammate"))
+                Finding(
+                    rule: id, severity: .notObservable, exchange: nil,
+                    message: "the transcript has a deleted-teammate precondition but never creates that teammate"))
         }
         return findings
     }

@@ -3,7 +3,8 @@ import SCIM
 /// PATCH `op` values match without regard to case.
 struct PatchOpCaseRule: ContractRule {
     let id = "patch-op-case"
-    let statement = "A PATCH whose op is capitalised (\"Replace\", \"Add\", \"Remove\") is accepted like its lowercase form."
+    let statement =
+        "A PATCH whose op is capitalised (\"Replace\", \"Add\", \"Remove\") is accepted like its lowercase form."
     let source = "RFC 7644 section 3.5.2 (op is case-insensitive); Entra sends capitalised ops without aadOptscim062020"
     let profiles: Set<VerificationProfile> = [.front, .entra, .rfc]
 
@@ -18,8 +19,10 @@ struct PatchOpCaseRule: ContractRule {
             let scimType = exchange.responseObject?.value(matching: "scimType")?.stringValue
             if status == 400 && (scimType == "invalidSyntax" || scimType == nil) || status == 422 || status == 501 {
                 findings.append(
-                    finding(exchange, "the PATCH with op \"\(capitalised)\" was rejected; op must match without regard to case",
-                            expected: "200 or 204", actual: "\(status)" + (scimType.map { " \($0)" } ?? "")))
+                    finding(
+                        exchange,
+                        "the PATCH with op \"\(capitalised)\" was rejected; op must match without regard to case",
+                        expected: "200 or 204", actual: "\(status)" + (scimType.map { " \($0)" } ?? "")))
             }
         }
         return findings

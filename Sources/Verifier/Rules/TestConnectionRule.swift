@@ -13,7 +13,8 @@ struct TestConnectionRule: ContractRule {
             guard exchange.status == 200 else {
                 findings.append(
                     finding(
-                        exchange, "Test Connection failed: Entra needs 200 with an empty ListResponse for a userName that does not exist",
+                        exchange,
+                        "Test Connection failed: Entra needs 200 with an empty ListResponse for a userName that does not exist",
                         expected: "200", actual: "\(exchange.status ?? 0)"))
                 continue
             }

@@ -14,7 +14,9 @@ struct UserNameFilterCaseRule: ContractRule {
         var known: [String: (userName: String, id: String)] = [:]
         var removed = Set<String>()
         for exchange in context.exchanges {
-            if exchange.method == "DELETE", exchange.succeeded, let id = exchange.userId, context.profile.serverProfile == .rfc {
+            if exchange.method == "DELETE", exchange.succeeded, let id = exchange.userId,
+                context.profile.serverProfile == .rfc
+            {
                 removed.insert(id)
             }
             if let value = exchange.userNameFilterValue, exchange.status == 200 {
@@ -25,16 +27,22 @@ struct UserNameFilterCaseRule: ContractRule {
                         finding(
                             exchange,
                             "the filter userName eq \"\(value)\" found nothing, but the recording found \(recordedMatch); userName is caseExact false",
-                            expected: "a result whose userName equals \"\(value)\" ignoring case", actual: "totalResults \(liveNames.count)"))
-                } else if !found, let entry = known[value.lowercased()], entry.userName != value, !removed.contains(entry.id) {
+                            expected: "a result whose userName equals \"\(value)\" ignoring case",
+                            actual: "totalResults \(liveNames.count)"))
+                } else if !found, let entry = known[value.lowercased()], entry.userName != value,
+                    !removed.contains(entry.id)
+                {
                     findings.append(
                         finding(
-                            exchange, "the filter userName eq \"\(value)\" did not find \(entry.userName); userName is caseExact false",
+                            exchange,
+                            "the filter userName eq \"\(value)\" did not find \(entry.userName); userName is caseExact false",
                             expected: "a result with id \(entry.id)", actual: "totalResults \(liveNames.count)"))
                 }
             }
             for resource in exchange.resources + [exchange.responseObject].compactMap({ $0 }) {
-                if let userName = resource.value(matching: "userName")?.stringValue, let id = resource.value(matching: "id")?.stringValue {
+                if let userName = resource.value(matching: "userName")?.stringValue,
+                    let id = resource.value(matching: "id")?.stringValue
+                {
                     known[userName.lowercased()] = (userName, id)
                 }
             }

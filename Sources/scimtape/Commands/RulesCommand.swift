@@ -5,7 +5,9 @@ enum RulesCommand: Command {
         name: "rules", abstract: "List the contract rules verify applies.",
         usage: "scimtape rules [--profile front|entra|rfc]",
         options: [
-            .init(name: "profile", valueName: "profile", help: "List only the rules of this profile: front, entra or rfc.")
+            .init(
+                name: "profile", valueName: "profile", help: "List only the rules of this profile: front, entra or rfc."
+            )
         ])
 
     static func run(_ arguments: ParsedArguments) -> ExitCode {
@@ -20,7 +22,8 @@ enum RulesCommand: Command {
             return usageFailure("rules takes no arguments", spec: spec)
         }
         for rule in rules {
-            let profiles = VerificationProfile.allCases.filter(rule.profiles.contains).map(\.rawValue).joined(separator: ",")
+            let profiles = VerificationProfile.allCases.filter(rule.profiles.contains).map(\.rawValue).joined(
+                separator: ",")
             Terminal.out("\(rule.id) [\(profiles)]")
             Terminal.out("  \(rule.statement)")
             Terminal.out("  source: \(rule.source)")

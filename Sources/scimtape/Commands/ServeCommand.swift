@@ -11,15 +11,31 @@ enum ServeCommand: Command {
         options: [
             .init(name: "host", valueName: "address", help: "IPv4 or IPv6 address to listen on. (default: 127.0.0.1)"),
             .init(name: "port", valueName: "port", help: "TCP port; 0 picks a free one. (default: 0)"),
-            .init(name: "profile", valueName: "profile", help: "front blocks on DELETE; rfc removes, as RFC 7644 says. (default: front)"),
+            .init(
+                name: "profile", valueName: "profile",
+                help: "front blocks on DELETE; rfc removes, as RFC 7644 says. (default: front)"),
             .init(name: "base-path", valueName: "path", help: "Path of the SCIM base. (default: /scim/v2)"),
-            .init(name: "token-file", valueName: "file", help: "File holding the bearer token clients must send. SCIMTAPE_TOKEN works too; without either, no token is required."),
-            .init(name: "strict-booleans", valueName: nil, help: "Accept only lowercase \"true\"/\"false\" strings for booleans, as Front's ToLower adjustment expects."),
-            .init(name: "deviation", valueName: "name", help: "Switch on a named fault; repeat for several. See --list-deviations.", repeating: true),
+            .init(
+                name: "token-file", valueName: "file",
+                help:
+                    "File holding the bearer token clients must send. SCIMTAPE_TOKEN works too; without either, no token is required."
+            ),
+            .init(
+                name: "strict-booleans", valueName: nil,
+                help:
+                    "Accept only lowercase \"true\"/\"false\" strings for booleans, as Front's ToLower adjustment expects."
+            ),
+            .init(
+                name: "deviation", valueName: "name",
+                help: "Switch on a named fault; repeat for several. See --list-deviations.", repeating: true),
             .init(name: "list-deviations", valueName: nil, help: "Print the named faults, one per line, and exit."),
-            .init(name: "max-body-size", valueName: "bytes", help: "Largest request body accepted; larger ones get 413. (default: 1048576)"),
+            .init(
+                name: "max-body-size", valueName: "bytes",
+                help: "Largest request body accepted; larger ones get 413. (default: 1048576)"),
             .init(name: "threads", valueName: "count", help: "Worker threads. (default: the number of processors)"),
-            .init(name: "log-level", valueName: "level", help: "trace, debug, info, notice, warning or error. (default: info)"),
+            .init(
+                name: "log-level", valueName: "level",
+                help: "trace, debug, info, notice, warning or error. (default: info)"),
         ],
         discussion: """
             The first line of standard output is the SCIM base URL. Logs go to standard error. The admin route
@@ -102,7 +118,8 @@ enum ServeCommand: Command {
         }
         Terminal.out(server.baseURL)
         configuration.logger.notice(
-            "serving", metadata: [
+            "serving",
+            metadata: [
                 "server.base_url": server.baseURL, "server.profile": configuration.profile.rawValue,
                 "server.deviations": configuration.deviations.map(\.rawValue).sorted().joined(separator: ","),
                 "server.token_required": configuration.token == nil ? "no" : "yes",

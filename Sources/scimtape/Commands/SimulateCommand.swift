@@ -12,16 +12,26 @@ enum SimulateCommand: Command {
         arguments: [.init(name: "scenario", help: "A scenario file (format scimtape.scenario).")],
         options: [
             .init(name: "out", valueName: "file", help: "Where to write the transcript."),
-            .init(name: "target", valueName: "url", help: "SCIM base URL to send to. Without it, a fresh embedded reference endpoint (front profile) is used."),
-            .init(name: "token-file", valueName: "file", help: "File holding the bearer token for --target. SCIMTAPE_TOKEN works too."),
+            .init(
+                name: "target", valueName: "url",
+                help:
+                    "SCIM base URL to send to. Without it, a fresh embedded reference endpoint (front profile) is used."
+            ),
+            .init(
+                name: "token-file", valueName: "file",
+                help: "File holding the bearer token for --target. SCIMTAPE_TOKEN works too."),
             .init(name: "allow-writes", valueName: nil, help: "Permit a --target that is not on a loopback address."),
             .init(name: "timeout", valueName: "seconds", help: "Time allowed per request. (default: 30)"),
-            .init(name: "log-level", valueName: "level", help: "trace, debug, info, notice, warning or error. (default: warning)"),
+            .init(
+                name: "log-level", valueName: "level",
+                help: "trace, debug, info, notice, warning or error. (default: warning)"),
         ])
 
     static func run(_ arguments: ParsedArguments) -> ExitCode {
         guard arguments.positionals.count == 1 else {
-            return usageFailure(arguments.positionals.isEmpty ? "missing the SCENARIO argument" : "simulate takes one SCENARIO", spec: spec)
+            return usageFailure(
+                arguments.positionals.isEmpty ? "missing the SCENARIO argument" : "simulate takes one SCENARIO",
+                spec: spec)
         }
         guard let out = arguments.value("out") else {
             return usageFailure("missing --out FILE", spec: spec)
@@ -57,11 +67,15 @@ enum SimulateCommand: Command {
                 return usageFailure("--target must be an http or https URL", spec: spec)
             }
             guard arguments.flag("allow-writes") || isLoopbackURL(target) else {
-                return usageFailure("--target \(target) is not a loopback address; pass --allow-writes to send provisioning requests there", spec: spec)
+                return usageFailure(
+                    "--target \(target) is not a loopback address; pass --allow-writes to send provisioning requests there",
+                    spec: spec)
             }
             baseURL = target
         } else {
-            let embedded = ReferenceServer(configuration: ReferenceServerConfiguration(profile: .front, logger: logger.child(label: "scimtape.serve")))
+            let embedded = ReferenceServer(
+                configuration: ReferenceServerConfiguration(
+                    profile: .front, logger: logger.child(label: "scimtape.serve")))
             do {
                 try embedded.start()
             } catch {
@@ -75,7 +89,8 @@ enum SimulateCommand: Command {
 
         let options = Simulation.Options(
             baseURL: baseURL, token: server == nil ? token : nil, scenarioPath: scenarioPath,
-            profile: server == nil ? nil : "front", tool: "scimtape \(Terminal.version)", logger: logger, client: client)
+            profile: server == nil ? nil : "front", tool: "scimtape \(Terminal.version)", logger: logger, client: client
+        )
         let result: Simulation.Result
         do {
             result = try Simulation.run(scenario, options: options)
@@ -98,7 +113,8 @@ enum SimulateCommand: Command {
         for note in result.notes {
             Terminal.error("note: \(note)")
         }
-        Terminal.out("wrote \(out) (\(result.transcript.exchanges.count) exchanges, dialect \(scenario.tenant.dialectName))")
+        Terminal.out(
+            "wrote \(out) (\(result.transcript.exchanges.count) exchanges, dialect \(scenario.tenant.dialectName))")
         return .success
     }
 }
@@ -107,7 +123,8 @@ func makeLogger(_ levelName: String?, label: String, defaultLevel: Logger.Level)
     var level = defaultLevel
     if let levelName {
         guard let parsed = Logger.Level(name: levelName) else {
-            throw UsageError(message: "unknown log level '\(levelName)'; expected trace, debug, info, notice, warning or error")
+            throw UsageError(
+                message: "unknown log level '\(levelName)'; expected trace, debug, info, notice, warning or error")
         }
         level = parsed
     }

@@ -12,20 +12,41 @@ enum VerifyCommand: Command {
         arguments: [
             .init(
                 name: "paths",
-                help: "Transcript files, or folders searched for *.json files; JSON files that are not transcripts are skipped. (default: Recordings)")
+                help:
+                    "Transcript files, or folders searched for *.json files; JSON files that are not transcripts are skipped. (default: Recordings)"
+            )
         ],
         options: [
-            .init(name: "target", valueName: "url", help: "SCIM base URL of the endpoint under test. Without it, each transcript runs against a fresh embedded reference endpoint in the matching profile."),
-            .init(name: "profile", valueName: "profile", help: "The contract: front (DELETE blocks), entra (DELETE removes) or rfc. (default: front)"),
-            .init(name: "token-file", valueName: "file", help: "File holding the bearer token for --target. SCIMTAPE_TOKEN works too."),
-            .init(name: "allow-writes", valueName: nil, help: "Permit a --target that is not on a loopback address; verify creates and changes users there."),
-            .init(name: "isolate", valueName: nil, help: "Make userName, emails, externalId and group names unique per run. On by default with --target."),
+            .init(
+                name: "target", valueName: "url",
+                help:
+                    "SCIM base URL of the endpoint under test. Without it, each transcript runs against a fresh embedded reference endpoint in the matching profile."
+            ),
+            .init(
+                name: "profile", valueName: "profile",
+                help: "The contract: front (DELETE blocks), entra (DELETE removes) or rfc. (default: front)"),
+            .init(
+                name: "token-file", valueName: "file",
+                help: "File holding the bearer token for --target. SCIMTAPE_TOKEN works too."),
+            .init(
+                name: "allow-writes", valueName: nil,
+                help: "Permit a --target that is not on a loopback address; verify creates and changes users there."),
+            .init(
+                name: "isolate", valueName: nil,
+                help: "Make userName, emails, externalId and group names unique per run. On by default with --target."),
             .init(name: "no-isolate", valueName: nil, help: "Send client-chosen identities as recorded."),
-            .init(name: "fail-on-skip", valueName: nil, help: "Exit 1 when a transcript is skipped because its preconditions cannot be set."),
-            .init(name: "deviation", valueName: "name", help: "Run the embedded endpoint with a named fault, to see what a failing run looks like. Repeatable.", repeating: true),
+            .init(
+                name: "fail-on-skip", valueName: nil,
+                help: "Exit 1 when a transcript is skipped because its preconditions cannot be set."),
+            .init(
+                name: "deviation", valueName: "name",
+                help: "Run the embedded endpoint with a named fault, to see what a failing run looks like. Repeatable.",
+                repeating: true),
             .init(name: "timeout", valueName: "seconds", help: "Time allowed per request. (default: 30)"),
             .init(name: "quiet", valueName: nil, help: "Print only findings and the summary."),
-            .init(name: "log-level", valueName: "level", help: "trace, debug, info, notice, warning or error. (default: warning)"),
+            .init(
+                name: "log-level", valueName: "level",
+                help: "trace, debug, info, notice, warning or error. (default: warning)"),
         ],
         discussion: """
             Exit codes: 0 every transcript passed, 1 a check failed, 2 usage or input error (such as a malformed
@@ -55,7 +76,8 @@ enum VerifyCommand: Command {
                 options.embeddedDeviations.insert(deviation)
             }
             if !options.embeddedDeviations.isEmpty && options.target != nil {
-                throw UsageError(message: "--deviation applies to the embedded endpoint and cannot be combined with --target")
+                throw UsageError(
+                    message: "--deviation applies to the embedded endpoint and cannot be combined with --target")
             }
             if let text = arguments.value("timeout") {
                 guard let seconds = Double(text), seconds > 0 else {
@@ -64,7 +86,8 @@ enum VerifyCommand: Command {
                 options.client.timeout = seconds
                 options.client.connectTimeout = min(options.client.connectTimeout, seconds)
             }
-            options.logger = try makeLogger(arguments.value("log-level"), label: "scimtape.verify", defaultLevel: .warning)
+            options.logger = try makeLogger(
+                arguments.value("log-level"), label: "scimtape.verify", defaultLevel: .warning)
         } catch {
             return usageFailure(error.message, spec: spec)
         }
@@ -152,7 +175,8 @@ enum VerifyCommand: Command {
             }
         case .failed:
             Terminal.out(
-                "\(Terminal.paint("FAIL", .red)) \(outcome.file) (\(outcome.exchangeCount) exchanges, \(outcome.errors.count) findings)")
+                "\(Terminal.paint("FAIL", .red)) \(outcome.file) (\(outcome.exchangeCount) exchanges, \(outcome.errors.count) findings)"
+            )
         case .skipped(let reason):
             Terminal.out("\(Terminal.paint("SKIP", .yellow)) \(outcome.file): \(reason)")
         }
