@@ -38,6 +38,8 @@ enum PatchBuilder {
                     additions.append(["op": "add", "path": .string(change.path), "value": change.value])
                 }
             }
+            // NOTE: Microsoft shows the path-less replace for several attributes; folding a single
+            // changed attribute the same way is inferred.
             if !folded.isEmpty {
                 operations.append(["op": "replace", "value": .object(folded)])
             }

@@ -31,7 +31,7 @@ struct CreateOnlyTemplateRule: ContractRule {
                 findings.append(
                     finding(
                         exchange,
-                        "the template changed after exchange \(since) sent one; Front applies a template only at creation",
+                        "the template changed after exchange \(since) sent a new one; Front applies a template only when it creates the teammate",
                         expected: excerpt(expected.map(JSONValue.string) ?? .null),
                         actual: excerpt(template(of: resource).map(JSONValue.string) ?? .null),
                         path: JSONPath.root.appending(key: SCIMURN.frontTeammate).appending(key: "template")))

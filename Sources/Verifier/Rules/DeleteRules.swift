@@ -38,7 +38,7 @@ struct DeleteBlocksRule: ContractRule {
                             exchange,
                             "the teammate deleted at exchange \(since) is missing from the userName filter; DELETE must block it",
                             expected: "a result with id \(id)",
-                            actual: excerpt(exchange.responseObject?["totalResults"]))
+                            actual: "totalResults \(excerpt(exchange.responseObject?["totalResults"]))")
                     ]
                 }
                 return []

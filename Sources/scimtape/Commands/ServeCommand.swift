@@ -122,7 +122,7 @@ enum ServeCommand: Command {
             metadata: [
                 "server.base_url": server.baseURL, "server.profile": configuration.profile.rawValue,
                 "server.deviations": configuration.deviations.map(\.rawValue).sorted().joined(separator: ","),
-                "server.token_required": configuration.token == nil ? "no" : "yes",
+                "server.authentication": configuration.token == nil ? "none" : "bearer",
             ])
         waitForTermination {
             server.stop()
