@@ -197,6 +197,8 @@ final class ProvisioningEngine {
             return
         }
         let upn = users[key]!.directory.userPrincipalName
+        // NOTE: Microsoft documents the disable PATCH but not whether Entra reads the user first;
+        // this GET is inferred from Entra's update flow, which reads before it writes.
         let read = try target.send(
             .get, "/Users/\(anchor)", step: "read", description: "Entra reads \(upn) before deprovisioning")
         guard read.response.status == 200, let current = read.response.body.json?.objectValue else {
