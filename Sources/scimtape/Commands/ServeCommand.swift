@@ -116,6 +116,11 @@ enum ServeCommand: Command {
             Terminal.error("Error: \(error.message)")
             return .usageOrInput
         }
+        // Signal handling is in place before the URL is printed, so a client that stops the server
+        // as soon as it reads the URL cannot race it.
+        let termination = TerminationHandler {
+            server.stop()
+        }
         Terminal.out(server.baseURL)
         configuration.logger.notice(
             "serving",
@@ -124,26 +129,32 @@ enum ServeCommand: Command {
                 "server.deviations": configuration.deviations.map(\.rawValue).sorted().joined(separator: ","),
                 "server.authentication": configuration.token == nil ? "none" : "bearer",
             ])
-        waitForTermination {
-            server.stop()
-        }
+        termination.wait()
     }
 }
 
-/// Blocks until SIGINT or SIGTERM, runs `cleanup`, and exits with 0.
-func waitForTermination(_ cleanup: @escaping @Sendable () -> Void) -> Never {
-    var sources: [DispatchSourceSignal] = []
-    for signalNumber in [SIGINT, SIGTERM] {
-        signal(signalNumber, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
-        source.setEventHandler {
-            cleanup()
-            exit(0)
+/// Runs `cleanup` and exits with 0 on SIGINT or SIGTERM.
+final class TerminationHandler {
+    private var sources: [DispatchSourceSignal] = []
+
+    init(_ cleanup: @escaping @Sendable () -> Void) {
+        for signalNumber in [SIGINT, SIGTERM] {
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
+            source.setEventHandler {
+                cleanup()
+                exit(0)
+            }
+            source.resume()
+            // The default action is turned off only once the dispatch source is listening.
+            signal(signalNumber, SIG_IGN)
+            sources.append(source)
         }
-        source.resume()
-        sources.append(source)
     }
-    withExtendedLifetime(sources) {
-        dispatchMain()
+
+    /// Serves the main queue until a signal arrives; never returns.
+    func wait() -> Never {
+        withExtendedLifetime(sources) {
+            dispatchMain()
+        }
     }
 }

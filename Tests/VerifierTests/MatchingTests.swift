@@ -1,0 +1,152 @@
+import SCIM
+import Testing
+import Transcript
+
+@testable import Verifier
+
+@Suite struct BodyMatching {
+    private func user(_ extra: [(String, JSONValue)]) -> JSONValue {
+        var object = JSONObject([("schemas", [.string(SCIMURN.user)]), ("id", "u-1")])
+        for (key, value) in extra {
+            object[key] = value
+        }
+        return .object(object)
+    }
+
+    @Test(arguments: [
+        // userName is caseExact false.
+        ("userName", JSONValue.string("Alice@Example.com"), JSONValue.string("alice@example.com"), true),
+        // externalId is caseExact true.
+        ("externalId", "ABC", "abc", false),
+        ("active", true, "true", false),
+        ("active", false, false, true),
+        ("displayName", "Alice", "alice", true),
+        ("nickName", "x", .null, false),
+    ])
+    func scalarTolerances(key: String, expected: JSONValue, actual: JSONValue, matches: Bool) {
+        let mismatches = BodyMatcher().compare(expected: user([(key, expected)]), actual: user([(key, actual)]))
+
+        #expect(mismatches.isEmpty == matches, "\(mismatches)")
+    }
+
+    @Test func multiValuedAttributesIgnoreOrder() {
+        let first: JSONValue = ["value": "a@example.com", "type": "work"]
+        let second: JSONValue = ["value": "b@example.com", "type": "home"]
+
+        let mismatches = BodyMatcher().compare(
+            expected: user([("emails", [first, second])]), actual: user([("emails", [second, first])]))
+
+        #expect(mismatches.isEmpty)
+    }
+
+    @Test func extraValueInArrayIsReported() {
+        let first: JSONValue = ["value": "a@example.com"]
+
+        let mismatches = BodyMatcher().compare(
+            expected: user([("emails", [first])]), actual: user([("emails", [first, ["value": "b@example.com"]])]))
+
+        #expect(mismatches.count == 1)
+        #expect(mismatches.first?.path.description == "$.emails")
+    }
+
+    @Test func attributeNamesIgnoreCaseAndExtraMembersAreFine() {
+        let mismatches = BodyMatcher().compare(
+            expected: user([("userName", "a")]), actual: user([("USERNAME", "a"), ("title", "extra")]))
+
+        #expect(mismatches.isEmpty)
+    }
+
+    @Test func metaValuesAreCheckedForForm() {
+        let expected = user([
+            (
+                "meta",
+                ["created": "2018-03-27T19:59:26.000Z", "location": "https://old/Users/u-1", "version": "W/\"1\""]
+            )
+        ])
+        let good = user([
+            (
+                "meta",
+                ["created": "2026-01-01T00:00:00Z", "location": "https://new/scim/Users/u-1", "version": "W/\"9\""]
+            )
+        ])
+        let bad = user([("meta", ["created": "yesterday", "location": "https://new/scim/Users/other", "version": 3])])
+
+        let goodMismatches = BodyMatcher().compare(expected: expected, actual: good)
+        let badMismatches = BodyMatcher().compare(expected: expected, actual: bad)
+
+        #expect(goodMismatches.isEmpty, "\(goodMismatches)")
+        #expect(
+            badMismatches.map(\.path.description).sorted() == ["$.meta.created", "$.meta.location", "$.meta.version"])
+    }
+
+    @Test func schemasCompareAsSets() {
+        let expected: JSONValue = ["schemas": [.string(SCIMURN.user), .string(SCIMURN.enterpriseUser)]]
+        let actual: JSONValue = ["schemas": [.string(SCIMURN.enterpriseUser.uppercased()), .string(SCIMURN.user)]]
+
+        #expect(BodyMatcher().compare(expected: expected, actual: actual).isEmpty)
+    }
+
+    @Test func missingMemberAndTypeMismatchArePathed() {
+        let mismatches = BodyMatcher().compare(
+            expected: ["totalResults": 1, "status": "404"], actual: ["status": 404])
+
+        #expect(mismatches.map(\.path.description).sorted() == ["$.status", "$.totalResults"])
+        #expect(mismatches.first { $0.path.description == "$.status" }?.message == "is a number, not a string")
+    }
+}
+
+@Suite struct CorrelationAndIsolation {
+    @Test func learnedIdsReplaceRecordedOnes() {
+        var correlation = Correlation()
+        correlation.learn(recorded: "48af03ac28ad4fb88478", live: "7c1e0f57-0b6f-4a3c-9d7e-2f0e5d3c1b2a")
+
+        let path = correlation.substitute(path: "/Users/48af03ac28ad4fb88478")
+        let filter = correlation.substitute(path: "/Groups?filter=members%5Bvalue+eq+%2248af03ac28ad4fb88478%22%5D")
+        let body = correlation.substitute(["members": [["value": "48af03ac28ad4fb88478"]]] as JSONValue)
+
+        #expect(path == "/Users/7c1e0f57-0b6f-4a3c-9d7e-2f0e5d3c1b2a")
+        #expect(filter.contains("7c1e0f57-0b6f-4a3c-9d7e-2f0e5d3c1b2a"))
+        #expect(body == ["members": [["value": "7c1e0f57-0b6f-4a3c-9d7e-2f0e5d3c1b2a"]]])
+    }
+
+    @Test func shortIdsReplaceOnlyWholeSegments() {
+        var correlation = Correlation()
+        correlation.learn(recorded: "u1", live: "abc")
+
+        #expect(correlation.substitute(path: "/Users/u1") == "/Users/abc")
+        #expect(correlation.substitute(path: "/Users/u12") == "/Users/u12")
+        #expect(correlation.substitute("u1") == "abc")
+        #expect(correlation.substitute("menu1") == "menu1")
+    }
+
+    private func transcript(path: String, body: JSONValue? = nil) -> Transcript {
+        Transcript(
+            name: "t", description: "", source: .init(kind: .handwritten),
+            exchanges: [
+                Exchange(
+                    request: .init(
+                        method: body == nil ? "GET" : "POST", path: path, body: body.map { .json($0) } ?? .none),
+                    response: .init(status: 200))
+            ])
+    }
+
+    @Test func isolationRewritesEmailsIgnoringCase() {
+        let isolation = Isolation(
+            transcript: transcript(path: "/Users", body: ["userName": "Alice@Example.com", "externalId": "ext-1"]),
+            tag: "sttag")
+
+        #expect(isolation.apply("alice@example.com") == "alice.sttag@example.com")
+        #expect(isolation.apply("ALICE@EXAMPLE.COM") == "ALICE.sttag@EXAMPLE.COM")
+        #expect(isolation.apply("ext-1") == "ext-1-sttag")
+        #expect(isolation.apply("EXT-1") == "EXT-1", "externalId is caseExact")
+    }
+
+    @Test func isolationRewritesFilterQueries() {
+        let isolation = Isolation(
+            transcript: transcript(path: "/Users?filter=userName+eq+%22bob%40example.com%22"), tag: "sttag")
+
+        let path = isolation.apply(path: "/Users?filter=userName+eq+%22BOB%40example.com%22&count=1")
+
+        #expect(path == "/Users?filter=userName+eq+%22BOB.sttag%40example.com%22&count=1")
+    }
+}
