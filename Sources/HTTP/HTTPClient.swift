@@ -97,8 +97,11 @@ public final class HTTPClient: @unchecked Sendable {
                 scimtape_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
                 scimtape_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
                 scimtape_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
-                scimtape_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(configuration.timeout * 1000))
-                scimtape_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(configuration.connectTimeout * 1000))
+                // Keep "." and ".." segments as they are: a path never leaves the base it was joined to.
+                scimtape_curl_setopt_long(handle, CURLOPT_PATH_AS_IS, 1)
+                scimtape_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, HTTPClient.milliseconds(configuration.timeout))
+                scimtape_curl_setopt_long(
+                    handle, CURLOPT_CONNECTTIMEOUT_MS, HTTPClient.milliseconds(configuration.connectTimeout))
                 scimtape_curl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
                 scimtape_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorPointer.baseAddress)
                 if let caPath = configuration.caCertificatePath {
@@ -154,6 +157,15 @@ public final class HTTPClient: @unchecked Sendable {
         return HTTPResponse(
             status: HTTPStatus(code: statusCode, reasonPhrase: sink.reasonPhrase), headers: sink.headers,
             body: sink.body)
+    }
+
+    /// Converts seconds to libcurl's milliseconds, at least 1 (0 would mean no timeout) and at
+    /// most one day.
+    static func milliseconds(_ seconds: Double) -> Int {
+        guard seconds.isFinite, seconds > 0 else {
+            return 1
+        }
+        return Int(min(seconds, 86_400) * 1000).clamped(to: 1...86_400_000)
     }
 
     private static func kind(of code: CURLcode) -> HTTPClientError.Kind {
@@ -238,4 +250,10 @@ private let curlHeaderCallback: scimtape_curl_data_callback = { data, size, coun
     }
     sink.receiveHeaderLine(line)
     return length
+}
+
+extension Comparable {
+    fileprivate func clamped(to range: ClosedRange<Self>) -> Self {
+        min(max(self, range.lowerBound), range.upperBound)
+    }
 }

@@ -50,9 +50,20 @@ public enum RequestTarget {
         percentEncode(text, keeping: unreserved)
     }
 
-    /// Encodes one path segment.
+    /// Encodes one path segment. `.` and `..` are encoded too, so that a segment can never be read
+    /// as a step up the path.
     public static func encodePathSegment(_ text: String) -> String {
-        percentEncode(text, keeping: unreserved.union(Set("!$&'()*+,;=:@".utf8)))
+        if text == "." || text == ".." {
+            return String(repeating: "%2E", count: text.count)
+        }
+        return percentEncode(text, keeping: unreserved.union(Set("!$&'()*+,;=:@".utf8)))
+    }
+
+    /// Encodes a query value the way HTML forms and Entra do: spaces as `+`, everything outside
+    /// the unreserved set as `%XX` (`userName+eq+%22alice%40example.com%22`).
+    public static func encodeFormValue(_ text: String) -> String {
+        text.split(separator: " ", omittingEmptySubsequences: false).map { encodeQueryValue(String($0)) }
+            .joined(separator: "+")
     }
 
     private static let unreserved: Set<UInt8> = Set(

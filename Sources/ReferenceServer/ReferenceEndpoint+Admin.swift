@@ -2,7 +2,8 @@ import HTTP
 import SCIM
 
 extension ReferenceEndpoint {
-    /// The admin route `/_scimtape/state`, outside the SCIM base, for state SCIM cannot create.
+    /// Handles the admin route `/_scimtape/state`, outside the SCIM base, which sets state that SCIM
+    /// cannot create.
     ///
     /// - `GET` returns the profile, deviations, deleted-teammate registry and resource counts.
     /// - `POST {"preconditions": [...]}` applies preconditions and returns the ids it created.
@@ -51,7 +52,8 @@ extension ReferenceEndpoint {
             do {
                 preconditions.append(try Precondition(json: item))
             } catch {
-                throw SCIMError.invalidValue("preconditions[\(index)]\(error.path): \(error.message)")
+                throw SCIMError.invalidValue(
+                    "preconditions[\(index)]\(error.path.description.dropFirst()): \(error.message)")
             }
         }
         var applied: [JSONValue] = []

@@ -57,7 +57,7 @@ final class ProvisioningEngine {
         case .testConnection:
             let probe = random.uuid()
             try target.send(
-                .get, "/Users?filter=" + EntraQuery.encode(#"userName eq "\#(probe)""#), step: "testConnection",
+                .get, EntraQuery.userNameFilter(probe), step: "testConnection",
                 description: "Test Connection: Entra looks up a random userName and expects an empty ListResponse")
         case .assign(let key, let role):
             users[key]!.assigned = true
@@ -123,13 +123,13 @@ final class ProvisioningEngine {
 
     // MARK: - Sync
 
-    /// The sync Entra runs for an in-scope user: match and create on first sight, otherwise read
-    /// by the cached id and send a PATCH of what differs.
+    /// Syncs an in-scope user as Entra does: match and create on first sight, otherwise read by the
+    /// cached id and send a PATCH of what differs.
     private func sync(_ key: String) throws(HTTPClientError) {
         let upn = users[key]!.directory.userPrincipalName
         guard let anchor = users[key]!.anchor else {
             let match = try target.send(
-                .get, "/Users?filter=" + EntraQuery.encode(#"userName eq "\#(upn)""#), step: "match",
+                .get, EntraQuery.userNameFilter(upn), step: "match",
                 description: "Entra matches \(upn) by userName (the matching attribute) before creating anything")
             let found = match.response.body.json?["Resources"]?.arrayValue?.first?.objectValue
             if match.response.status == 200, let found, let id = found["id"]?.stringValue {
@@ -144,7 +144,7 @@ final class ProvisioningEngine {
             return
         }
         let read = try target.send(
-            .get, "/Users/\(anchor)", step: "read", description: "Entra reads \(upn) by the id it cached")
+            .get, EntraQuery.userPath(anchor), step: "read", description: "Entra reads \(upn) by the id it cached")
         guard read.response.status == 200, let current = read.response.body.json?.objectValue else {
             note("\(upn): reading the cached id returned \(read.response.status) (InvalidAnchor); Entra drops the id")
             users[key]!.anchor = nil
@@ -188,7 +188,7 @@ final class ProvisioningEngine {
             description += (enables ? " and sends " : ": ") + others.joined(separator: ", ")
         }
         try target.send(
-            .patch, "/Users/\(id)", body: PatchBuilder.body(for: changes, flagged: flagged),
+            .patch, EntraQuery.userPath(id), body: PatchBuilder.body(for: changes, flagged: flagged),
             step: enables ? "enable" : "update", description: description)
     }
 
@@ -197,10 +197,10 @@ final class ProvisioningEngine {
             return
         }
         let upn = users[key]!.directory.userPrincipalName
-        // NOTE: Microsoft documents the disable PATCH but not whether Entra reads the user first;
-        // this GET is inferred from Entra's update flow, which reads before it writes.
+        // NOTE: Microsoft documents the disable PATCH but not whether Entra reads the user first.
+        // This GET is inferred from Entra's update flow, which reads before it writes.
         let read = try target.send(
-            .get, "/Users/\(anchor)", step: "read", description: "Entra reads \(upn) before deprovisioning")
+            .get, EntraQuery.userPath(anchor), step: "read", description: "Entra reads \(upn) before deprovisioning")
         guard read.response.status == 200, let current = read.response.body.json?.objectValue else {
             note("\(upn): reading the cached id returned \(read.response.status); nothing to disable")
             return
@@ -210,7 +210,8 @@ final class ProvisioningEngine {
             return
         }
         try target.send(
-            .patch, "/Users/\(anchor)", body: PatchBuilder.body(for: changes, flagged: flagged), step: "disable",
+            .patch, EntraQuery.userPath(anchor), body: PatchBuilder.body(for: changes, flagged: flagged),
+            step: "disable",
             description: "Entra sets active to false: \(reason)")
     }
 
@@ -232,7 +233,7 @@ final class ProvisioningEngine {
             return
         }
         try target.send(
-            .delete, "/Users/\(anchor)", step: "delete",
+            .delete, EntraQuery.userPath(anchor), step: "delete",
             description: "Entra sends DELETE when the user is permanently deleted, 30 days after the soft delete")
     }
 
@@ -247,12 +248,12 @@ final class ProvisioningEngine {
         if let id = state.lastKnownId {
             exchanges.append(
                 try target.send(
-                    .get, "/Users/\(id)", step: "probe",
+                    .get, EntraQuery.userPath(id), step: "probe",
                     description: "Not sent by Entra: reads \(userName) by id to show the teammate's state"))
         }
         exchanges.append(
             try target.send(
-                .get, "/Users?filter=" + EntraQuery.encode(#"userName eq "\#(userName)""#), step: "probe",
+                .get, EntraQuery.userNameFilter(userName), step: "probe",
                 description: "Not sent by Entra: looks \(userName) up by userName to show the teammate is still listed")
         )
         guard state.hardDeleted, scenario.tenant.deleteAction else {
@@ -282,11 +283,17 @@ extension SCIMTarget {
     }
 }
 
-/// Query encoding as Entra sends it: spaces as `+`, everything else outside the unreserved set
-/// percent-encoded (`filter=userName+eq+%22alice%40example.com%22`).
+/// The requests Entra builds from values, encoded as Entra sends them.
 enum EntraQuery {
-    static func encode(_ value: String) -> String {
-        value.split(separator: " ", omittingEmptySubsequences: false).map { RequestTarget.encodeQueryValue(String($0)) }
-            .joined(separator: "+")
+    /// `/Users?filter=userName eq "VALUE"`, the value as a JSON string literal so that quotes and
+    /// backslashes in it are escaped, and the filter form-encoded (spaces as `+`).
+    static func userNameFilter(_ value: String) -> String {
+        "/Users?filter=" + RequestTarget.encodeFormValue("userName eq \(JSONValue.string(value).serialized())")
+    }
+
+    /// `/Users/{id}` with the id percent-encoded as one path segment, so that an id such as
+    /// `../x` from a hostile endpoint cannot move the request elsewhere.
+    static func userPath(_ id: String) -> String {
+        "/Users/" + RequestTarget.encodePathSegment(id)
     }
 }

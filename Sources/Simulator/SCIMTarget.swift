@@ -5,7 +5,7 @@ import Transcript
 
 /// The endpoint a simulation sends to, and the recorder of what was exchanged.
 final class SCIMTarget {
-    let baseURL: String
+    let base: BaseURL
     private let client: HTTPClient
     private let token: String?
     private let logger: Logger
@@ -17,25 +17,11 @@ final class SCIMTarget {
         "date", "content-length", "connection", "keep-alive", "transfer-encoding",
     ]
 
-    init(baseURL: String, token: String?, client: HTTPClient, logger: Logger) {
-        var trimmed = baseURL
-        while trimmed.hasSuffix("/") {
-            trimmed.removeLast()
-        }
-        self.baseURL = trimmed
+    init(base: BaseURL, token: String?, client: HTTPClient, logger: Logger) {
+        self.base = base
         self.token = token
         self.client = client
         self.logger = logger
-    }
-
-    /// The origin of the base URL, under which the admin route lives.
-    var origin: String {
-        guard let schemeEnd = baseURL.range(of: "://") else {
-            return baseURL
-        }
-        let rest = baseURL[schemeEnd.upperBound...]
-        let hostEnd = rest.firstIndex(of: "/") ?? rest.endIndex
-        return String(baseURL[..<hostEnd])
     }
 
     /// Sends a request the way Entra does and records the exchange.
@@ -53,7 +39,7 @@ final class SCIMTarget {
             sent.add(name: "Authorization", value: "Bearer \(SecretRedaction.placeholder)")
         }
         let request = HTTPRequest(method: method, target: path, headers: headers, body: body?.serializedBytes() ?? [])
-        let response = try client.send(request, url: baseURL + path)
+        let response = try client.send(request, url: base.description + path)
         logger.debug(
             "simulated request",
             metadata: [
@@ -91,7 +77,7 @@ final class SCIMTarget {
         let body: JSONValue = ["preconditions": .array(preconditions.map(\.json))]
         let request = HTTPRequest(
             method: .post, target: "/_scimtape/state", headers: headers, body: body.serializedBytes())
-        let response = try client.send(request, url: origin + "/_scimtape/state")
+        let response = try client.send(request, url: base.origin + "/_scimtape/state")
         guard response.status.code == 200 else {
             throw SimulationError.preconditionsRejected(
                 status: response.status.code, detail: String(decoding: response.body.prefix(300), as: UTF8.self))
@@ -103,6 +89,7 @@ final class SCIMTarget {
 public enum SimulationError: Error, CustomStringConvertible {
     case preconditionsRejected(status: Int, detail: String)
     case targetUnreachable(HTTPClientError)
+    case invalidTarget(String)
 
     public var description: String {
         switch self {
@@ -112,6 +99,8 @@ public enum SimulationError: Error, CustomStringConvertible {
                 + "a scimtape reference endpoint can set them. Response: \(detail)"
         case .targetUnreachable(let error):
             return "the target could not be reached: \(error.message)"
+        case .invalidTarget(let message):
+            return "invalid target: \(message)"
         }
     }
 }

@@ -38,6 +38,11 @@ extension Scenario {
 
     public init(json: JSONValue) throws(ScenarioError) {
         let root = try ScenarioReader.object(json, at: .root)
+        if root["format"]?.stringValue == "scimtape.transcript" {
+            throw ScenarioError(
+                path: JSONPath.root.appending(key: "format"),
+                message: "this file is a transcript, not a scenario; pass it to 'scimtape verify' instead")
+        }
         try ScenarioReader.allow(
             root,
             [
@@ -91,7 +96,15 @@ extension Scenario {
                     throw ScenarioError(
                         path: path.appending(key: "userName"), message: "the member 'userName' is missing")
                 }
-                let blocked = user.removeValue(forKey: "blocked")?.boolValue ?? false
+                var blocked = false
+                if let value = user.removeValue(forKey: "blocked") {
+                    guard let flag = value.boolValue else {
+                        throw ScenarioError(
+                            path: path.appending(key: "blocked"),
+                            message: "expected true or false, found \(value.serialized())")
+                    }
+                    blocked = flag
+                }
                 front.existingTeammates.append((user, blocked))
             }
         }
@@ -126,6 +139,9 @@ extension Scenario {
                     message: "no app role has the value '\(role)'")
             }
             timeline.append(event)
+        }
+        guard !timeline.isEmpty else {
+            throw ScenarioError(path: timelinePath, message: "the timeline is empty, so the scenario sends nothing")
         }
     }
 }

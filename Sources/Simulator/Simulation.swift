@@ -40,8 +40,14 @@ public struct Simulation {
     }
 
     public static func run(_ scenario: Scenario, options: Options) throws -> Result {
+        let base: BaseURL
+        do {
+            base = try BaseURL(options.baseURL)
+        } catch {
+            throw SimulationError.invalidTarget(error.description)
+        }
         let target = SCIMTarget(
-            baseURL: options.baseURL, token: options.token,
+            base: base, token: options.token,
             client: HTTPClient(configuration: options.client, logger: options.logger),
             logger: options.logger)
         do {

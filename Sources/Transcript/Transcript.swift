@@ -165,6 +165,9 @@ public struct Expectations: Sendable, Equatable {
     public var isEmpty: Bool {
         status == nil && profiles.isEmpty
     }
+
+    /// Profile names `profiles` may use.
+    public static let profileNames: Set<String> = ["front", "entra", "rfc"]
 }
 
 /// The response a replay must see under one server profile.

@@ -37,7 +37,8 @@ extension Transcript {
             do {
                 preconditions.append(try Precondition(json: item))
             } catch {
-                throw TranscriptError(path: preconditionsPath.appending(index: index), message: error.message)
+                throw TranscriptError(
+                    path: preconditionsPath.appending(index: index).appending(error.path), message: error.message)
             }
         }
 
@@ -45,6 +46,9 @@ extension Transcript {
         let exchangesPath = JSONPath.root.appending(key: "exchanges")
         for (index, item) in try reader.array(root, "exchanges", at: .root).enumerated() {
             exchanges.append(try Exchange(json: item, at: exchangesPath.appending(index: index), reader: reader))
+        }
+        guard !exchanges.isEmpty else {
+            throw TranscriptError(path: exchangesPath, message: "a transcript needs at least one exchange")
         }
     }
 
@@ -94,14 +98,10 @@ extension Exchange {
                 message: "method \(JSONValue.string(method).serialized()) is not an HTTP method such as GET or PATCH")
         }
         let target = try reader.string(requestObject, "path", at: requestPath)
-        guard target.hasPrefix("/"), !target.hasPrefix("//"), !target.contains(" "), !target.contains("\r"),
-            !target.contains("\n")
-        else {
+        if let problem = Exchange.problem(inPath: target) {
             throw TranscriptError(
                 path: requestPath.appending(key: "path"),
-                message:
-                    "path \(JSONValue.string(target).serialized()) must start with '/', be relative to the SCIM base and "
-                    + "be percent-encoded")
+                message: "path \(JSONValue.string(target).serialized()) \(problem)")
         }
         request = Request(
             method: method, path: target, headers: try reader.headers(requestObject, at: requestPath),
@@ -125,6 +125,29 @@ extension Exchange {
     }
 }
 
+extension Exchange {
+    /// Returns what is wrong with a recorded request path, or `nil` when the path is relative to
+    /// the SCIM base, percent-encoded, and unable to leave the base.
+    static func problem(inPath target: String) -> String? {
+        guard target.hasPrefix("/"), !target.hasPrefix("//") else {
+            return "must start with a single '/' and be relative to the SCIM base, such as /Users"
+        }
+        if target.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7F }) {
+            return "contains a space or control character; percent-encode it"
+        }
+        if target.contains("#") {
+            return "contains '#'; a request path has no fragment"
+        }
+        for segment in RequestTarget.split(target).path.split(separator: "/", omittingEmptySubsequences: false) {
+            let decoded = RequestTarget.percentDecode(String(segment))
+            if decoded == "." || decoded == ".." {
+                return "contains a '.' or '..' segment, which would leave the SCIM base"
+            }
+        }
+        return nil
+    }
+}
+
 extension Expectations {
     init(json: JSONValue, at path: JSONPath, reader: FieldReader) throws(TranscriptError) {
         let object = try reader.object(json, at: path)
@@ -135,6 +158,13 @@ extension Expectations {
             let profilesPath = path.appending(key: "profiles")
             for (name, value) in try reader.object(profilesValue, at: profilesPath) {
                 let profilePath = profilesPath.appending(key: name)
+                guard Expectations.profileNames.contains(name) else {
+                    throw TranscriptError(
+                        path: profilePath,
+                        message:
+                            "unknown profile '\(name)'; expected one of \(Expectations.profileNames.sorted().joined(separator: ", "))"
+                    )
+                }
                 let profileObject = try reader.object(value, at: profilePath)
                 try reader.rejectUnknown(profileObject, allowed: ["status", "body", "bodyText"], at: profilePath)
                 let hasBody = profileObject["body"] != nil || profileObject["bodyText"] != nil
@@ -251,9 +281,11 @@ struct FieldReader {
                     path: fieldPath.appending(key: "name"),
                     message: "\(JSONValue.string(name).serialized()) is not a header name")
             }
-            guard !value.contains("\r"), !value.contains("\n") else {
+            let invalid = value.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F }
+            guard !invalid else {
                 throw TranscriptError(
-                    path: fieldPath.appending(key: "value"), message: "a header value must not contain a line break")
+                    path: fieldPath.appending(key: "value"),
+                    message: "a header value must not contain a line break or control character")
             }
             headers.add(name: name, value: value)
         }
@@ -266,10 +298,12 @@ struct FieldReader {
                 throw TranscriptError(
                     path: path.appending(key: "bodyText"), message: "give either 'body' or 'bodyText', not both")
             }
-            return json.isNull ? .none : .json(json)
+            return .json(json)
         }
         if object["bodyText"] != nil {
-            return .text(try string(object, "bodyText", at: path))
+            // An empty text is an empty body, which is how an expectation of no body is written.
+            let text = try string(object, "bodyText", at: path)
+            return text.isEmpty ? .none : .text(text)
         }
         return .none
     }

@@ -67,7 +67,8 @@ extension Exchange {
                     profileObject["status"] = .array(profile.status.map { .number(JSONNumber($0)) })
                     if let body = profile.body {
                         if case .none = body {
-                            profileObject["body"] = .null
+                            // An expected empty body; "body": null would mean the JSON value null.
+                            profileObject["bodyText"] = ""
                         } else {
                             Exchange.write(body, into: &profileObject)
                         }

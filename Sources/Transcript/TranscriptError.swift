@@ -32,7 +32,7 @@ public struct TranscriptError: Error, Sendable, CustomStringConvertible {
         }
         text += "error: "
         if !path.components.isEmpty {
-            text += "\(path): "
+            text += "\(path.abbreviated): "
         }
         return text + message
     }

@@ -3,11 +3,11 @@ import SCIM
 
 /// Reading and writing transcript files.
 public enum TranscriptFile {
-    /// What a JSON file turned out to be.
+    /// The kind of document a JSON file contains.
     public enum Content: Sendable {
         case transcript(Transcript)
-        /// Valid JSON without the transcript `format` member, such as a scenario file.
-        case otherJSON
+        /// Valid JSON that is not a transcript: a scenario file, or JSON without a scimtape format.
+        case otherJSON(reason: String)
     }
 
     /// scimtape formats that are not transcripts.
@@ -18,13 +18,17 @@ public enum TranscriptFile {
 
     /// Reads and decodes a file. Errors name the file as given in `displayPath`.
     public static func read(path: String, displayPath: String? = nil) throws(TranscriptError) -> Content {
-        let shown = displayPath ?? path
+        let fileName = displayPath ?? path
+        if let problem = FileCheck.problem(readingRegularFile: path) {
+            throw TranscriptError(file: fileName, path: .root, message: problem)
+        }
+
         let data: Data
         do {
-            let attributes = try FileManager.default.attributesOfItem(atPath: path)
-            if let size = attributes[.size] as? Int, size > maximumFileSize {
+            let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            if size > maximumFileSize {
                 throw TranscriptError(
-                    file: shown, path: .root,
+                    file: fileName, path: .root,
                     message: "the file is \(size) bytes; the limit is \(maximumFileSize) bytes")
             }
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -32,36 +36,74 @@ public enum TranscriptFile {
             throw error
         } catch {
             throw TranscriptError(
-                file: shown, path: .root, message: "cannot read the file: \(error.localizedDescription)")
+                file: fileName, path: .root, message: "cannot read the file: \(error.localizedDescription)")
         }
+
         let json: JSONValue
         do {
             json = try JSONValue.parse(bytes: [UInt8](data))
         } catch {
-            throw TranscriptError(file: shown, path: error.path, message: error.description)
+            throw TranscriptError(
+                file: fileName, path: error.path,
+                message: "invalid JSON at line \(error.line), column \(error.column): \(error.reason)")
         }
-        // A document is a transcript when it names the transcript format. Other scimtape formats
-        // (scenarios) and JSON without a scimtape format are skipped; a misspelt scimtape format
-        // is an error, so a broken transcript is never skipped silently.
-        guard let format = json.objectValue?["format"]?.stringValue, format.hasPrefix("scimtape.") else {
-            return .otherJSON
+        // A document is a transcript when it names the transcript format. Scenarios and JSON
+        // without a scimtape format are other files. A misspelt scimtape format is an error, so a
+        // broken transcript is never skipped silently.
+        guard let object = json.objectValue else {
+            return .otherJSON(
+                reason: "the document is \(json.typeName == "array" ? "an" : "a") \(json.typeName), not an object")
+        }
+        guard let format = object["format"]?.stringValue else {
+            return .otherJSON(reason: "it has no \"format\" member")
         }
         if otherFormats.contains(format) {
-            return .otherJSON
+            return .otherJSON(reason: "its format is \(format)")
+        }
+        guard format.lowercased().hasPrefix("scimtape.") else {
+            return .otherJSON(reason: "its format \(JSONValue.string(format).serialized()) is not a scimtape format")
         }
         do {
             return .transcript(try Transcript(json: json))
         } catch var error {
-            error.file = shown
+            error.file = fileName
             throw error
         }
     }
 
     /// Writes a transcript atomically: a temporary file in the same folder, then a rename, so a
-    /// crash never leaves a half-written transcript in place.
+    /// crash never leaves a half-written transcript in place. Missing parent folders are created.
     public static func write(_ transcript: Transcript, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data(transcript.encoded()).write(to: url, options: .atomic)
+    }
+}
+
+/// Checks on a path before it is read, with messages that say what the path is.
+public enum FileCheck {
+    /// Returns why `path` cannot be read as a regular file, or `nil` when it can.
+    public static func problem(readingRegularFile path: String) -> String? {
+        var info = stat()
+        if stat(path, &info) != 0 {
+            let code = errno
+            var linkInfo = stat()
+            if lstat(path, &linkInfo) == 0 && (linkInfo.st_mode & S_IFMT) == S_IFLNK {
+                return code == ELOOP ? "is a symbolic link loop" : "is a symbolic link to a missing file"
+            }
+            switch code {
+            case ENOENT: return "no such file"
+            case EACCES: return "permission denied"
+            default: return "cannot be read: \(String(cString: strerror(code)))"
+            }
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG:
+            return access(path, R_OK) == 0 ? nil : "permission denied"
+        case S_IFDIR:
+            return "is a folder, not a file"
+        default:
+            return "is not a regular file (a pipe, socket or device)"
+        }
     }
 }

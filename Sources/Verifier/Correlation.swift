@@ -102,21 +102,45 @@ struct Correlation {
         return result
     }
 
-    /// Replaces recorded values in a request target, in raw and percent-encoded forms.
+    /// Replaces recorded values in a request target. A path segment equal to a recorded value
+    /// becomes the live value encoded as one segment, so a live id cannot add segments or step up
+    /// the path. In the query, values are decoded, substituted and encoded again.
     func substitute(path: String) -> String {
-        var result = path
-        for key in orderedKeys {
-            let live = values[key]!
-            let forms = [
-                (key, live), (RequestTarget.encodePathSegment(key), RequestTarget.encodePathSegment(live)),
-                (RequestTarget.encodeQueryValue(key), RequestTarget.encodeQueryValue(live)),
-            ]
-            for (recordedForm, liveForm) in forms where recordedForm != liveForm || recordedForm == key {
-                if key.count >= Correlation.minimumSubstringLength {
-                    result = result.replacingAll(recordedForm, with: liveForm)
-                } else {
-                    result = result.replacingSegments(equalTo: recordedForm, with: liveForm)
+        guard !values.isEmpty else {
+            return path
+        }
+        let (base, query) = RequestTarget.split(path)
+        var result = base.split(separator: "/", omittingEmptySubsequences: false).map { segment in
+            let decoded = RequestTarget.percentDecode(String(segment))
+            guard let live = values[decoded] else {
+                return String(segment)
+            }
+            return RequestTarget.encodePathSegment(live)
+        }.joined(separator: "/")
+        if let query {
+            let items = query.split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
+                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                guard parts.count == 2 else {
+                    return String(pair)
                 }
+                let decoded = RequestTarget.percentDecode(String(parts[1]), plusIsSpace: true)
+                let substituted = substituteQuoted(substitute(decoded))
+                return substituted == decoded
+                    ? String(pair) : "\(parts[0])=\(RequestTarget.encodeFormValue(substituted))"
+            }
+            result += "?" + items.joined(separator: "&")
+        }
+        return result
+    }
+
+    /// Replaces short recorded values where they are a whole quoted literal in a filter, such as
+    /// `members[value eq "u1"]`.
+    private func substituteQuoted(_ text: String) -> String {
+        var result = text
+        for key in orderedKeys where key.count < Correlation.minimumSubstringLength {
+            let quoted = JSONValue.string(key).serialized()
+            if result.contains(quoted) {
+                result = result.replacingAll(quoted, with: JSONValue.string(values[key]!).serialized())
             }
         }
         return result
@@ -146,18 +170,5 @@ extension String {
             return self
         }
         return replacing(target, with: replacement)
-    }
-
-    /// Replaces whole path segments and whole quoted query values equal to `target`.
-    func replacingSegments(equalTo target: String, with replacement: String) -> String {
-        let (path, query) = RequestTarget.split(self)
-        let segments = path.split(separator: "/", omittingEmptySubsequences: false).map { segment in
-            segment == target ? replacement : String(segment)
-        }
-        var result = segments.joined(separator: "/")
-        if let query {
-            result += "?" + query.replacingAll("%22\(target)%22", with: "%22\(replacement)%22")
-        }
-        return result
     }
 }

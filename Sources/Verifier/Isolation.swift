@@ -5,11 +5,12 @@ import Transcript
 /// Per-run rewriting of client-chosen identities (userName, emails, externalId, group
 /// displayName), so that repeated runs against a shared endpoint never collide.
 ///
-/// An email `alice@example.com` becomes `alice.TAG@example.com`, so it stays an email; matching
-/// ignores case, so a case-variant filter (`ALICE@example.com`) is rewritten to the same
-/// identity (`ALICE.TAG@example.com`). Other values get `-TAG` appended and match exactly.
-/// The same rewrite applies to request bodies, filter strings, expected bodies and
-/// preconditions.
+/// An email `alice@example.com` becomes `alice.TAG@example.com`, so it stays an email. Emails and
+/// userNames match ignoring case, so a case-variant filter (`ALICE@example.com`) becomes the same
+/// identity (`ALICE.TAG@example.com`); other values get `-TAG` appended and match exactly. Only
+/// whole string values and whole quoted filter literals are rewritten, in request bodies, filters,
+/// expected bodies and preconditions. The tag is new for every transcript replay, because
+/// transcripts in one run may create the same user.
 struct Isolation {
     struct Replacement {
         let original: String
@@ -43,7 +44,7 @@ struct Isolation {
         replacements.sort { $0.original.count > $1.original.count }
     }
 
-    /// The rewritten form of one identity.
+    /// Returns the rewritten form of one identity.
     func rewritten(_ value: String) -> String {
         if let at = value.lastIndex(of: "@") {
             return "\(value[..<at]).\(tag)\(value[at...])"
@@ -51,12 +52,19 @@ struct Isolation {
         return "\(value)-\(tag)"
     }
 
+    /// Rewrites `text` when it is one of the identities as a whole, and leaves anything else
+    /// unchanged. So an identity inside a longer value, such as an externalId that is the local
+    /// part of an email, is not rewritten twice.
     func apply(_ text: String) -> String {
-        var result = text
         for replacement in replacements {
-            result = rewrite(replacement, in: result)
+            let matches =
+                replacement.caseInsensitive
+                ? text.equalsIgnoringCase(replacement.original) : text == replacement.original
+            if matches {
+                return rewritten(text)
+            }
         }
-        return result
+        return text
     }
 
     func apply(_ value: JSONValue) -> JSONValue {
@@ -76,8 +84,9 @@ struct Isolation {
         }
     }
 
-    /// Rewrites identities inside the query of a request target. Query values are decoded,
-    /// rewritten and encoded again the way Entra encodes them.
+    /// Rewrites identities in the `filter` parameter of a request target: each quoted literal that
+    /// is an identity as a whole. The filter is decoded, rewritten and encoded again the way Entra
+    /// encodes it.
     func apply(path: String) -> String {
         let (base, query) = RequestTarget.split(path)
         guard let query, !replacements.isEmpty else {
@@ -85,19 +94,54 @@ struct Isolation {
         }
         let items = query.split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.count == 2 else {
+            guard parts.count == 2, RequestTarget.percentDecode(String(parts[0])).lowercased() == "filter" else {
                 return String(pair)
             }
             let decoded = RequestTarget.percentDecode(String(parts[1]), plusIsSpace: true)
-            let rewrittenValue = apply(decoded)
-            guard rewrittenValue != decoded else {
+            let rewrittenFilter = rewriteQuotedLiterals(in: decoded)
+            guard rewrittenFilter != decoded else {
                 return String(pair)
             }
-            let encoded = rewrittenValue.split(separator: " ", omittingEmptySubsequences: false)
-                .map { RequestTarget.encodeQueryValue(String($0)) }.joined(separator: "+")
-            return "\(parts[0])=\(encoded)"
+            return "\(parts[0])=\(RequestTarget.encodeFormValue(rewrittenFilter))"
         }
         return base + "?" + items.joined(separator: "&")
+    }
+
+    /// Rewrites the JSON string literals in a filter whose values are identities.
+    func rewriteQuotedLiterals(in filter: String) -> String {
+        var result = ""
+        var literal = ""
+        var inLiteral = false
+        var escaped = false
+        for character in filter {
+            guard inLiteral else {
+                if character == "\"" {
+                    inLiteral = true
+                    literal = "\""
+                } else {
+                    result.append(character)
+                }
+                continue
+            }
+            literal.append(character)
+            if escaped {
+                escaped = false
+            } else if character == "\\" {
+                escaped = true
+            } else if character == "\"" {
+                inLiteral = false
+                if case .string(let value)? = try? JSONValue.parse(literal) {
+                    let replaced = apply(value)
+                    result += replaced == value ? literal : JSONValue.string(replaced).serialized()
+                } else {
+                    result += literal
+                }
+            }
+        }
+        if inLiteral {
+            result += literal
+        }
+        return result
     }
 
     func apply(_ precondition: Precondition) -> Precondition {
@@ -107,32 +151,6 @@ struct Isolation {
         case .existingTeammate(let user, let blocked):
             return .existingTeammate(user: apply(.object(user)).objectValue ?? user, blocked: blocked)
         }
-    }
-
-    private func rewrite(_ replacement: Replacement, in text: String) -> String {
-        guard replacement.caseInsensitive else {
-            return text.replacingAll(replacement.original, with: rewritten(replacement.original))
-        }
-        let lowered = text.lowercased()
-        let target = replacement.original.lowercased()
-        guard lowered.count == text.count, lowered.contains(target) else {
-            return text
-        }
-        // Walk matches in the lowercased copy and rewrite the original-case text at the same offsets.
-        var result = ""
-        var textIndex = text.startIndex
-        var lowerIndex = lowered.startIndex
-        while let range = lowered[lowerIndex...].firstRange(of: target) {
-            let prefixLength = lowered.distance(from: lowerIndex, to: range.lowerBound)
-            let matchStart = text.index(textIndex, offsetBy: prefixLength)
-            let matchEnd = text.index(matchStart, offsetBy: target.count)
-            result += text[textIndex..<matchStart]
-            result += rewritten(String(text[matchStart..<matchEnd]))
-            textIndex = matchEnd
-            lowerIndex = range.upperBound
-        }
-        result += text[textIndex...]
-        return result
     }
 
     // MARK: - Collection

@@ -4,9 +4,9 @@ import Logging
 import SCIM
 import Transcript
 
-/// Where one transcript is replayed.
+/// The endpoint one transcript is replayed against.
 struct ReplayTarget {
-    let baseURL: String
+    let base: BaseURL
     let token: String?
     /// Whether preconditions can be set through `/_scimtape/state` under `origin`.
     let hasAdminRoute: Bool
@@ -14,12 +14,12 @@ struct ReplayTarget {
     /// Whether a refused connection means the whole run must stop with exit 3.
     let external: Bool
 
+    var baseURL: String {
+        base.description
+    }
+
     var origin: String {
-        guard let schemeEnd = baseURL.range(of: "://") else {
-            return baseURL
-        }
-        let rest = baseURL[schemeEnd.upperBound...]
-        return String(baseURL[..<(rest.firstIndex(of: "/") ?? rest.endIndex)])
+        base.origin
     }
 }
 
@@ -127,12 +127,23 @@ struct TranscriptReplay {
             if response.status.code / 100 == 2 && exchange.response.status / 100 == 2 {
                 correlation.learn(recorded: exchange.response, live: response, liveBody: liveBody)
             }
-            if expected.statuses.contains(response.status.code), response.status.code != 204,
-                let expectedBody = expected.body?.json
-            {
-                findings += compareBody(
-                    expected: correlation.substitute(isolation?.apply(expectedBody) ?? expectedBody),
-                    response: response, liveBody: liveBody, number: number)
+            if expected.statuses.contains(response.status.code), response.status.code != 204 {
+                switch expected.body {
+                case .json(let expectedBody)?:
+                    let substituted = correlation.substitute(isolation?.apply(expectedBody) ?? expectedBody)
+                    findings += compareBody(
+                        expected: substituted, response: response, liveBody: liveBody, number: number)
+                case .text(let expectedText)?:
+                    let substituted = correlation.substitute(expectedText)
+                    if response.bodyText != substituted {
+                        findings.append(
+                            Finding(
+                                rule: "body", exchange: number, message: "the response text differs from the recording",
+                                expected: excerpt(.string(substituted)), actual: excerpt(.string(response.bodyText))))
+                    }
+                case .none?, nil:
+                    break
+                }
             }
             for id in Self.ids(in: exchange.response.body.json) where producedIds[id] == nil {
                 producedIds[id] = number
@@ -228,7 +239,7 @@ struct TranscriptReplay {
             }
         }
         var statuses = exchange.expectations.status ?? [exchange.response.status]
-        // A PATCH may answer 200 with the resource or 204 without (RFC 7644 section 3.5.2).
+        // A PATCH may return 200 with the resource or 204 without (RFC 7644 section 3.5.2).
         if exchange.request.method == "PATCH", statuses.contains(200) || statuses.contains(204) {
             statuses = Array(Set(statuses + [200, 204])).sorted()
         }

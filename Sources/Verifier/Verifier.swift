@@ -21,30 +21,37 @@ public final class Verifier {
         guard let target = options.target else {
             return
         }
-        let lowered = target.lowercased()
-        guard lowered.hasPrefix("http://") || lowered.hasPrefix("https://") else {
-            throw VerifyFailure.usage("--target must be an http or https URL, not '\(target)'")
-        }
-        if !options.allowWrites && !Verifier.isLoopback(target) {
+        let base = try parse(target)
+        if !options.allowWrites && !base.isLoopback {
             throw VerifyFailure.usage(
-                "--target \(target) is not a loopback address; verify creates and changes users there, so pass --allow-writes to confirm"
-            )
+                "--target \(base) is not a loopback address; verify creates and changes users there, so pass "
+                    + "--allow-writes to confirm")
+        }
+    }
+
+    private func parse(_ target: String) throws(VerifyFailure) -> BaseURL {
+        do {
+            return try BaseURL(target)
+        } catch {
+            throw VerifyFailure.usage("--target: \(error.description)")
         }
     }
 
     /// Verifies one transcript. Throws only when the whole run must stop.
     public func verify(_ transcript: Transcript, file: String) throws(VerifyFailure) -> TranscriptOutcome {
-        if let target = options.target {
-            let replay = TranscriptReplay(
-                transcript: transcript, file: file,
-                target: ReplayTarget(
-                    baseURL: Verifier.trimmed(target), token: options.token,
-                    hasAdminRoute: transcript.preconditions.isEmpty ? false : try adminRouteAvailable(target),
-                    isolate: options.isolate ?? true, external: true),
-                profile: options.profile, client: client, logger: options.logger)
-            return try replay.run()
+        guard let target = options.target else {
+            return try verifyEmbedded(transcript, file: file)
         }
-        return try verifyEmbedded(transcript, file: file)
+        try validate()
+        let base = try parse(target)
+        let replay = TranscriptReplay(
+            transcript: transcript, file: file,
+            target: ReplayTarget(
+                base: base, token: options.token,
+                hasAdminRoute: transcript.preconditions.isEmpty ? false : try adminRouteAvailable(base),
+                isolate: options.isolate ?? true, external: true),
+            profile: options.profile, client: client, logger: options.logger)
+        return try replay.run()
     }
 
     private func verifyEmbedded(_ transcript: Transcript, file: String) throws(VerifyFailure) -> TranscriptOutcome {
@@ -59,79 +66,50 @@ public final class Verifier {
             throw VerifyFailure.usage("the embedded reference endpoint could not start: \(error.message)")
         }
         defer { server.stop() }
+        let base = try parse(server.baseURL)
         let replay = TranscriptReplay(
             transcript: transcript, file: file,
             target: ReplayTarget(
-                baseURL: server.baseURL, token: token, hasAdminRoute: true, isolate: options.isolate ?? false,
-                external: false),
+                base: base, token: token, hasAdminRoute: true, isolate: options.isolate ?? false, external: false),
             profile: options.profile, client: client, logger: options.logger)
         return try replay.run()
     }
 
-    private func adminRouteAvailable(_ target: String) throws(VerifyFailure) -> Bool {
+    /// Probes `/_scimtape/state` once per run. A 401 or 403 stops the run, because every request
+    /// would fail the same way and the cause is the token, not the transcripts.
+    private func adminRouteAvailable(_ base: BaseURL) throws(VerifyFailure) -> Bool {
         if let known = externalAdminRoute {
             return known
         }
-        let origin = ReplayTarget(
-            baseURL: Verifier.trimmed(target), token: nil, hasAdminRoute: false, isolate: false, external: true
-        ).origin
         var headers = HTTPHeaders()
         if let token = options.token {
             headers.add(name: "Authorization", value: "Bearer \(token)")
         }
+        let response: HTTPResponse
         do {
-            let response = try client.send(
+            response = try client.send(
                 HTTPRequest(method: .get, target: "/_scimtape/state", headers: headers),
-                url: origin + "/_scimtape/state")
-            let available =
-                response.status.code == 200 && (try? JSONValue.parse(bytes: response.body))?["profile"] != nil
-            externalAdminRoute = available
-            return available
+                url: base.origin + "/_scimtape/state")
         } catch {
             if error.kind == .connectionFailed {
-                throw VerifyFailure.targetUnreachable("the target \(target) is unreachable: \(error.message)")
+                throw VerifyFailure.targetUnreachable("the target \(base) is unreachable: \(error.message)")
             }
             externalAdminRoute = false
             return false
         }
+        if response.status.code == 401 || response.status.code == 403 {
+            let advice = options.token == nil ? "set SCIMTAPE_TOKEN or --token-file" : "check the token"
+            throw VerifyFailure.usage(
+                "the target rejected the bearer token with \(response.status.code) on \(base.origin)/_scimtape/state; "
+                    + advice)
+        }
+        let available = response.status.code == 200 && (try? JSONValue.parse(bytes: response.body))?["profile"] != nil
+        externalAdminRoute = available
+        return available
     }
 
-    static func trimmed(_ url: String) -> String {
-        var result = url
-        while result.hasSuffix("/") {
-            result.removeLast()
-        }
-        if let query = result.firstIndex(of: "?") {
-            // The tenant URL's feature flag (?aadOptscim062020) is not part of the base path.
-            result = String(result[..<query])
-            while result.hasSuffix("/") {
-                result.removeLast()
-            }
-        }
-        return result
-    }
-
-    /// Returns whether a URL's host is a loopback address.
+    /// Returns whether a URL's host, as libcurl reads it, is a loopback address.
     public static func isLoopback(_ url: String) -> Bool {
-        guard let schemeEnd = url.range(of: "://") else {
-            return false
-        }
-        var host = url[schemeEnd.upperBound...].prefix { $0 != "/" && $0 != "?" }
-        if let at = host.lastIndex(of: "@") {
-            host = host[host.index(after: at)...]
-        }
-        let hostName: Substring
-        if host.hasPrefix("[") {
-            hostName = host.dropFirst().prefix { $0 != "]" }
-        } else {
-            hostName = host.prefix { $0 != ":" }
-        }
-        let lowered = hostName.lowercased()
-        if lowered == "localhost" || lowered == "::1" {
-            return true
-        }
-        let octets = lowered.split(separator: ".", omittingEmptySubsequences: false)
-        return octets.count == 4 && octets[0] == "127"
-            && octets.allSatisfy { octet in octet.count <= 3 && UInt8(octet) != nil }
+        (try? BaseURL(url))?.isLoopback ?? false
     }
 }

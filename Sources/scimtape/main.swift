@@ -30,8 +30,8 @@ let overview = """
 func main() -> ExitCode {
     var arguments = Array(CommandLine.arguments.dropFirst())
     guard let verb = arguments.first else {
-        Terminal.out(overview)
-        return .success
+        Terminal.error(overview)
+        return .usageOrInput
     }
     arguments.removeFirst()
     switch verb {

@@ -64,6 +64,7 @@ final class Harness {
         try send(.get, "\(resource)?\(extra)filter=\(RequestTarget.encodeQueryValue(filter))")
     }
 
+    @discardableResult
     func patch(_ id: String, _ operations: [JSONValue], resource: String = "/Users") throws -> Reply {
         try send(
             .patch, "\(resource)/\(id)",

@@ -93,7 +93,8 @@ import Verifier
     @Test(arguments: [
         ("http://127.0.0.1:8080/scim", true), ("http://localhost/scim", true), ("http://[::1]:9/x", true),
         ("https://127.1.2.3", true), ("http://127.0.0.1.example.com/", false), ("https://scim.example.com/v2", false),
-        ("http://user@127.0.0.1/", true), ("http://10.0.0.1/", false), ("http://127.0.0.1@evil.example/", false),
+        ("http://user@127.0.0.1/", false), ("http://10.0.0.1/", false), ("http://127.0.0.1@evil.example/", false),
+        ("http://vm:47109#@127.0.0.1/scim/v2", false), ("http://[::1]/scim", true),
     ])
     func loopbackDetection(url: String, loopback: Bool) {
         #expect(Verifier.isLoopback(url) == loopback)

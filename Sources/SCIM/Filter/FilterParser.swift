@@ -14,8 +14,16 @@ public struct FilterParser {
         case closeBracket
     }
 
+    /// Deepest nesting of parentheses, `not` and value filters accepted.
+    public static let maximumDepth = 32
+    /// Most `and`/`or` operators accepted in one filter. Both limits keep evaluation, which
+    /// recurses over the expression tree, far from exhausting a thread's stack.
+    public static let maximumOperators = 256
+
     private var tokens: [(token: Token, offset: Int)] = []
     private var position = 0
+    private var depth = 0
+    private var operators = 0
     private let text: String
     private let knownSchemas: [String]
 
@@ -43,6 +51,7 @@ public struct FilterParser {
     private mutating func parseOr(insideValuePath: Bool) throws(SCIMError) -> FilterExpression {
         var expression = try parseAnd(insideValuePath: insideValuePath)
         while matchKeyword("or") {
+            try countOperator()
             let rhs = try parseAnd(insideValuePath: insideValuePath)
             expression = .or(expression, rhs)
         }
@@ -52,6 +61,7 @@ public struct FilterParser {
     private mutating func parseAnd(insideValuePath: Bool) throws(SCIMError) -> FilterExpression {
         var expression = try parseUnary(insideValuePath: insideValuePath)
         while matchKeyword("and") {
+            try countOperator()
             let rhs = try parseUnary(insideValuePath: insideValuePath)
             expression = .and(expression, rhs)
         }
@@ -71,8 +81,24 @@ public struct FilterParser {
         return try parseAttributeExpression(insideValuePath: insideValuePath)
     }
 
+    private mutating func countOperator() throws(SCIMError) {
+        operators += 1
+        if operators > FilterParser.maximumOperators {
+            throw failure("the filter has more than \(FilterParser.maximumOperators) 'and'/'or' operators")
+        }
+    }
+
+    private mutating func enterNesting() throws(SCIMError) {
+        depth += 1
+        if depth > FilterParser.maximumDepth {
+            throw failure("the filter nests deeper than \(FilterParser.maximumDepth) levels")
+        }
+    }
+
     private mutating func parseGroup(insideValuePath: Bool) throws(SCIMError) -> FilterExpression {
         position += 1
+        try enterNesting()
+        defer { depth -= 1 }
         let inner = try parseOr(insideValuePath: insideValuePath)
         guard peek() == .closeParen else {
             throw failure(peek() == nil ? "a '(' is never closed" : "expected ')' but found \(describe(peek()!))")
@@ -99,6 +125,8 @@ public struct FilterParser {
                 throw failure("a value filter '[...]' must follow an attribute, not a sub-attribute")
             }
             position += 1
+            try enterNesting()
+            defer { depth -= 1 }
             let inner = try parseOr(insideValuePath: true)
             guard peek() == .closeBracket else {
                 throw failure(peek() == nil ? "a '[' is never closed" : "expected ']' but found \(describe(peek()!))")
@@ -122,7 +150,7 @@ public struct FilterParser {
                     return .valuePath(path, .and(inner, .present(subPath)))
                 }
                 guard let op = ComparisonOperator(rawValue: operatorWord.lowercased()) else {
-                    throw failure("'\(operatorWord)' is not a filter operator")
+                    throw failure("'\(operatorWord)' is not a filter operator", at: position - 1)
                 }
                 let value = try parseComparisonValue(after: operatorWord)
                 return .valuePath(path, .and(inner, .comparison(subPath, op, value)))
@@ -138,7 +166,7 @@ public struct FilterParser {
             return .present(path)
         }
         guard let op = ComparisonOperator(rawValue: operatorWord.lowercased()) else {
-            throw failure("'\(operatorWord)' is not a filter operator")
+            throw failure("'\(operatorWord)' is not a filter operator", at: position - 1)
         }
         let value = try parseComparisonValue(after: operatorWord)
         return .comparison(path, op, value)
@@ -160,10 +188,10 @@ public struct FilterParser {
             case "false": return .bool(false)
             case "null": return .null
             default:
-                throw failure("'\(word)' is not a value; strings must be in double quotes")
+                throw failure("'\(word)' is not a value; strings must be in double quotes", at: position - 1)
             }
         default:
-            throw failure("expected a value after '\(op)' but found \(describe(token))")
+            throw failure("expected a value after '\(op)' but found \(describe(token))", at: position - 1)
         }
     }
 
@@ -277,8 +305,10 @@ public struct FilterParser {
         }
     }
 
-    private func failure(_ reason: String) -> SCIMError {
-        let offset = position < tokens.count ? tokens[position].offset + 1 : text.unicodeScalars.count + 1
+    /// An `invalidFilter` error pointing at token `index`, the current token by default.
+    private func failure(_ reason: String, at index: Int? = nil) -> SCIMError {
+        let tokenIndex = index ?? position
+        let offset = tokenIndex < tokens.count ? tokens[tokenIndex].offset + 1 : text.unicodeScalars.count + 1
         return SCIMError.invalidFilter("\(reason) (at position \(offset) of the filter '\(text)')")
     }
 }

@@ -21,35 +21,39 @@ public enum Precondition: Sendable, Equatable {
     /// Parses the JSON form; the error message names the member that is wrong.
     public init(json: JSONValue) throws(PreconditionError) {
         guard let object = json.objectValue else {
-            throw PreconditionError(path: "", message: "a precondition must be an object, not \(json.typeName)")
+            throw PreconditionError(path: .root, message: "a precondition must be an object, not \(json.typeName)")
         }
         guard let kind = object["kind"]?.stringValue else {
-            throw PreconditionError(path: ".kind", message: "a precondition needs a string 'kind'")
+            throw PreconditionError(path: JSONPath([.key("kind")]), message: "a precondition needs a string 'kind'")
         }
         switch kind {
         case "deletedTeammate":
             guard let email = object["email"]?.stringValue, email.contains("@") else {
-                throw PreconditionError(path: ".email", message: "deletedTeammate needs an 'email' address")
+                throw PreconditionError(
+                    path: JSONPath([.key("email")]), message: "deletedTeammate needs an 'email' address")
             }
             self = .deletedTeammate(email: email)
         case "existingTeammate":
             guard let user = object["user"]?.objectValue else {
-                throw PreconditionError(path: ".user", message: "existingTeammate needs a 'user' object")
+                throw PreconditionError(
+                    path: JSONPath([.key("user")]), message: "existingTeammate needs a 'user' object")
             }
             guard user.value(matching: "userName")?.stringValue != nil else {
-                throw PreconditionError(path: ".user.userName", message: "existingTeammate's user needs a 'userName'")
+                throw PreconditionError(
+                    path: JSONPath([.key("user"), .key("userName")]),
+                    message: "existingTeammate's user needs a 'userName'")
             }
             var blocked = false
             if let value = object["blocked"] {
                 guard let flag = value.boolValue else {
-                    throw PreconditionError(path: ".blocked", message: "'blocked' must be a boolean")
+                    throw PreconditionError(path: JSONPath([.key("blocked")]), message: "'blocked' must be a boolean")
                 }
                 blocked = flag
             }
             self = .existingTeammate(user: user, blocked: blocked)
         default:
             throw PreconditionError(
-                path: ".kind",
+                path: JSONPath([.key("kind")]),
                 message: "unknown precondition kind '\(kind)'; expected deletedTeammate or existingTeammate")
         }
     }
@@ -77,8 +81,8 @@ public enum Precondition: Sendable, Equatable {
 
 /// A precondition that could not be read.
 public struct PreconditionError: Error, Sendable, CustomStringConvertible {
-    /// The member at fault, relative to the precondition object, such as `.email`.
-    public let path: String
+    /// The member at fault, relative to the precondition object, such as `$.email`.
+    public let path: JSONPath
     public let message: String
 
     public var description: String {

@@ -33,6 +33,17 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
         components.removeLast()
     }
 
+    /// The path for messages: paths deeper than 16 levels show their first 8 and last 4
+    /// components around an ellipsis, so hostile nesting cannot flood a report.
+    public var abbreviated: String {
+        guard components.count > 16 else {
+            return description
+        }
+        let head = JSONPath(Array(components.prefix(8))).description
+        let tail = JSONPath(Array(components.suffix(4))).description.dropFirst()
+        return "\(head)…(\(components.count - 12) levels)…\(tail)"
+    }
+
     public var description: String {
         var text = "$"
         for component in components {

@@ -109,7 +109,12 @@ public struct PatchApplier: Sendable {
         throws(SCIMError)
     {
         if kind == .remove {
-            state.resource.removeValue(forKey: state.resource.key(matching: schema.id) ?? schema.id)
+            // Removing the extension removes each of its attributes, so immutable ones (the
+            // teammate template) get the same handling as when they are removed one by one.
+            let present = state.resource.value(matching: schema.id)?.objectValue?.keys ?? []
+            for key in present {
+                try apply(.remove, pathText: "\(schema.id):\(key)", value: nil, to: &state)
+            }
             return
         }
         guard let object = value?.objectValue else {

@@ -75,7 +75,9 @@ public enum SCIMDateTime {
 
     /// Formats seconds since the epoch as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
     public static func format(_ secondsSinceEpoch: Double) -> String {
-        let milliseconds = Int((secondsSinceEpoch * 1000).rounded(.down))
+        // Rounded to the nearest millisecond: a parsed ".035" is stored as 0.0349999..., and rounding
+        // down would print ".034".
+        let milliseconds = Int((secondsSinceEpoch * 1000).rounded())
         let totalSeconds = milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000
         let millis = milliseconds - totalSeconds * 1000
         let days = totalSeconds >= 0 ? totalSeconds / 86400 : (totalSeconds - 86399) / 86400

@@ -11,7 +11,7 @@ enum SimulateCommand: Command {
         usage: "scimtape simulate SCENARIO --out FILE [--target URL]",
         arguments: [.init(name: "scenario", help: "A scenario file (format scimtape.scenario).")],
         options: [
-            .init(name: "out", valueName: "file", help: "Where to write the transcript."),
+            .init(name: "out", valueName: "file", help: "Where to write the transcript; missing folders are created."),
             .init(
                 name: "target", valueName: "url",
                 help:
@@ -43,11 +43,9 @@ enum SimulateCommand: Command {
         do throws(UsageError) {
             logger = try makeLogger(arguments.value("log-level"), label: "scimtape.simulate", defaultLevel: .warning)
             token = try TokenSource.read(file: arguments.value("token-file"))
-            if let text = arguments.value("timeout") {
-                guard let seconds = Double(text), seconds > 0 else {
-                    throw UsageError(message: "--timeout must be a positive number of seconds")
-                }
+            if let seconds = try parseTimeout(arguments.value("timeout")) {
                 client.timeout = seconds
+                client.connectTimeout = min(client.connectTimeout, seconds)
             }
         } catch {
             return usageFailure(error.message, spec: spec)
@@ -114,7 +112,8 @@ enum SimulateCommand: Command {
             Terminal.error("note: \(note)")
         }
         Terminal.out(
-            "wrote \(out) (\(result.transcript.exchanges.count) exchanges, dialect \(scenario.tenant.dialectName))")
+            "wrote \(out) (\(counted(result.transcript.exchanges.count, "exchange")), dialect \(scenario.tenant.dialectName))"
+        )
         return .success
     }
 }

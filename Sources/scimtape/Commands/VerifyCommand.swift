@@ -79,10 +79,7 @@ enum VerifyCommand: Command {
                 throw UsageError(
                     message: "--deviation applies to the embedded endpoint and cannot be combined with --target")
             }
-            if let text = arguments.value("timeout") {
-                guard let seconds = Double(text), seconds > 0 else {
-                    throw UsageError(message: "--timeout must be a positive number of seconds")
-                }
+            if let seconds = try parseTimeout(arguments.value("timeout")) {
                 options.client.timeout = seconds
                 options.client.connectTimeout = min(options.client.connectTimeout, seconds)
             }
@@ -99,29 +96,40 @@ enum VerifyCommand: Command {
             return usageFailure(error.description, spec: spec)
         }
         let paths = arguments.positionals.isEmpty ? ["Recordings"] : arguments.positionals
-        let (files, missing) = TranscriptDiscovery.files(in: paths)
-        var inputErrors = missing.map { "\($0): error: no such file or folder" }
+        let discovery = TranscriptDiscovery.files(in: paths)
+        var inputErrors = discovery.problems
+        for problem in discovery.problems {
+            Terminal.error(problem)
+        }
         let quiet = arguments.flag("quiet")
         let started = Date()
         var outcomes: [TranscriptOutcome] = []
-        var skippedFiles = 0
+        var otherFiles = 0
 
-        for file in files {
+        for candidate in discovery.files {
             let content: TranscriptFile.Content
             do {
-                content = try TranscriptFile.read(path: file)
+                content = try TranscriptFile.read(path: candidate.path)
             } catch {
                 inputErrors.append(error.description)
                 Terminal.error(error.description)
                 continue
             }
             guard case .transcript(let transcript) = content else {
-                skippedFiles += 1
+                if case .otherJSON(let reason) = content, candidate.named {
+                    // A file named on the command line was meant to be a transcript.
+                    let message =
+                        "\(candidate.path): error: not a transcript: \(reason); a transcript has \"format\": \"\(Transcript.formatName)\""
+                    inputErrors.append(message)
+                    Terminal.error(message)
+                } else {
+                    otherFiles += 1
+                }
                 continue
             }
             let outcome: TranscriptOutcome
             do {
-                outcome = try verifier.verify(transcript, file: file)
+                outcome = try verifier.verify(transcript, file: candidate.path)
             } catch {
                 Terminal.error("Error: \(error.description)")
                 if case .targetUnreachable = error {
@@ -132,9 +140,6 @@ enum VerifyCommand: Command {
             outcomes.append(outcome)
             print(outcome, quiet: quiet)
         }
-        for message in missing.map({ "\($0): error: no such file or folder" }) {
-            Terminal.error(message)
-        }
 
         let passed = outcomes.filter { $0.status == .passed }.count
         let failed = outcomes.filter { $0.status == .failed }.count
@@ -142,16 +147,19 @@ enum VerifyCommand: Command {
         let notObservable = outcomes.reduce(0) { $0 + $1.findings.filter { $0.severity == .notObservable }.count }
         let exchanges = outcomes.reduce(0) { $0 + $1.exchangeCount }
         let seconds = Date().timeIntervalSince(started)
-        var summary = "\(outcomes.count) transcripts: \(passed) passed, \(failed) failed, \(skipped) skipped"
+        var summary = "\(counted(outcomes.count, "transcript")): \(passed) passed, \(failed) failed, \(skipped) skipped"
         if notObservable > 0 {
-            summary += ", \(notObservable) checks not observable"
+            summary += ", \(counted(notObservable, "check")) not observable"
         }
         if !inputErrors.isEmpty {
             summary += ", \(inputErrors.count) unreadable"
         }
-        summary += " (\(exchanges) exchanges, profile \(options.profile.rawValue), "
-        summary += options.target.map { "target \($0)" } ?? "embedded endpoint"
+        summary += " (\(counted(exchanges, "exchange")), profile \(options.profile.rawValue), "
+        summary += options.target.flatMap { try? BaseURL($0) }.map { "target \($0)" } ?? "embedded endpoint"
         summary += ") in \(String(format: "%.2f", seconds)) s"
+        if otherFiles > 0 {
+            summary += "; \(counted(otherFiles, "other JSON file")) skipped"
+        }
         Terminal.out(summary)
 
         if !inputErrors.isEmpty {
@@ -171,11 +179,13 @@ enum VerifyCommand: Command {
         switch outcome.status {
         case .passed:
             if !quiet {
-                Terminal.out("\(Terminal.paint("PASS", .green)) \(outcome.file) (\(outcome.exchangeCount) exchanges)")
+                Terminal.out(
+                    "\(Terminal.paint("PASS", .green)) \(outcome.file) (\(counted(outcome.exchangeCount, "exchange")))")
             }
         case .failed:
             Terminal.out(
-                "\(Terminal.paint("FAIL", .red)) \(outcome.file) (\(outcome.exchangeCount) exchanges, \(outcome.errors.count) findings)"
+                "\(Terminal.paint("FAIL", .red)) \(outcome.file) (\(counted(outcome.exchangeCount, "exchange")), "
+                    + "\(counted(outcome.errors.count, "finding")))"
             )
         case .skipped(let reason):
             Terminal.out("\(Terminal.paint("SKIP", .yellow)) \(outcome.file): \(reason)")
@@ -192,32 +202,44 @@ func isLoopbackURL(_ url: String) -> Bool {
     Verifier.isLoopback(url)
 }
 
-/// Finds transcript candidates: files as given, and `*.json` files under folders, sorted.
+/// Finds transcript candidates: files named on the command line, and `*.json` files under
+/// folders, sorted. Symbolic links inside folders are not followed.
 enum TranscriptDiscovery {
-    static func files(in paths: [String]) -> (files: [String], missing: [String]) {
-        var files: [String] = []
-        var missing: [String] = []
+    struct Candidate {
+        let path: String
+        /// Named on the command line, so it must be a transcript.
+        let named: Bool
+    }
+
+    static func files(in paths: [String]) -> (files: [Candidate], problems: [String]) {
+        var files: [Candidate] = []
+        var problems: [String] = []
         let manager = FileManager.default
         for path in paths {
             var isDirectory: ObjCBool = false
             guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                missing.append(path)
+                problems.append(
+                    "\(path): error: \(FileCheck.problem(readingRegularFile: path) ?? "no such file or folder")")
                 continue
             }
             guard isDirectory.boolValue else {
-                files.append(path)
+                files.append(Candidate(path: path, named: true))
                 continue
             }
             var found: [String] = []
             if let enumerator = manager.enumerator(atPath: path) {
                 while let relative = enumerator.nextObject() as? String {
-                    if relative.hasSuffix(".json") {
-                        found.append((path as NSString).appendingPathComponent(relative))
+                    let full = (path as NSString).appendingPathComponent(relative)
+                    var isFolder: ObjCBool = false
+                    if relative.hasSuffix(".json"), manager.fileExists(atPath: full, isDirectory: &isFolder),
+                        !isFolder.boolValue
+                    {
+                        found.append(full)
                     }
                 }
             }
-            files += found.sorted()
+            files += found.sorted().map { Candidate(path: $0, named: false) }
         }
-        return (files, missing)
+        return (files, problems)
     }
 }

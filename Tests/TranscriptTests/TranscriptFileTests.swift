@@ -1,0 +1,221 @@
+import Foundation
+import SCIM
+import Testing
+import Transcript
+
+/// A fresh folder under the system temporary directory. Each test removes it with `remove()`.
+struct TemporaryDirectory {
+    let path: String
+
+    init() throws {
+        path = NSTemporaryDirectory() + "scimtape-transcript-tests-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// Writes `bytes` to `name` inside the folder and returns the file's path.
+    func write(_ name: String, bytes: [UInt8]) throws -> String {
+        let file = path + "/" + name
+        try Data(bytes).write(to: URL(fileURLWithPath: file))
+        return file
+    }
+
+    func write(_ name: String, text: String) throws -> String {
+        try write(name, bytes: Array(text.utf8))
+    }
+
+    func contents() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: path).sorted()
+    }
+}
+
+/// Reads a file and returns the transcript, or records an issue when it is not one.
+func readTranscript(_ path: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> Transcript? {
+    guard case .transcript(let transcript) = try TranscriptFile.read(path: path) else {
+        Issue.record("\(path) was not read as a transcript", sourceLocation: sourceLocation)
+        return nil
+    }
+    return transcript
+}
+
+func isOtherJSON(_ content: TranscriptFile.Content) -> Bool {
+    if case .otherJSON = content { true } else { false }
+}
+
+/// The repository root, found from this file's location.
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
+
+@Suite struct TranscriptFileReading {
+    @Test func writtenTranscriptReadsBackEqual() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path + "/nested/folder/full.json"
+
+        try TranscriptFile.write(SampleTranscripts.full, to: path)
+        let transcript = try readTranscript(path)
+
+        #expect(transcript == SampleTranscripts.full)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(SampleTranscripts.full.encoded()))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path + "/nested/folder") == ["full.json"])
+    }
+
+    @Test func rewritingReplacesWholeFile() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path + "/t.json"
+
+        try TranscriptFile.write(SampleTranscripts.full, to: path)
+        try TranscriptFile.write(SampleTranscripts.minimal, to: path)
+        let transcript = try readTranscript(path)
+
+        #expect(transcript == SampleTranscripts.minimal)
+        #expect(try directory.contents() == ["t.json"])
+    }
+
+    @Test(arguments: [0.25, 0.5, 0.9])
+    func truncatedTranscriptNamesFileAndPosition(fraction: Double) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let bytes = SampleTranscripts.full.encoded()
+        let path = try directory.write("cut.json", bytes: Array(bytes.prefix(Int(Double(bytes.count) * fraction))))
+
+        let error = transcriptError { () throws(TranscriptError) in
+            try TranscriptFile.read(path: path, displayPath: "Recordings/cut.json")
+        }
+
+        #expect(error?.file == "Recordings/cut.json")
+        #expect(error?.description.hasPrefix("Recordings/cut.json: ") == true)
+        #expect(error?.message.contains("invalid JSON at line") == true, "message: \(error?.message ?? "none")")
+        #expect(error?.message.contains("the input ends") == true, "message: \(error?.message ?? "none")")
+    }
+
+    @Test func scenarioFileIsOtherJSON() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try directory.write(
+            "scenario.json",
+            text: #"{"format": "scimtape.scenario", "version": 1, "name": "s", "description": "", "timeline": []}"#)
+
+        let content = try TranscriptFile.read(path: path)
+
+        #expect(isOtherJSON(content))
+    }
+
+    @Test(arguments: [
+        #"{"name": "x"}"#, "[1, 2]", #"{"format": "har"}"#, #"{"format": 1}"#, "null", "\"scimtape.transcript\"",
+    ])
+    func jsonWithoutScimtapeFormatIsOtherJSON(text: String) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try directory.write("other.json", text: text)
+
+        let content = try TranscriptFile.read(path: path)
+
+        #expect(isOtherJSON(content))
+    }
+
+    @Test(arguments: ["scimtape.transcrpt", "scimtape.Transcript", "scimtape.transcript.v2", "scimtape."])
+    func misspeltScimtapeFormatIsError(format: String) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let text = Documents.transcript(header: #""format": "\#(format)", "version": 1, "#)
+        let path = try directory.write("typo.json", text: text)
+
+        let error = transcriptError { () throws(TranscriptError) in try TranscriptFile.read(path: path) }
+
+        #expect(error?.file == path)
+        #expect(
+            error?.description
+                == #"\#(path): error: $.format: format is "\#(format)", expected "scimtape.transcript""#)
+    }
+
+    @Test func invalidExchangeNamesFileExchangeAndPath() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let exchanges = "[\(Documents.exchange()), \(Documents.exchange(response: #"{"status": 999}"#))]"
+        let path = try directory.write("bad.json", text: Documents.transcript(exchanges: exchanges))
+
+        let error = transcriptError { () throws(TranscriptError) in
+            try TranscriptFile.read(path: path, displayPath: "Recordings/bad.json")
+        }
+
+        #expect(
+            error?.description
+                == "Recordings/bad.json: exchange 2: error: $.exchanges[1].response.status: "
+                + "status 999 is not between 100 and 599")
+    }
+
+    @Test func malformedJSONInsideExchangeNamesPath() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let text = Documents.transcript(
+            exchanges: #"[{"request": {"method": "GET", "path": "/Users"}, "response": {"status": 2OO}}]"#)
+        let path = try directory.write("typo.json", text: text)
+
+        let error = transcriptError { () throws(TranscriptError) in try TranscriptFile.read(path: path) }
+
+        #expect(error?.path.description == "$.exchanges[0].response")
+        #expect(error?.description.hasPrefix("\(path): exchange 1: error: ") == true)
+    }
+
+    @Test(arguments: ["", "   \n"])
+    func emptyFileIsError(text: String) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try directory.write("empty.json", text: text)
+
+        let error = transcriptError { () throws(TranscriptError) in try TranscriptFile.read(path: path) }
+
+        #expect(error?.file == path)
+        #expect(error?.message.contains("the input is empty") == true)
+    }
+
+    @Test func missingFileIsError() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path + "/absent.json"
+
+        let error = transcriptError { () throws(TranscriptError) in
+            try TranscriptFile.read(path: path, displayPath: "absent.json")
+        }
+
+        #expect(error?.file == "absent.json")
+        #expect(error?.message == "no such file")
+    }
+
+    /// Simulated recordings are written by `TranscriptFile.write`, so re-encoding must reproduce
+    /// them exactly. Hand-written ones only have to decode to the same transcript.
+    @Test func shippedRecordingsSurviveReencoding() throws {
+        let folder = repositoryRoot + "/Recordings"
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json") }
+            .sorted()
+
+        try #require(names.count >= 12)
+        for name in names {
+            let path = folder + "/" + name
+            let transcript = try #require(try readTranscript(path))
+            let onDisk = try Data(contentsOf: URL(fileURLWithPath: path))
+            let reencoded = Data(transcript.encoded())
+            #expect(try Transcript(json: try JSONValue.parse(bytes: Array(reencoded))) == transcript, "\(name)")
+            if transcript.source.kind == .simulated {
+                #expect(reencoded == onDisk, "\(name) changes when it is re-encoded")
+            }
+        }
+    }
+
+    @Test func shippedScenariosAreOtherJSON() throws {
+        let folder = repositoryRoot + "/Recordings/scenarios"
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json") }
+            .sorted()
+
+        try #require(!names.isEmpty)
+        for name in names {
+            let content = try TranscriptFile.read(path: folder + "/" + name)
+            #expect(isOtherJSON(content), "\(name) was not skipped")
+        }
+    }
+}
