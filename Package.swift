@@ -21,17 +21,23 @@ let package = Package(
             pkgConfig: "libmicrohttpd",
             providers: [.apt(["libmicrohttpd-dev"])]
         ),
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
         .target(name: "Logging"),
         .target(name: "SCIM"),
         .target(name: "HTTP", dependencies: ["CCurl", "CMicroHTTPD", "Logging"]),
         .target(name: "Transcript", dependencies: ["SCIM", "HTTP"]),
-        .target(name: "ReferenceServer", dependencies: ["SCIM", "HTTP", "Logging"]),
+        .target(name: "ReferenceServer", dependencies: ["SCIM", "HTTP", "Logging", "CSQLite"]),
         .target(name: "Simulator", dependencies: ["SCIM", "HTTP", "Transcript", "Logging"]),
         .target(name: "Verifier", dependencies: ["SCIM", "HTTP", "Transcript", "ReferenceServer", "Logging"]),
         .executableTarget(
             name: "scimtape",
             dependencies: ["SCIM", "HTTP", "Transcript", "ReferenceServer", "Simulator", "Verifier", "Logging"]
         ),
+        .executableTarget(name: "scimtape-bench", dependencies: ["HTTP", "SCIM", "Logging"]),
         .testTarget(name: "SCIMTests", dependencies: ["SCIM"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "TranscriptTests", dependencies: ["Transcript", "SCIM", "HTTP"]),

@@ -19,7 +19,7 @@ extension ReferenceEndpoint {
                 return try applyPreconditions(
                     try jsonBody(request), context: RequestContext(request: request, baseURL: baseURL(for: request)))
             case .delete:
-                store.reset()
+                try store.reset()
                 logger.info("state reset through the admin route")
                 return HTTPResponse(status: .noContent)
             default:
@@ -60,7 +60,7 @@ extension ReferenceEndpoint {
         for precondition in preconditions {
             switch precondition {
             case .deletedTeammate(let email):
-                store.addDeletedTeammate(email: email)
+                try store.addDeletedTeammate(email: email)
                 applied.append(["kind": .string(precondition.kind), "email": .string(email)])
             case .existingTeammate(let user, let blocked):
                 var input = user

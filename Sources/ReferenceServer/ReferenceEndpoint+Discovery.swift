@@ -62,7 +62,7 @@ extension ReferenceEndpoint {
             "filter": ["supported": true, "maxResults": .number(JSONNumber(configuration.maximumPageSize))],
             "changePassword": ["supported": false],
             "sort": ["supported": true],
-            "etag": ["supported": false],
+            "etag": ["supported": true],
             "authenticationSchemes": [
                 [
                     "type": "oauthbearertoken",

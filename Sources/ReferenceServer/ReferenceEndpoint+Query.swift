@@ -10,25 +10,62 @@ extension ReferenceEndpoint {
         if has(.noMatch404), query.filter != nil, matches.isEmpty {
             throw SCIMError.notFound("no \(type.name) matches the filter")
         }
+        return page(matches.map { ($0, type) }, query: query, context: context)
+    }
 
+    /// `POST /.search` at the SCIM base: a search across every resource type (RFC 7644 section
+    /// 3.4.3). A type for which the filter names unknown attributes contributes no results;
+    /// results come in the order Users, Groups, because `sortBy` is not applied across types.
+    func searchAllTypes(context: RequestContext) throws(SCIMError) -> HTTPResponse {
+        let body = try searchRequestBody(context.request)
+        let query = try QueryParameters(searchRequest: body)
+        var matches: [(StoredResource, ResourceType)] = []
+        var filterError: SCIMError?
+        var searchedTypes = 0
+        for type in Self.resourceTypes {
+            do {
+                matches += try matchingResources(type, filter: query.filter).map { ($0, type) }
+                searchedTypes += 1
+            } catch {
+                guard error.scimType == .invalidFilter else {
+                    throw error
+                }
+                filterError = error
+            }
+        }
+        if searchedTypes == 0, let filterError {
+            throw filterError
+        }
+        return page(matches, query: query, context: context)
+    }
+
+    /// Applies `startIndex`, `count` and the attribute selection, and builds the ListResponse.
+    private func page(_ matches: [(StoredResource, ResourceType)], query: QueryParameters, context: RequestContext)
+        -> HTTPResponse
+    {
         // RFC 7644 section 3.4.2.4: startIndex is 1-based and values below 1 mean 1; a negative
         // count means 0.
         let startIndex = max(1, query.startIndex ?? 1)
         let count = min(configuration.maximumPageSize, max(0, query.count ?? configuration.defaultPageSize))
-        let page = matches.dropFirst(startIndex - 1).prefix(count)
+        let selected = matches.dropFirst(startIndex - 1).prefix(count)
         let projection = Projection(attributes: query.attributes, excludedAttributes: query.excludedAttributes)
-        let resources = page.map { render($0, type: type, context: context, projection: projection) }
+        let resources = selected.map { render($0.0, type: $0.1, context: context, projection: projection) }
         let body = ListResponse(totalResults: matches.count, resources: resources, startIndex: startIndex).json
         return jsonResponse(.ok, body)
     }
 
-    func search(_ type: ResourceType, context: RequestContext) throws(SCIMError) -> HTTPResponse {
-        let body = try jsonBody(context.request)
+    private func searchRequestBody(_ request: HTTPRequest) throws(SCIMError) -> JSONValue {
+        let body = try jsonBody(request)
         guard let schemas = body.objectValue?.value(matching: "schemas")?.arrayValue,
             schemas.contains(where: { $0.stringValue?.equalsIgnoringCase(SCIMURN.searchRequest) == true })
         else {
             throw SCIMError.invalidSyntax("a SearchRequest needs 'schemas' listing \(SCIMURN.searchRequest)")
         }
+        return body
+    }
+
+    func search(_ type: ResourceType, context: RequestContext) throws(SCIMError) -> HTTPResponse {
+        let body = try searchRequestBody(context.request)
         return try list(type, query: try QueryParameters(searchRequest: body), context: context)
     }
 

@@ -12,6 +12,11 @@ extension ReferenceEndpoint {
         -> JSONValue
     {
         var object = resource.representation(baseURL: context.baseURL, endpoint: type.endpoint)
+        // Attributes with `returned: never`, such as password, are stored but never sent
+        // (RFC 7643 section 7).
+        for attribute in type.schema.attributes where attribute.returned == .never {
+            object[attribute.name] = nil
+        }
         if has(.activeAsString), let active = object["active"]?.boolValue {
             object["active"] = .string(active ? "true" : "false")
         }
@@ -71,6 +76,9 @@ extension ReferenceEndpoint {
         guard let resource = store.resource(id: id, type: type.name) else {
             throw SCIMError.notFound("\(type.name) \(id) not found")
         }
+        if try EntityTagConditions(context.request.headers).isNotModified(current: resource.entityTag) {
+            return HTTPResponse(status: HTTPStatus(code: 304), headers: [("ETag", resource.entityTag)])
+        }
         return jsonResponse(
             .ok, render(resource, type: type, context: context, projection: projection(for: context.request)),
             headers: resourceHeaders(resource, type: type, context: context))
@@ -81,7 +89,9 @@ extension ReferenceEndpoint {
     func replace(_ type: ResourceType, id: String, context: RequestContext) throws(SCIMError) -> HTTPResponse {
         var attributes = try normalizer(for: type).normalize(try jsonBody(context.request))
         let reapply = has(.reapplyTemplate)
+        let conditions = EntityTagConditions(context.request.headers)
         let updated = try store.update(id: id, type: type.name, now: Self.now()) { current throws(SCIMError) in
+            try conditions.checkChange(current: current.entityTag)
             if type.name == "User" && attributes["active"] == nil {
                 attributes["active"] = current.attributes["active"]
             }
@@ -113,7 +123,9 @@ extension ReferenceEndpoint {
             resourceType: type, coercion: ValueCoercion(booleanStrings: configuration.booleanStrings),
             immutableHandling: has(.reapplyTemplate) ? .overwrite : .ignore)
         var ignored: [String] = []
+        let conditions = EntityTagConditions(context.request.headers)
         let updated = try store.update(id: id, type: type.name, now: Self.now()) { current throws(SCIMError) in
+            try conditions.checkChange(current: current.entityTag)
             let result = try applier.apply(request, to: current.attributes)
             ignored = result.ignoredPaths
             return result.resource
@@ -141,9 +153,11 @@ extension ReferenceEndpoint {
 
     func delete(_ type: ResourceType, id: String, context: RequestContext) throws(SCIMError) -> HTTPResponse {
         let now = Self.now()
+        let conditions = EntityTagConditions(context.request.headers)
         if type.name == "User" && profile == .front && !has(.hardDelete) {
             // Front never deletes a teammate through SCIM: DELETE blocks it.
-            _ = try store.update(id: id, type: type.name, now: now) { current in
+            _ = try store.update(id: id, type: type.name, now: now) { current throws(SCIMError) in
+                try conditions.checkChange(current: current.entityTag)
                 var attributes = current.attributes
                 attributes["active"] = false
                 return attributes
@@ -151,10 +165,16 @@ extension ReferenceEndpoint {
             logger.debug("user blocked by DELETE", metadata: ["scim.id": id])
             return HTTPResponse(status: .noContent)
         }
-        guard store.delete(id: id, type: type.name) != nil else {
+        guard
+            try store.delete(
+                id: id, type: type.name,
+                check: { (resource: StoredResource) throws(SCIMError) in
+                    try conditions.checkChange(current: resource.entityTag)
+                }) != nil
+        else {
             throw SCIMError.notFound("\(type.name) \(id) not found")
         }
-        store.removeMemberships(of: id, now: now)
+        try store.removeMemberships(of: id, now: now)
         logger.debug("resource deleted", metadata: ["scim.type": type.name, "scim.id": id])
         return HTTPResponse(status: .noContent)
     }

@@ -23,9 +23,14 @@ public final class ReferenceEndpoint: Sendable {
     static let adminPath = "/_scimtape/state"
     static let resourceTypes: [ResourceType] = [UserSchemas.resourceType, GroupSchemas.resourceType]
 
-    public init(configuration: ReferenceServerConfiguration, fallbackOrigin: String = "http://127.0.0.1") {
+    public init(configuration: ReferenceServerConfiguration, fallbackOrigin: String = "http://127.0.0.1")
+        throws(StoreError)
+    {
         self.configuration = configuration
-        self.store = ResourceStore()
+        let durable = try configuration.storePath.map { path throws(StoreError) in
+            try SQLiteStore(path: path, synchronous: configuration.storeSurvivesPowerLoss ? .full : .normal)
+        }
+        self.store = try ResourceStore(durable: durable)
         self.logger = configuration.logger
         self.fallbackOrigin = fallbackOrigin
     }
@@ -95,6 +100,12 @@ public final class ReferenceEndpoint: Sendable {
             default:
                 break
             }
+        }
+        if segments == [".search"] {
+            guard request.method == .post else {
+                return methodNotAllowed(request.method, allowed: "POST")
+            }
+            return try searchAllTypes(context: context)
         }
         if let discovery = try discoveryResponse(request, segments: segments, context: context) {
             return discovery

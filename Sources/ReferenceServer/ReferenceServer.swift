@@ -7,7 +7,9 @@ public final class ReferenceServer: Sendable {
     public let endpoint: ReferenceEndpoint
     private let server: HTTPServer
 
-    public init(configuration: ReferenceServerConfiguration) {
+    /// Creates the endpoint; throws when the durable store in `configuration.storePath` cannot be
+    /// opened or read.
+    public init(configuration: ReferenceServerConfiguration) throws(StoreError) {
         var http = configuration.http
         let tooLarge = configuration.deviations.contains(.numericErrorStatus)
         http.payloadTooLargeResponse = { limit in
@@ -25,7 +27,8 @@ public final class ReferenceServer: Sendable {
         adjusted.http = http
         let scheme = http.tls == nil ? "http" : "https"
         let host = http.host.contains(":") ? "[\(http.host)]" : http.host
-        let endpoint = ReferenceEndpoint(configuration: adjusted, fallbackOrigin: "\(scheme)://\(host):\(http.port)")
+        let endpoint = try ReferenceEndpoint(
+            configuration: adjusted, fallbackOrigin: "\(scheme)://\(host):\(http.port)")
         self.endpoint = endpoint
         self.server = HTTPServer(configuration: http, logger: configuration.logger) { request in
             endpoint.handle(request)

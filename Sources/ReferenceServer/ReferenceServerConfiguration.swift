@@ -18,12 +18,18 @@ public struct ReferenceServerConfiguration: Sendable {
     public var maximumPageSize: Int
     public var http: HTTPServerConfiguration
     public var logger: Logger
+    /// A SQLite file that keeps users, groups and the deleted-teammate registry across restarts;
+    /// `nil` keeps everything in memory.
+    public var storePath: String?
+    /// Whether a commit to `storePath` also waits for the disk (`full`, which survives power loss)
+    /// or only for the operating system (`normal`, which survives the process being killed).
+    public var storeSurvivesPowerLoss: Bool
 
     public init(
         profile: ServerProfile = .front, deviations: Set<Deviation> = [], token: String? = nil,
         basePath: String = "/scim/v2", booleanStrings: BooleanStringPolicy = .anyCase, defaultPageSize: Int = 100,
         maximumPageSize: Int = 1000, http: HTTPServerConfiguration = HTTPServerConfiguration(),
-        logger: Logger = .disabled
+        logger: Logger = .disabled, storePath: String? = nil, storeSurvivesPowerLoss: Bool = false
     ) {
         self.profile = profile
         self.deviations = deviations
@@ -34,5 +40,7 @@ public struct ReferenceServerConfiguration: Sendable {
         self.maximumPageSize = maximumPageSize
         self.http = http
         self.logger = logger
+        self.storePath = storePath
+        self.storeSurvivesPowerLoss = storeSurvivesPowerLoss
     }
 }

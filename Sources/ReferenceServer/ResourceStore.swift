@@ -6,15 +6,48 @@ import SCIM
 ///
 /// Every mutation runs under a write lock and re-checks uniqueness there, so concurrent
 /// requests cannot both create the same userName, and a PATCH applies to the version it read.
+/// With a durable store, each change is committed to SQLite before it is applied in memory, so
+/// an acknowledged write is never lost; when the commit fails, nothing changes and the request
+/// gets 500.
 final class ResourceStore: @unchecked Sendable {
-    // @unchecked: all stored properties are read and written only inside `lock`.
+    // @unchecked: all stored properties are read and written only inside `lock`, and the SQLite
+    // connection is used only there.
     private let lock = ReadWriteLock()
+    private let durable: SQLiteStore?
     private var resources: [String: StoredResource] = [:]
     private var userNames: [String: String] = [:]
     private var groupNames: [String: String] = [:]
     private var externalIds: [String: [String: Set<String>]] = [:]
     private var deletedEmails: [String: String] = [:]
     private var nextSequence = 0
+
+    /// Creates an empty store, or one loaded from `durable`.
+    init(durable: SQLiteStore? = nil) throws(StoreError) {
+        self.durable = durable
+        guard let durable else {
+            return
+        }
+        let contents = try durable.load()
+        for resource in contents.resources {
+            insert(resource)
+            nextSequence = max(nextSequence, resource.sequence + 1)
+        }
+        for email in contents.deletedEmails {
+            deletedEmails[email.lowercased()] = email
+        }
+    }
+
+    /// Commits a change to the durable store, if there is one.
+    private func persist(_ change: (SQLiteStore) throws(StoreError) -> Void) throws(SCIMError) {
+        guard let durable else {
+            return
+        }
+        do {
+            try change(durable)
+        } catch {
+            throw SCIMError(status: 500, detail: "\(error.message); the change was not applied")
+        }
+    }
 
     // MARK: - Reads
 
@@ -80,6 +113,7 @@ final class ResourceStore: @unchecked Sendable {
                     lastModified: now, version: 1, sequence: nextSequence)
             }
             try checkUnique(resource, replacing: nil)
+            try persist { store throws(StoreError) in try store.save(resource) }
             nextSequence += 1
             insert(resource)
             return resource
@@ -102,18 +136,27 @@ final class ResourceStore: @unchecked Sendable {
                 updated.version += 1
             }
             try checkUnique(updated, replacing: current)
+            if updated.version != current.version {
+                try persist { store throws(StoreError) in try store.save(updated) }
+            }
             remove(current)
             insert(updated)
             return updated
         }
     }
 
+    /// Removes a resource after `check` accepts it; returns `nil` when there is no such resource.
     @discardableResult
-    func delete(id: String, type: String) -> StoredResource? {
-        lock.withWriteLock {
+    func delete(id: String, type: String, check: (StoredResource) throws(SCIMError) -> Void = { _ in })
+        throws(SCIMError)
+        -> StoredResource?
+    {
+        try lock.withWriteLock { () throws(SCIMError) -> StoredResource? in
             guard let current = resources[id], current.resourceType == type else {
                 return nil
             }
+            try check(current)
+            try persist { store throws(StoreError) in try store.delete(id: id) }
             remove(current)
             return current
         }
@@ -121,9 +164,10 @@ final class ResourceStore: @unchecked Sendable {
 
     /// Removes every reference to `memberId` from groups' `members`, as RFC 7644 section 3.6 asks
     /// when a resource is deleted.
-    func removeMemberships(of memberId: String, now: Double) {
-        lock.withWriteLock {
-            for (id, group) in resources where group.resourceType == "Group" {
+    func removeMemberships(of memberId: String, now: Double) throws(SCIMError) {
+        try lock.withWriteLock { () throws(SCIMError) in
+            var changed: [StoredResource] = []
+            for group in resources.values where group.resourceType == "Group" {
                 guard let members = group.attributes["members"]?.arrayValue else {
                     continue
                 }
@@ -135,15 +179,31 @@ final class ResourceStore: @unchecked Sendable {
                 updated.attributes["members"] = remaining.isEmpty ? nil : .array(remaining)
                 updated.version += 1
                 updated.lastModified = now
-                resources[id] = updated
+                changed.append(updated)
+            }
+            guard !changed.isEmpty else {
+                return
+            }
+            try persist { store throws(StoreError) in
+                try store.transaction { () throws(StoreError) in
+                    for group in changed {
+                        try store.save(group)
+                    }
+                }
+            }
+            for group in changed {
+                resources[group.id] = group
             }
         }
     }
 
     // MARK: - Deleted teammates
 
-    func addDeletedTeammate(email: String) {
-        lock.withWriteLock { deletedEmails[email.lowercased()] = email }
+    func addDeletedTeammate(email: String) throws(SCIMError) {
+        try lock.withWriteLock { () throws(SCIMError) in
+            try persist { store throws(StoreError) in try store.addDeletedTeammate(email: email) }
+            deletedEmails[email.lowercased()] = email
+        }
     }
 
     /// The registered address among `emails` (compared ignoring case), if any.
@@ -162,8 +222,9 @@ final class ResourceStore: @unchecked Sendable {
         lock.withReadLock { deletedEmails.values.sorted() }
     }
 
-    func reset() {
-        lock.withWriteLock {
+    func reset() throws(SCIMError) {
+        try lock.withWriteLock { () throws(SCIMError) in
+            try persist { store throws(StoreError) in try store.removeEverything() }
             resources = [:]
             userNames = [:]
             groupNames = [:]

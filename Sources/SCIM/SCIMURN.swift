@@ -5,6 +5,8 @@ public enum SCIMURN {
     public static let enterpriseUser = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
     /// Front's teammate extension; its `template` attribute picks a teammate template at creation.
     public static let frontTeammate = "urn:ietf:params:scim:schemas:extension:frontapp:teammate"
+    /// Front's teammate custom fields; each attribute name is the id of a custom field.
+    public static let frontCustomFields = "urn:ietf:params:scim:schemas:extension:frontapp:teammate_custom_fields"
     public static let listResponse = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
     public static let error = "urn:ietf:params:scim:api:messages:2.0:Error"
     public static let patchOp = "urn:ietf:params:scim:api:messages:2.0:PatchOp"

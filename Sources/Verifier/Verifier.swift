@@ -56,14 +56,16 @@ public final class Verifier {
 
     private func verifyEmbedded(_ transcript: Transcript, file: String) throws(VerifyFailure) -> TranscriptOutcome {
         let token = "embedded-" + UUID().uuidString.lowercased()
-        let server = ReferenceServer(
-            configuration: ReferenceServerConfiguration(
-                profile: options.profile.serverProfile, deviations: options.embeddedDeviations, token: token,
-                logger: options.logger.child(label: "scimtape.serve")))
+        let server: ReferenceServer
         do {
+            // An in-memory endpoint cannot fail to open its store.
+            server = try ReferenceServer(
+                configuration: ReferenceServerConfiguration(
+                    profile: options.profile.serverProfile, deviations: options.embeddedDeviations, token: token,
+                    logger: options.logger.child(label: "scimtape.serve")))
             try server.start()
         } catch {
-            throw VerifyFailure.usage("the embedded reference endpoint could not start: \(error.message)")
+            throw VerifyFailure.usage("the embedded reference endpoint could not start: \(error)")
         }
         defer { server.stop() }
         let base = try parse(server.baseURL)

@@ -12,12 +12,13 @@ final class Harness {
 
     init(
         profile: ServerProfile = .front, deviations: Set<Deviation> = [], token: String? = nil,
-        booleanStrings: BooleanStringPolicy = .anyCase
+        booleanStrings: BooleanStringPolicy = .anyCase, storePath: String? = nil
     ) throws {
         self.token = token
-        server = ReferenceServer(
+        server = try ReferenceServer(
             configuration: ReferenceServerConfiguration(
-                profile: profile, deviations: deviations, token: token, booleanStrings: booleanStrings))
+                profile: profile, deviations: deviations, token: token, booleanStrings: booleanStrings,
+                storePath: storePath))
         try server.start()
     }
 

@@ -11,7 +11,7 @@ final class LoopbackEndpoint {
     let server: ReferenceServer
 
     init(profile: ServerProfile = .front, token: String? = nil) throws {
-        server = ReferenceServer(configuration: ReferenceServerConfiguration(profile: profile, token: token))
+        server = try ReferenceServer(configuration: ReferenceServerConfiguration(profile: profile, token: token))
         try server.start()
     }
 

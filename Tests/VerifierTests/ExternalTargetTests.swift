@@ -9,7 +9,7 @@ import Verifier
 /// verify --target against a separately started reference endpoint and other servers.
 @Suite struct ExternalTarget {
     private func startReference(token: String? = "target-token") throws -> ReferenceServer {
-        let server = ReferenceServer(configuration: ReferenceServerConfiguration(token: token))
+        let server = try ReferenceServer(configuration: ReferenceServerConfiguration(token: token))
         try server.start()
         return server
     }

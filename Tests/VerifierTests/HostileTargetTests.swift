@@ -45,7 +45,7 @@ import Transcript
     }
 
     @Test func wrongTokenOnAdminRouteStopsTheRun() throws {
-        let server = ReferenceServer(configuration: ReferenceServerConfiguration(token: "right"))
+        let server = try ReferenceServer(configuration: ReferenceServerConfiguration(token: "right"))
         try server.start()
         defer { server.stop() }
         let transcript = try #require(try shippedTranscripts().first { !$0.transcript.preconditions.isEmpty })

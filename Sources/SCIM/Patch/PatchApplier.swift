@@ -120,7 +120,7 @@ public struct PatchApplier: Sendable {
         guard let object = value?.objectValue else {
             throw SCIMError.invalidValue("the value for '\(schema.id)' must be an object of its attributes")
         }
-        for (key, attributeValue) in object {
+        for (key, attributeValue) in object where !key.equalsIgnoringCase("schemas") {
             try apply(kind, pathText: "\(schema.id):\(key)", value: attributeValue, to: &state)
         }
     }

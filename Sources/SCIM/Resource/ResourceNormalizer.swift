@@ -28,7 +28,8 @@ public struct ResourceNormalizer: Sendable {
                 guard value.isNull || value.objectValue != nil else {
                     throw SCIMError.invalidValue("'\(key)' must be an object holding the extension's attributes")
                 }
-                for (name, extensionValue) in value.objectValue ?? JSONObject() {
+                for (name, extensionValue) in value.objectValue ?? JSONObject()
+                where !name.equalsIgnoringCase("schemas") {
                     guard let attribute = extensionSchema.attribute(named: name) else {
                         throw SCIMError.invalidValue("the schema \(extensionSchema.id) has no attribute '\(name)'")
                     }

@@ -44,6 +44,14 @@ public struct ValueCoercion: Sendable {
         if value.isNull {
             return .null
         }
+        if attribute.acceptsAnyScalar {
+            switch value {
+            case .string, .number, .bool:
+                return value
+            default:
+                throw SCIMError.invalidValue("'\(label)' must be a string, number or boolean, not \(value.typeName)")
+            }
+        }
         switch attribute.type {
         case .complex:
             return try coerceComplex(value, to: attribute, label: label)

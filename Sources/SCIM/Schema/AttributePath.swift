@@ -41,7 +41,7 @@ public struct AttributePath: Sendable, Hashable, CustomStringConvertible {
 
     /// Returns whether `text` matches `ATTRNAME = ALPHA *(nameChar)` of RFC 7643 section 2.1, or
     /// is `$ref`.
-    static func isAttributeName(_ text: Substring) -> Bool {
+    public static func isAttributeName(_ text: Substring) -> Bool {
         if text == "$ref" {
             return true
         }

@@ -4,17 +4,31 @@ public struct Schema: Sendable {
     public let name: String
     public let description: String
     public let attributes: [SchemaAttribute]
+    /// The definition every undeclared attribute name gets, for schemas whose attribute names are
+    /// chosen by the customer; `nil` for ordinary schemas, which reject unknown names.
+    public let undeclaredAttribute: SchemaAttribute?
 
-    public init(id: String, name: String, description: String, attributes: [SchemaAttribute]) {
+    public init(
+        id: String, name: String, description: String, attributes: [SchemaAttribute],
+        undeclaredAttribute: SchemaAttribute? = nil
+    ) {
         self.id = id
         self.name = name
         self.description = description
         self.attributes = attributes
+        self.undeclaredAttribute = undeclaredAttribute
     }
 
-    /// Finds a top-level attribute by name, ignoring case.
+    /// Finds a top-level attribute by name, ignoring case. In an open schema any valid attribute
+    /// name resolves, to a copy of `undeclaredAttribute`.
     public func attribute(named name: String) -> SchemaAttribute? {
-        attributes.first { $0.name.equalsIgnoringCase(name) }
+        if let declared = attributes.first(where: { $0.name.equalsIgnoringCase(name) }) {
+            return declared
+        }
+        guard let undeclaredAttribute, AttributePath.isAttributeName(Substring(name)) else {
+            return nil
+        }
+        return undeclaredAttribute.named(name)
     }
 
     /// The representation `/Schemas` returns, with `meta.location` under `baseURL`.

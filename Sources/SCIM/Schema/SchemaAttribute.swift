@@ -44,6 +44,9 @@ public struct SchemaAttribute: Sendable {
     public let subAttributes: [SchemaAttribute]
     public let canonicalValues: [String]
     public let referenceTypes: [String]
+    /// Accepts a string, number or boolean as sent, for schemas whose attribute names and types
+    /// are chosen by the customer, such as Front's teammate custom fields.
+    public let acceptsAnyScalar: Bool
 
     public init(
         _ name: String,
@@ -57,7 +60,8 @@ public struct SchemaAttribute: Sendable {
         uniqueness: Uniqueness = .none,
         subAttributes: [SchemaAttribute] = [],
         canonicalValues: [String] = [],
-        referenceTypes: [String] = []
+        referenceTypes: [String] = [],
+        acceptsAnyScalar: Bool = false
     ) {
         self.name = name
         self.type = type
@@ -71,6 +75,16 @@ public struct SchemaAttribute: Sendable {
         self.subAttributes = subAttributes
         self.canonicalValues = canonicalValues
         self.referenceTypes = referenceTypes
+        self.acceptsAnyScalar = acceptsAnyScalar
+    }
+
+    /// The same definition under another name, for attributes of open schemas.
+    public func named(_ newName: String) -> SchemaAttribute {
+        SchemaAttribute(
+            newName, type: type, multiValued: multiValued, description: description, required: required,
+            caseExact: caseExact, mutability: mutability, returned: returned, uniqueness: uniqueness,
+            subAttributes: subAttributes, canonicalValues: canonicalValues, referenceTypes: referenceTypes,
+            acceptsAnyScalar: acceptsAnyScalar)
     }
 
     /// Finds a sub-attribute by name, ignoring case.

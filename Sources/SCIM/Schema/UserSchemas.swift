@@ -118,11 +118,24 @@ public enum UserSchemas {
                 caseExact: true, mutability: .immutable)
         ])
 
+    /// Front's teammate custom fields. Front's guide has admins add target attributes named
+    /// `urn:ietf:params:scim:schemas:extension:frontapp:teammate_custom_fields:<custom field id>`, so
+    /// the attribute names are not known in advance; values are strings, numbers or booleans.
+    public static let frontCustomFields = Schema(
+        id: SCIMURN.frontCustomFields, name: "FrontTeammateCustomFields",
+        description:
+            "Front teammate custom fields. Each attribute name is the id of a custom field; the value is a string "
+            + "(text, dropdown, inbox id or teammate id), a number or a boolean.",
+        attributes: [],
+        undeclaredAttribute: SchemaAttribute(
+            "customField", description: "The value of one custom field.", caseExact: true, acceptsAnyScalar: true))
+
     public static let resourceType = ResourceType(
         name: "User", endpoint: "/Users", description: "User Account", schema: core,
         extensions: [
             ResourceType.Extension(schema: enterprise),
             ResourceType.Extension(schema: frontTeammate),
+            ResourceType.Extension(schema: frontCustomFields),
         ])
 }
 

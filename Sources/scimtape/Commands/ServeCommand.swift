@@ -32,6 +32,16 @@ enum ServeCommand: Command {
             .init(
                 name: "max-body-size", valueName: "bytes",
                 help: "Largest request body accepted; larger ones get 413. (default: 1048576)"),
+            .init(
+                name: "store", valueName: "file",
+                help:
+                    "Keep users, groups and the deleted-teammate registry in this SQLite file, so they survive restarts. Without it, everything is in memory."
+            ),
+            .init(
+                name: "store-sync", valueName: "mode",
+                help:
+                    "normal: a write survives the process being killed; full: it also survives power loss, at the cost of an fsync per write. (default: normal)"
+            ),
             .init(name: "threads", valueName: "count", help: "Worker threads. (default: the number of processors)"),
             .init(
                 name: "log-level", valueName: "level",
@@ -85,6 +95,18 @@ enum ServeCommand: Command {
                 }
                 http.port = port
             }
+            configuration.storePath = arguments.value("store")
+            switch arguments.value("store-sync") {
+            case nil, "normal":
+                configuration.storeSurvivesPowerLoss = false
+            case "full":
+                configuration.storeSurvivesPowerLoss = true
+            case let other?:
+                throw UsageError(message: "--store-sync must be normal or full, not '\(other)'")
+            }
+            if arguments.value("store-sync") != nil && configuration.storePath == nil {
+                throw UsageError(message: "--store-sync needs --store FILE")
+            }
             if let text = arguments.value("max-body-size") {
                 guard let size = Int(text), size > 0 else {
                     throw UsageError(message: "--max-body-size must be a positive number of bytes, not '\(text)'")
@@ -109,11 +131,12 @@ enum ServeCommand: Command {
         }
         configuration.http = http
 
-        let server = ReferenceServer(configuration: configuration)
+        let server: ReferenceServer
         do {
+            server = try ReferenceServer(configuration: configuration)
             try server.start()
         } catch {
-            Terminal.error("Error: \(error.message)")
+            Terminal.error("Error: \(error)")
             return .usageOrInput
         }
         // Signal handling is in place before the URL is printed, so a client that stops the server

@@ -71,13 +71,14 @@ enum SimulateCommand: Command {
             }
             baseURL = target
         } else {
-            let embedded = ReferenceServer(
-                configuration: ReferenceServerConfiguration(
-                    profile: .front, logger: logger.child(label: "scimtape.serve")))
+            let embedded: ReferenceServer
             do {
+                embedded = try ReferenceServer(
+                    configuration: ReferenceServerConfiguration(
+                        profile: .front, logger: logger.child(label: "scimtape.serve")))
                 try embedded.start()
             } catch {
-                Terminal.error("Error: the embedded reference endpoint could not start: \(error.message)")
+                Terminal.error("Error: the embedded reference endpoint could not start: \(error)")
                 return .usageOrInput
             }
             server = embedded
