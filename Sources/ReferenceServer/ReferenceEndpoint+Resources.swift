@@ -28,7 +28,10 @@ extension ReferenceEndpoint {
 
     private func resourceHeaders(_ resource: StoredResource, type: ResourceType, context: RequestContext) -> HTTPHeaders
     {
-        [("Location", "\(context.baseURL)\(type.endpoint)/\(resource.id)"), ("ETag", resource.entityTag)]
+        let location =
+            has(.locationMismatch)
+            ? "\(context.baseURL)\(type.endpoint)" : "\(context.baseURL)\(type.endpoint)/\(resource.id)"
+        return [("Location", location), ("ETag", resource.entityTag)]
     }
 
     private func projection(for request: HTTPRequest) -> Projection? {
@@ -124,11 +127,28 @@ extension ReferenceEndpoint {
             immutableHandling: has(.reapplyTemplate) ? .overwrite : .ignore)
         var ignored: [String] = []
         let conditions = EntityTagConditions(context.request.headers)
+        var partialFailure: SCIMError?
         let updated = try store.update(id: id, type: type.name, now: Self.now()) { current throws(SCIMError) in
             try conditions.checkChange(current: current.entityTag)
+            if has(.patchNotAtomic) {
+                // The fault: operations are applied one by one and those before a failure stay.
+                var attributes = current.attributes
+                for operation in request.operations {
+                    do throws(SCIMError) {
+                        attributes = try applier.apply(PatchRequest(operations: [operation]), to: attributes).resource
+                    } catch {
+                        partialFailure = error
+                        break
+                    }
+                }
+                return attributes
+            }
             let result = try applier.apply(request, to: current.attributes)
             ignored = result.ignoredPaths
             return result.resource
+        }
+        if let partialFailure {
+            throw partialFailure
         }
         if !ignored.isEmpty {
             logger.info(
@@ -154,6 +174,9 @@ extension ReferenceEndpoint {
     func delete(_ type: ResourceType, id: String, context: RequestContext) throws(SCIMError) -> HTTPResponse {
         let now = Self.now()
         let conditions = EntityTagConditions(context.request.headers)
+        if has(.deleteUnknown204), store.resource(id: id, type: type.name) == nil {
+            return HTTPResponse(status: .noContent)
+        }
         if type.name == "User" && profile == .front && !has(.hardDelete) {
             // Front never deletes a teammate through SCIM: DELETE blocks it.
             _ = try store.update(id: id, type: type.name, now: now) { current throws(SCIMError) in

@@ -21,6 +21,9 @@ public enum Deviation: String, Sendable, CaseIterable {
     case noMatch404 = "no-match-404"
     case activeAsString = "active-as-string"
     case lowercaseOpOnly = "lowercase-op-only"
+    case patchNotAtomic = "patch-not-atomic"
+    case deleteUnknown204 = "delete-unknown-204"
+    case locationMismatch = "location-mismatch"
 
     /// One line saying what the endpoint does wrong.
     public var summary: String {
@@ -45,6 +48,12 @@ public enum Deviation: String, Sendable, CaseIterable {
             "'active' is returned as the string \"true\" or \"false\" instead of a JSON boolean"
         case .lowercaseOpOnly:
             "PATCH rejects operations whose 'op' is not lowercase, such as Entra's \"Replace\""
+        case .patchNotAtomic:
+            "a PATCH that fails keeps the changes of the operations before the failing one"
+        case .deleteUnknown204:
+            "DELETE of an id that does not exist returns 204 instead of 404"
+        case .locationMismatch:
+            "the Location header names the collection instead of the resource, so it differs from meta.location"
         }
     }
 }

@@ -156,18 +156,32 @@ public struct Expectations: Sendable, Equatable {
     /// Overrides for server profiles whose behaviour differs from the recording's, keyed by
     /// profile name (`front`, `rfc`).
     public var profiles: [String: ProfileExpectation]
+    /// Checks that replace the default comparison at given paths of the response body.
+    public var matchers: [MatcherEntry]
 
-    public init(status: [Int]? = nil, profiles: [String: ProfileExpectation] = [:]) {
+    public init(status: [Int]? = nil, profiles: [String: ProfileExpectation] = [:], matchers: [MatcherEntry] = []) {
         self.status = status
         self.profiles = profiles
+        self.matchers = matchers
     }
 
     public var isEmpty: Bool {
-        status == nil && profiles.isEmpty
+        status == nil && profiles.isEmpty && matchers.isEmpty
     }
 
     /// Profile names `profiles` may use.
     public static let profileNames: Set<String> = ["front", "entra", "rfc"]
+}
+
+/// A matcher and the body paths it applies to.
+public struct MatcherEntry: Sendable, Equatable {
+    public let pattern: JSONPathPattern
+    public let matcher: ResponseMatcher
+
+    public init(pattern: JSONPathPattern, matcher: ResponseMatcher) {
+        self.pattern = pattern
+        self.matcher = matcher
+    }
 }
 
 /// The response a replay must see under one server profile.

@@ -151,8 +151,25 @@ extension Exchange {
 extension Expectations {
     init(json: JSONValue, at path: JSONPath, reader: FieldReader) throws(TranscriptError) {
         let object = try reader.object(json, at: path)
-        try reader.rejectUnknown(object, allowed: ["status", "profiles"], at: path)
+        try reader.rejectUnknown(object, allowed: ["status", "profiles", "matchers"], at: path)
         status = object["status"] == nil ? nil : try reader.statusList(object, "status", at: path)
+        matchers = []
+        if let matchersValue = object["matchers"] {
+            let matchersPath = path.appending(key: "matchers")
+            for (text, value) in try reader.object(matchersValue, at: matchersPath) {
+                let matcherPath = matchersPath.appending(key: text)
+                guard let pattern = JSONPathPattern(text) else {
+                    throw TranscriptError(
+                        path: matcherPath,
+                        message: "'\(text)' is not a JSONPath pattern such as $.meta.version or $.Resources[*].id")
+                }
+                do {
+                    matchers.append(MatcherEntry(pattern: pattern, matcher: try ResponseMatcher(json: value)))
+                } catch {
+                    throw TranscriptError(path: matcherPath, message: error.message)
+                }
+            }
+        }
         profiles = [:]
         if let profilesValue = object["profiles"] {
             let profilesPath = path.appending(key: "profiles")

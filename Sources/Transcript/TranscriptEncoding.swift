@@ -77,6 +77,10 @@ extension Exchange {
                 }
                 expectObject["profiles"] = .object(profilesObject)
             }
+            if !expectations.matchers.isEmpty {
+                expectObject["matchers"] = .object(
+                    JSONObject(expectations.matchers.map { ($0.pattern.text, $0.matcher.json) }))
+            }
             object["expect"] = .object(expectObject)
         }
         return .object(object)

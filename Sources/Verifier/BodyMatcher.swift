@@ -1,16 +1,23 @@
 import HTTP
 import SCIM
+import Transcript
 
 /// Compares an expected response body with the live one using SCIM's own tolerances.
 ///
 /// - Members of the expected body must be present; extra members in the live body are fine.
 /// - Attribute names match without regard to case (RFC 7643 section 2.1).
 /// - Strings of `caseExact: false` attributes compare ignoring case; other strings exactly.
-/// - Multi-valued attributes, `schemas` and `Resources` compare without regard to order.
+/// - Multi-valued attributes, `schemas` and `Resources` compare without regard to order, unless
+///   the query asked for an order with `sortBy`; other arrays compare in order.
+/// - Explicit matchers from the transcript replace the comparison at the paths they name.
 /// - Server-generated values are checked for form, not value: `meta.created` and
 ///   `meta.lastModified` must be RFC 3339 timestamps, `meta.location` must end with the id,
 ///   `meta.version` must be a string, `itemsPerPage` an integer, and an error's `detail` text.
 struct BodyMatcher {
+    var matchers: [MatcherEntry] = []
+    /// Whether `Resources` must come in the recorded order, as after `sortBy`.
+    var orderedResources = false
+
     struct Mismatch: Equatable {
         let path: JSONPath
         let message: String
@@ -22,8 +29,25 @@ struct BodyMatcher {
 
     func compare(expected: JSONValue, actual: JSONValue) -> [Mismatch] {
         var mismatches: [Mismatch] = []
+        for entry in matchers where entry.matcher != .unordered {
+            for (path, value) in entry.pattern.resolve(in: actual) {
+                if let problem = entry.matcher.problem(with: value) {
+                    mismatches.append(
+                        Mismatch(
+                            path: path, message: "\(problem) (matcher \(entry.pattern))",
+                            expected: excerpt(entry.matcher.json),
+                            actual: excerpt(value)))
+                }
+            }
+        }
         compare(expected, actual, path: .root, context: .document, into: &mismatches)
         return mismatches
+    }
+
+    /// Whether an explicit matcher other than `unordered` covers `path`, so the default
+    /// comparison skips it.
+    private func isCovered(_ path: JSONPath) -> Bool {
+        matchers.contains { $0.matcher != .unordered && $0.pattern.matches(path) }
     }
 
     /// What the compared value is, which decides its tolerances.
@@ -38,6 +62,9 @@ struct BodyMatcher {
     private func compare(
         _ expected: JSONValue, _ actual: JSONValue?, path: JSONPath, context: Context, into mismatches: inout [Mismatch]
     ) {
+        if isCovered(path) {
+            return
+        }
         guard let actual else {
             if !expected.isNull {
                 mismatches.append(
@@ -165,13 +192,23 @@ struct BodyMatcher {
                     expected: excerpt(.array(expected)), actual: excerpt(.array(actual))))
             return
         }
+        guard isUnordered(path, context: context) else {
+            for index in expected.indices {
+                compare(
+                    expected[index], actual[index], path: path.appending(index: index), context: elementContext,
+                    into: &mismatches)
+            }
+            return
+        }
         // Pair elements without regard to order; report by position only when no pairing works.
         var remaining = Array(actual.indices)
         var unpaired: [Int] = []
         for (index, element) in expected.enumerated() {
             if let match = remaining.first(where: { candidate in
                 var scratch: [Mismatch] = []
-                compare(element, actual[candidate], path: path, context: elementContext, into: &scratch)
+                compare(
+                    element, actual[candidate], path: path.appending(index: candidate), context: elementContext,
+                    into: &scratch)
                 return scratch.isEmpty
             }) {
                 remaining.removeAll { $0 == match }
@@ -184,6 +221,21 @@ struct BodyMatcher {
                 expected[index], actual[actualIndex], path: path.appending(index: actualIndex), context: elementContext,
                 into: &mismatches)
         }
+    }
+
+    /// Whether an array compares without regard to order: a multi-valued attribute, `Resources`
+    /// of an unsorted query, or a path with an `unordered` matcher.
+    private func isUnordered(_ path: JSONPath, context: Context) -> Bool {
+        if matchers.contains(where: { $0.matcher == .unordered && $0.pattern.matches(path) }) {
+            return true
+        }
+        if case .attribute(let attribute, _) = context, attribute.multiValued {
+            return true
+        }
+        if path == JSONPath.root.appending(key: "Resources") {
+            return !orderedResources
+        }
+        return false
     }
 
     private func compareSchemas(

@@ -131,8 +131,12 @@ struct TranscriptReplay {
                 switch expected.body {
                 case .json(let expectedBody)?:
                     let substituted = correlation.substitute(isolation?.apply(expectedBody) ?? expectedBody)
+                    let query = RequestTarget.split(path).query ?? ""
+                    let matcher = BodyMatcher(
+                        matchers: exchange.expectations.matchers,
+                        orderedResources: RequestTarget.queryItems(query).contains { $0.name.lowercased() == "sortby" })
                     findings += compareBody(
-                        expected: substituted, response: response, liveBody: liveBody, number: number)
+                        expected: substituted, response: response, liveBody: liveBody, number: number, matcher: matcher)
                 case .text(let expectedText)?:
                     let substituted = correlation.substitute(expectedText)
                     if response.bodyText != substituted {
@@ -246,9 +250,9 @@ struct TranscriptReplay {
         return Expected(statuses: statuses, body: exchange.response.body)
     }
 
-    private func compareBody(expected: JSONValue, response: HTTPResponse, liveBody: JSONValue?, number: Int)
-        -> [Finding]
-    {
+    private func compareBody(
+        expected: JSONValue, response: HTTPResponse, liveBody: JSONValue?, number: Int, matcher: BodyMatcher
+    ) -> [Finding] {
         guard let liveBody else {
             return [
                 Finding(
@@ -257,7 +261,7 @@ struct TranscriptReplay {
                     actual: response.body.isEmpty ? "(empty)" : String(response.bodyText.prefix(200)))
             ]
         }
-        let mismatches = BodyMatcher().compare(expected: expected, actual: liveBody)
+        let mismatches = matcher.compare(expected: expected, actual: liveBody)
         var findings = mismatches.prefix(Self.maximumBodyFindings).map { mismatch in
             Finding(
                 rule: "body", exchange: number, message: "\(mismatch.path) \(mismatch.message)", path: mismatch.path,

@@ -4,6 +4,10 @@ import Transcript
 import Verifier
 
 @Suite struct ShippedRecordings {
+    @Test func atLeastTwelveDeviationsExist() {
+        #expect(Deviation.allCases.count >= 12)
+    }
+
     @Test func atLeastEightTranscriptsShip() throws {
         let transcripts = try shippedTranscripts()
 
@@ -33,6 +37,9 @@ import Verifier
         (.noMatch404, "test-connection"),
         (.activeAsString, "active-boolean"),
         (.lowercaseOpOnly, "patch-op-case"),
+        (.patchNotAtomic, "patch-atomicity"),
+        (.deleteUnknown204, "unknown-id-404"),
+        (.locationMismatch, "resource-metadata"),
     ]
 
     @Test func everyDeviationHasAnExpectedRule() {
