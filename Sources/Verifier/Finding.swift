@@ -7,6 +7,8 @@ public struct Finding: Sendable, Equatable {
         case error
         /// A check that could not observe what it needs on this target; reported, never a pass.
         case notObservable = "not observable"
+        /// Information about what the replay did, such as a resource it created first.
+        case note
     }
 
     /// The rule that produced the finding: a contract rule id, or `status`, `body`, `replay` or
@@ -40,7 +42,11 @@ public struct Finding: Sendable, Equatable {
         if let exchange {
             head += "exchange \(exchange): "
         }
-        head += severity == .error ? "error: " : "warning: "
+        switch severity {
+        case .error: head += "error: "
+        case .notObservable: head += "warning: "
+        case .note: head += "note: "
+        }
         head += "[\(rule)] "
         if severity == .notObservable {
             head += "not observable: "

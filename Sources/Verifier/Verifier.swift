@@ -10,10 +10,25 @@ public final class Verifier {
     private let options: VerifyOptions
     private let client: HTTPClient
     private var externalAdminRoute: Bool?
+    private let deadline: DispatchTime?
 
+    /// Creates a verifier; the run's time limit, if any, starts now.
     public init(options: VerifyOptions) {
         self.options = options
         self.client = HTTPClient(configuration: options.client, logger: options.logger)
+        self.deadline = options.runTimeLimit.map { DispatchTime.now() + .milliseconds(Int($0 * 1000)) }
+    }
+
+    private var settings: ReplaySettings {
+        ReplaySettings(
+            profile: options.profile, bootstrap: options.bootstrap, cleanup: options.cleanup, derive: options.derive,
+            stateHook: options.stateHook, extraHeaders: options.extraHeaders, retries: options.retries,
+            deadline: deadline)
+    }
+
+    /// Whether the run's time limit has passed.
+    public var isPastDeadline: Bool {
+        deadline.map { DispatchTime.now() > $0 } ?? false
     }
 
     /// Checks the options before any request is sent.
@@ -48,9 +63,10 @@ public final class Verifier {
             transcript: transcript, file: file,
             target: ReplayTarget(
                 base: base, token: options.token,
-                hasAdminRoute: transcript.preconditions.isEmpty ? false : try adminRouteAvailable(base),
+                hasAdminRoute: transcript.preconditions.isEmpty || options.stateHook != nil
+                    ? false : try adminRouteAvailable(base),
                 isolate: options.isolate ?? true, external: true),
-            profile: options.profile, client: client, logger: options.logger)
+            settings: settings, client: client, logger: options.logger)
         return try replay.run()
     }
 
@@ -73,7 +89,7 @@ public final class Verifier {
             transcript: transcript, file: file,
             target: ReplayTarget(
                 base: base, token: token, hasAdminRoute: true, isolate: options.isolate ?? false, external: false),
-            profile: options.profile, client: client, logger: options.logger)
+            settings: settings, client: client, logger: options.logger)
         return try replay.run()
     }
 

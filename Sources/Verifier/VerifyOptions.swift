@@ -18,6 +18,19 @@ public struct VerifyOptions: Sendable {
     public var embeddedDeviations: Set<Deviation>
     public var client: HTTPClientConfiguration
     public var logger: Logger
+    /// Creates resources a transcript uses without creating them, from their recorded representation.
+    public var bootstrap: Bool = true
+    /// Deletes what a replay created on an external target when it ends.
+    public var cleanup: Bool = true
+    /// Sends the negative checks derived from each transcript.
+    public var derive: Bool = false
+    /// A shell command that sets up preconditions on targets without the admin route.
+    public var stateHook: String?
+    /// Headers added to every request.
+    public var extraHeaders: HTTPHeaders = []
+    public var retries = RetryPolicy()
+    /// Seconds the whole run may take; `nil` for no limit.
+    public var runTimeLimit: Double?
 
     public init(
         profile: VerificationProfile = .front, target: String? = nil, token: String? = nil, allowWrites: Bool = false,
@@ -51,6 +64,27 @@ public struct TranscriptOutcome: Sendable {
     public let exchangeCount: Int
     /// Seconds spent on the transcript.
     public let duration: Double
+    /// What was sent and received, for reports.
+    public let exchanges: [ReplayedExchange]
+    /// The SCIM base URL the transcript ran against.
+    public let baseURL: String?
+    /// Server-generated values learned during the replay, recorded value to live value.
+    public let learned: [String: String]
+
+    public init(
+        file: String, name: String, status: Status, findings: [Finding], exchangeCount: Int, duration: Double,
+        exchanges: [ReplayedExchange] = [], baseURL: String? = nil, learned: [String: String] = [:]
+    ) {
+        self.file = file
+        self.name = name
+        self.status = status
+        self.findings = findings
+        self.exchangeCount = exchangeCount
+        self.duration = duration
+        self.exchanges = exchanges
+        self.baseURL = baseURL
+        self.learned = learned
+    }
 
     public var errors: [Finding] {
         findings.filter { $0.severity == .error }

@@ -7,7 +7,7 @@ protocol Command {
 }
 
 let commands: [any Command.Type] = [
-    VerifyCommand.self, SimulateCommand.self, ServeCommand.self, RulesCommand.self,
+    VerifyCommand.self, LintCommand.self, SimulateCommand.self, ServeCommand.self, RulesCommand.self,
 ]
 
 let overview = """

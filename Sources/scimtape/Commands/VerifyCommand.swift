@@ -33,8 +33,25 @@ enum VerifyCommand: Command {
                 help: "Permit a --target that is not on a loopback address; verify creates and changes users there."),
             .init(
                 name: "isolate", valueName: nil,
-                help: "Make userName, emails, externalId and group names unique per run. On by default with --target."),
+                help:
+                    "Make userName, emails, externalId and group names unique per replay. On by default with --target."),
             .init(name: "no-isolate", valueName: nil, help: "Send client-chosen identities as recorded."),
+            .init(
+                name: "no-bootstrap", valueName: nil,
+                help: "Do not create the resources a transcript uses without creating them."),
+            .init(
+                name: "no-cleanup", valueName: nil,
+                help: "Keep what the replay created on --target instead of deleting it at the end."),
+            .init(
+                name: "derive", valueName: nil,
+                help:
+                    "Also send negative checks derived from each transcript: duplicate create (409), case-variant userName filter, unknown id (404), missing token (401)."
+            ),
+            .init(
+                name: "state-hook", valueName: "command",
+                help:
+                    "Shell command that sets up a precondition on a target without the admin route; it reads the precondition as JSON on stdin. Exit 0: set up; exit 3: cannot be, so the transcript is skipped."
+            ),
             .init(
                 name: "fail-on-skip", valueName: nil,
                 help: "Exit 1 when a transcript is skipped because its preconditions cannot be set."),
@@ -42,204 +59,190 @@ enum VerifyCommand: Command {
                 name: "deviation", valueName: "name",
                 help: "Run the embedded endpoint with a named fault, to see what a failing run looks like. Repeatable.",
                 repeating: true),
+            .init(name: "jobs", valueName: "count", help: "Transcripts replayed at the same time. (default: 1)"),
+            .init(
+                name: "shard", valueName: "k/n",
+                help: "Run only the k-th of n shards: candidate files sorted by path, every n-th from the k-th."),
+            .init(name: "junit", valueName: "file", help: "Write a JUnit XML report, one test case per transcript."),
+            .init(name: "json", valueName: "file", help: "Write a JSON report (format scimtape.report)."),
+            .init(
+                name: "markdown", valueName: "file",
+                help:
+                    "Write a Markdown report with a sequence diagram of each failing transcript. It is also appended to $GITHUB_STEP_SUMMARY when that is set."
+            ),
+            .init(
+                name: "baseline", valueName: "file",
+                help: "Accept the findings listed in this baseline file; only new findings fail the run."),
+            .init(
+                name: "write-baseline", valueName: "file",
+                help: "Write a baseline that accepts every finding of this run, to edit and pass with --baseline."),
+            .init(
+                name: "update", valueName: nil,
+                help:
+                    "Rewrite each transcript's expectations from the target's responses after a deliberate change, and print what changed. Implies --no-isolate."
+            ),
+            .init(
+                name: "header", valueName: "name:value", help: "Add a header to every request. Repeatable.",
+                repeating: true),
+            .init(
+                name: "cacert", valueName: "file",
+                help: "Trust the certificate authorities in this PEM file for --target."),
+            .init(name: "insecure", valueName: nil, help: "Do not verify the target's TLS certificate."),
             .init(name: "timeout", valueName: "seconds", help: "Time allowed per request. (default: 30)"),
+            .init(
+                name: "run-limit", valueName: "seconds",
+                help: "Time allowed for the whole run; later exchanges are not sent."),
+            .init(
+                name: "max-retries", valueName: "count",
+                help: "Retries of a request answered 429, waiting as Retry-After says (at most 30 s). (default: 3)"),
             .init(name: "quiet", valueName: nil, help: "Print only findings and the summary."),
+            .init(
+                name: "verbose", valueName: nil, help: "Also print notes, such as resources the replay created first."),
             .init(
                 name: "log-level", valueName: "level",
                 help: "trace, debug, info, notice, warning or error. (default: warning)"),
         ],
         discussion: """
-            Exit codes: 0 every transcript passed, 1 a check failed, 2 usage or input error (such as a malformed
-            transcript), 3 the target is unreachable.
+            Exit codes: 0 no check failed, 1 a check failed, 2 usage or input error (such as a malformed transcript
+            or a rejected token), 3 the target is unreachable.
             """)
 
     static func run(_ arguments: ParsedArguments) -> ExitCode {
-        var options = VerifyOptions()
-        do throws(UsageError) {
-            if let text = arguments.value("profile") {
-                guard let profile = VerificationProfile(rawValue: text) else {
-                    throw UsageError(message: "unknown profile '\(text)'; expected front, entra or rfc")
-                }
-                options.profile = profile
-            }
-            options.target = arguments.value("target")
-            options.token = try TokenSource.read(file: arguments.value("token-file"))
-            options.allowWrites = arguments.flag("allow-writes")
-            if arguments.flag("isolate") && arguments.flag("no-isolate") {
-                throw UsageError(message: "--isolate and --no-isolate exclude each other")
-            }
-            options.isolate = arguments.flag("isolate") ? true : arguments.flag("no-isolate") ? false : nil
-            for name in arguments.allValues("deviation") {
-                guard let deviation = Deviation(rawValue: name) else {
-                    throw UsageError(message: "unknown deviation '\(name)'; run 'scimtape serve --list-deviations'")
-                }
-                options.embeddedDeviations.insert(deviation)
-            }
-            if !options.embeddedDeviations.isEmpty && options.target != nil {
-                throw UsageError(
-                    message: "--deviation applies to the embedded endpoint and cannot be combined with --target")
-            }
-            if let seconds = try parseTimeout(arguments.value("timeout")) {
-                options.client.timeout = seconds
-                options.client.connectTimeout = min(options.client.connectTimeout, seconds)
-            }
-            options.logger = try makeLogger(
-                arguments.value("log-level"), label: "scimtape.verify", defaultLevel: .warning)
+        let plan: VerifyPlan
+        do {
+            plan = try VerifyPlan(arguments)
         } catch {
             return usageFailure(error.message, spec: spec)
         }
-
-        let verifier = Verifier(options: options)
         do {
-            try verifier.validate()
+            try Verifier(options: plan.options).validate()
         } catch {
             return usageFailure(error.description, spec: spec)
         }
-        let paths = arguments.positionals.isEmpty ? ["Recordings"] : arguments.positionals
-        let discovery = TranscriptDiscovery.files(in: paths)
-        var inputErrors = discovery.problems
-        for problem in discovery.problems {
-            Terminal.error(problem)
-        }
-        let quiet = arguments.flag("quiet")
-        let started = Date()
-        var outcomes: [TranscriptOutcome] = []
-        var otherFiles = 0
-
-        for candidate in discovery.files {
-            let content: TranscriptFile.Content
-            do {
-                content = try TranscriptFile.read(path: candidate.path)
-            } catch {
-                inputErrors.append(error.description)
-                Terminal.error(error.description)
-                continue
-            }
-            guard case .transcript(let transcript) = content else {
-                if case .otherJSON(let reason) = content, candidate.named {
-                    // A file named on the command line was meant to be a transcript.
-                    let message =
-                        "\(candidate.path): error: not a transcript: \(reason); a transcript has \"format\": \"\(Transcript.formatName)\""
-                    inputErrors.append(message)
-                    Terminal.error(message)
-                } else {
-                    otherFiles += 1
-                }
-                continue
-            }
-            let outcome: TranscriptOutcome
-            do {
-                outcome = try verifier.verify(transcript, file: candidate.path)
-            } catch {
-                Terminal.error("Error: \(error.description)")
-                if case .targetUnreachable = error {
-                    return .targetUnreachable
-                }
-                return .usageOrInput
-            }
-            outcomes.append(outcome)
-            print(outcome, quiet: quiet)
-        }
-
-        let passed = outcomes.filter { $0.status == .passed }.count
-        let failed = outcomes.filter { $0.status == .failed }.count
-        let skipped = outcomes.count - passed - failed
-        let notObservable = outcomes.reduce(0) { $0 + $1.findings.filter { $0.severity == .notObservable }.count }
-        let exchanges = outcomes.reduce(0) { $0 + $1.exchangeCount }
-        let seconds = Date().timeIntervalSince(started)
-        var summary = "\(counted(outcomes.count, "transcript")): \(passed) passed, \(failed) failed, \(skipped) skipped"
-        if notObservable > 0 {
-            summary += ", \(counted(notObservable, "check")) not observable"
-        }
-        if !inputErrors.isEmpty {
-            summary += ", \(inputErrors.count) unreadable"
-        }
-        summary += " (\(counted(exchanges, "exchange")), profile \(options.profile.rawValue), "
-        summary += options.target.flatMap { try? BaseURL($0) }.map { "target \($0)" } ?? "embedded endpoint"
-        summary += ") in \(String(format: "%.2f", seconds)) s"
-        if otherFiles > 0 {
-            summary += "; \(counted(otherFiles, "other JSON file")) skipped"
-        }
-        Terminal.out(summary)
-
-        if !inputErrors.isEmpty {
-            return .usageOrInput
-        }
-        if outcomes.isEmpty {
-            Terminal.error("Error: no transcripts found in \(paths.joined(separator: ", "))")
-            return .usageOrInput
-        }
-        if failed > 0 || (arguments.flag("fail-on-skip") && skipped > 0) {
-            return .checkFailed
-        }
-        return .success
+        return VerifyRun(plan: plan).execute()
     }
+}
 
-    private static func print(_ outcome: TranscriptOutcome, quiet: Bool) {
-        switch outcome.status {
-        case .passed:
-            if !quiet {
-                Terminal.out(
-                    "\(Terminal.paint("PASS", .green)) \(outcome.file) (\(counted(outcome.exchangeCount, "exchange")))")
+/// Everything the command line asked for.
+struct VerifyPlan {
+    var options = VerifyOptions()
+    var paths: [String] = ["Recordings"]
+    var jobs = 1
+    var shard: (index: Int, count: Int)?
+    var junitPath: String?
+    var jsonPath: String?
+    var markdownPath: String?
+    var baseline: Baseline?
+    var writeBaselinePath: String?
+    var update = false
+    var failOnSkip = false
+    var quiet = false
+    var verbose = false
+
+    init(_ arguments: ParsedArguments) throws(UsageError) {
+        if let text = arguments.value("profile") {
+            guard let profile = VerificationProfile(rawValue: text) else {
+                throw UsageError(message: "unknown profile '\(text)'; expected front, entra or rfc")
             }
-        case .failed:
-            Terminal.out(
-                "\(Terminal.paint("FAIL", .red)) \(outcome.file) (\(counted(outcome.exchangeCount, "exchange")), "
-                    + "\(counted(outcome.errors.count, "finding")))"
-            )
-        case .skipped(let reason):
-            Terminal.out("\(Terminal.paint("SKIP", .yellow)) \(outcome.file): \(reason)")
+            options.profile = profile
         }
-        for finding in outcome.findings {
-            for line in finding.lines(file: outcome.file) {
-                Terminal.out(line)
+        options.target = arguments.value("target")
+        options.token = try TokenSource.read(file: arguments.value("token-file"))
+        options.allowWrites = arguments.flag("allow-writes")
+        if arguments.flag("isolate") && arguments.flag("no-isolate") {
+            throw UsageError(message: "--isolate and --no-isolate exclude each other")
+        }
+        update = arguments.flag("update")
+        if update && arguments.flag("isolate") {
+            throw UsageError(
+                message: "--update writes the identities as recorded, so it cannot be combined with --isolate")
+        }
+        options.isolate = arguments.flag("isolate") ? true : (arguments.flag("no-isolate") || update) ? false : nil
+        options.bootstrap = !arguments.flag("no-bootstrap")
+        options.cleanup = !arguments.flag("no-cleanup")
+        options.derive = arguments.flag("derive")
+        options.stateHook = arguments.value("state-hook")
+        for name in arguments.allValues("deviation") {
+            guard let deviation = Deviation(rawValue: name) else {
+                throw UsageError(message: "unknown deviation '\(name)'; run 'scimtape serve --list-deviations'")
             }
+            options.embeddedDeviations.insert(deviation)
+        }
+        if !options.embeddedDeviations.isEmpty && options.target != nil {
+            throw UsageError(
+                message: "--deviation applies to the embedded endpoint and cannot be combined with --target")
+        }
+        for header in arguments.allValues("header") {
+            guard let colon = header.firstIndex(of: ":"), colon != header.startIndex else {
+                throw UsageError(message: "--header must be NAME:VALUE, not '\(header)'")
+            }
+            let name = String(header[..<colon]).trimmingCharacters(in: .whitespaces)
+            let value = String(header[header.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+            guard name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }), !value.contains(where: { $0.isNewline }) else {
+                throw UsageError(message: "--header '\(name)' has characters a header cannot carry")
+            }
+            guard name.lowercased() != "authorization" else {
+                throw UsageError(
+                    message: "pass the token with --token-file or SCIMTAPE_TOKEN, not --header Authorization")
+            }
+            options.extraHeaders.add(name: name, value: value)
+        }
+        options.client.caCertificatePath = arguments.value("cacert")
+        if let path = options.client.caCertificatePath, let problem = FileCheck.problem(readingRegularFile: path) {
+            throw UsageError(message: "--cacert '\(path)' \(problem)")
+        }
+        options.client.insecure = arguments.flag("insecure")
+        if let seconds = try parseTimeout(arguments.value("timeout")) {
+            options.client.timeout = seconds
+            options.client.connectTimeout = min(options.client.connectTimeout, seconds)
+        }
+        if let text = arguments.value("run-limit") {
+            guard let seconds = Double(text), seconds.isFinite, seconds > 0 else {
+                throw UsageError(message: "--run-limit must be a positive number of seconds, not '\(text)'")
+            }
+            options.runTimeLimit = seconds
+        }
+        if let text = arguments.value("max-retries") {
+            guard let count = Int(text), (0...10).contains(count) else {
+                throw UsageError(message: "--max-retries must be a number from 0 to 10, not '\(text)'")
+            }
+            options.retries.maximumRetries = count
+        }
+        if let text = arguments.value("jobs") {
+            guard let count = Int(text), (1...64).contains(count) else {
+                throw UsageError(message: "--jobs must be a number from 1 to 64, not '\(text)'")
+            }
+            jobs = count
+        }
+        if let text = arguments.value("shard") {
+            let parts = text.split(separator: "/").map { Int($0) }
+            guard parts.count == 2, let index = parts[0], let count = parts[1], count >= 1, (1...count).contains(index)
+            else {
+                throw UsageError(message: "--shard must be k/n with 1 <= k <= n, such as 2/3, not '\(text)'")
+            }
+            shard = (index, count)
+        }
+        junitPath = arguments.value("junit")
+        jsonPath = arguments.value("json")
+        markdownPath = arguments.value("markdown")
+        if let path = arguments.value("baseline") {
+            do {
+                baseline = try Baseline.load(path: path)
+            } catch {
+                throw UsageError(message: error.message)
+            }
+        }
+        writeBaselinePath = arguments.value("write-baseline")
+        failOnSkip = arguments.flag("fail-on-skip")
+        quiet = arguments.flag("quiet")
+        verbose = arguments.flag("verbose")
+        options.logger = try makeLogger(arguments.value("log-level"), label: "scimtape.verify", defaultLevel: .warning)
+        if !arguments.positionals.isEmpty {
+            paths = arguments.positionals
         }
     }
 }
 
 func isLoopbackURL(_ url: String) -> Bool {
     Verifier.isLoopback(url)
-}
-
-/// Finds transcript candidates: files named on the command line, and `*.json` files under
-/// folders, sorted. Symbolic links inside folders are not followed.
-enum TranscriptDiscovery {
-    struct Candidate {
-        let path: String
-        /// Named on the command line, so it must be a transcript.
-        let named: Bool
-    }
-
-    static func files(in paths: [String]) -> (files: [Candidate], problems: [String]) {
-        var files: [Candidate] = []
-        var problems: [String] = []
-        let manager = FileManager.default
-        for path in paths {
-            var isDirectory: ObjCBool = false
-            guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                problems.append(
-                    "\(path): error: \(FileCheck.problem(readingRegularFile: path) ?? "no such file or folder")")
-                continue
-            }
-            guard isDirectory.boolValue else {
-                files.append(Candidate(path: path, named: true))
-                continue
-            }
-            var found: [String] = []
-            if let enumerator = manager.enumerator(atPath: path) {
-                while let relative = enumerator.nextObject() as? String {
-                    let full = (path as NSString).appendingPathComponent(relative)
-                    var isFolder: ObjCBool = false
-                    if relative.hasSuffix(".json"), manager.fileExists(atPath: full, isDirectory: &isFolder),
-                        !isFolder.boolValue
-                    {
-                        found.append(full)
-                    }
-                }
-            }
-            files += found.sorted().map { Candidate(path: $0, named: false) }
-        }
-        return (files, problems)
-    }
 }

@@ -1,0 +1,117 @@
+import Foundation
+import SCIM
+
+/// The machine-readable result of a run (`--json FILE`), described by
+/// `Recordings/schemas/report.schema.json`.
+public struct RunReport: Sendable {
+    public static let formatName = "scimtape.report"
+
+    public var tool: String
+    public var profile: VerificationProfile
+    /// The SCIM base URL, or `nil` for the embedded endpoint.
+    public var target: String?
+    public var startedAt: Date
+    public var duration: Double
+    public var outcomes: [TranscriptOutcome]
+    /// Files that could not be read, as printed.
+    public var inputErrors: [String]
+    /// Findings accepted by the baseline, keyed by transcript file.
+    public var baselined: [String: [Finding]]
+    /// Baseline entries that matched nothing in this run.
+    public var unusedBaselineEntries: [BaselineEntry]
+
+    public init(
+        tool: String, profile: VerificationProfile, target: String?, startedAt: Date, duration: Double,
+        outcomes: [TranscriptOutcome], inputErrors: [String], baselined: [String: [Finding]] = [:],
+        unusedBaselineEntries: [BaselineEntry] = []
+    ) {
+        self.tool = tool
+        self.profile = profile
+        self.target = target
+        self.startedAt = startedAt
+        self.duration = duration
+        self.outcomes = outcomes
+        self.inputErrors = inputErrors
+        self.baselined = baselined
+        self.unusedBaselineEntries = unusedBaselineEntries
+    }
+
+    public var passed: Int {
+        outcomes.filter { $0.status == .passed }.count
+    }
+
+    public var failed: Int {
+        outcomes.filter { $0.status == .failed }.count
+    }
+
+    public var skipped: Int {
+        outcomes.count - passed - failed
+    }
+
+    public var notObservable: Int {
+        outcomes.reduce(0) { $0 + $1.findings.filter { $0.severity == .notObservable }.count }
+    }
+
+    public var exchangeCount: Int {
+        outcomes.reduce(0) { $0 + $1.exchangeCount }
+    }
+
+    public var json: JSONValue {
+        var root = JSONObject()
+        root["format"] = .string(RunReport.formatName)
+        root["version"] = 1
+        root["tool"] = .string(tool)
+        root["profile"] = .string(profile.rawValue)
+        root["target"] = target.map(JSONValue.string) ?? "embedded"
+        root["startedAt"] = .string(SCIMDateTime.format(startedAt.timeIntervalSince1970))
+        root["durationSeconds"] = .number(JSONNumber(duration))
+        root["summary"] = [
+            "transcripts": .number(JSONNumber(outcomes.count)), "passed": .number(JSONNumber(passed)),
+            "failed": .number(JSONNumber(failed)), "skipped": .number(JSONNumber(skipped)),
+            "notObservable": .number(JSONNumber(notObservable)), "exchanges": .number(JSONNumber(exchangeCount)),
+            "unreadable": .number(JSONNumber(inputErrors.count)),
+            "baselined": .number(JSONNumber(baselined.values.reduce(0) { $0 + $1.count })),
+        ]
+        root["transcripts"] = .array(outcomes.map(transcriptJSON))
+        root["inputErrors"] = .array(inputErrors.map(JSONValue.string))
+        root["unusedBaselineEntries"] = .array(unusedBaselineEntries.map(\.json))
+        return .object(root)
+    }
+
+    private func transcriptJSON(_ outcome: TranscriptOutcome) -> JSONValue {
+        var object = JSONObject()
+        object["file"] = .string(outcome.file)
+        object["name"] = .string(outcome.name)
+        switch outcome.status {
+        case .passed: object["status"] = "passed"
+        case .failed: object["status"] = "failed"
+        case .skipped(let reason):
+            object["status"] = "skipped"
+            object["reason"] = .string(reason)
+        }
+        object["durationSeconds"] = .number(JSONNumber(outcome.duration))
+        object["exchanges"] = .number(JSONNumber(outcome.exchangeCount))
+        let accepted = baselined[outcome.file] ?? []
+        object["findings"] = .array(
+            (outcome.findings.map { ($0, false) } + accepted.map { ($0, true) }).map { finding, isBaselined in
+                findingJSON(finding, outcome: outcome, baselined: isBaselined)
+            })
+        return .object(object)
+    }
+
+    private func findingJSON(_ finding: Finding, outcome: TranscriptOutcome, baselined: Bool) -> JSONValue {
+        var object = JSONObject()
+        object["rule"] = .string(finding.rule)
+        object["severity"] = .string(finding.severity.rawValue)
+        object["exchange"] = finding.exchange.map { .number(JSONNumber($0)) } ?? .null
+        object["message"] = .string(finding.message)
+        object["path"] = finding.path.map { .string($0.description) } ?? .null
+        object["expected"] = finding.expected.map(JSONValue.string) ?? .null
+        object["actual"] = finding.actual.map(JSONValue.string) ?? .null
+        let exchange = finding.exchange.flatMap { number in outcome.exchanges.first { $0.number == number } }
+        object["reproduce"] =
+            exchange.flatMap { Reproducer.curl($0, baseURL: outcome.baseURL) }.map(JSONValue.string) ?? .null
+        object["baselined"] = .bool(baselined)
+        return .object(object)
+    }
+}

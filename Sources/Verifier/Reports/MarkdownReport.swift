@@ -1,0 +1,98 @@
+import Foundation
+
+/// A Markdown report (`--markdown FILE`, and `$GITHUB_STEP_SUMMARY` when set): a summary table,
+/// then each failing transcript with its findings and a mermaid sequence diagram.
+public enum MarkdownReport {
+    public static func markdown(_ report: RunReport) -> String {
+        var lines = ["## scimtape verify: profile \(report.profile.rawValue)", ""]
+        let verdict = report.failed == 0 && report.inputErrors.isEmpty ? "passed" : "failed"
+        lines.append(
+            "**\(verdict)**: \(report.outcomes.count) transcripts, \(report.passed) passed, \(report.failed) failed, "
+                + "\(report.skipped) skipped, \(report.exchangeCount) exchanges, against "
+                + (report.target.map { "`\($0)`" } ?? "the embedded endpoint")
+                + String(format: " in %.2f s.", report.duration))
+        lines += ["", "| transcript | result | exchanges | findings |", "| --- | --- | --- | --- |"]
+        for outcome in report.outcomes {
+            let result: String
+            switch outcome.status {
+            case .passed: result = "✅ passed"
+            case .failed: result = "❌ failed"
+            case .skipped(let reason): result = "⏭️ skipped: \(cell(reason))"
+            }
+            lines.append("| `\(cell(outcome.file))` | \(result) | \(outcome.exchangeCount) | \(outcome.errors.count) |")
+        }
+        for error in report.inputErrors {
+            lines.append("| \(cell(error)) | ⚠️ unreadable | | |")
+        }
+        for outcome in report.outcomes where outcome.status == .failed {
+            lines += ["", "### ❌ `\(outcome.file)`", ""]
+            for finding in outcome.errors {
+                var line = "- "
+                if let exchange = finding.exchange {
+                    line += "exchange \(exchange): "
+                }
+                line += "`[\(finding.rule)]` \(finding.message)"
+                if let path = finding.path {
+                    line += " at `\(path)`"
+                }
+                lines.append(line)
+                if let expected = finding.expected {
+                    lines.append("  - expected: `\(inline(expected))`")
+                }
+                if let actual = finding.actual {
+                    lines.append("  - actual: `\(inline(actual))`")
+                }
+            }
+            lines += ["", "```mermaid", sequenceDiagram(outcome), "```"]
+            var reproducers: [(Int, String)] = []
+            for exchange in outcome.exchanges where outcome.errors.contains(where: { $0.exchange == exchange.number }) {
+                if let command = Reproducer.curl(exchange, baseURL: outcome.baseURL) {
+                    reproducers.append((exchange.number, command))
+                }
+            }
+            if !reproducers.isEmpty {
+                lines += ["", "<details><summary>Reproduce the failing requests</summary>", ""]
+                for (number, command) in reproducers {
+                    lines += ["Exchange \(number):", "", "```sh", command, "```", ""]
+                }
+                lines.append("</details>")
+            }
+        }
+        if !report.unusedBaselineEntries.isEmpty {
+            lines += ["", "### Baseline entries that no longer occur", ""]
+            lines += report.unusedBaselineEntries.map { "- \($0.summary)" }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A mermaid sequence diagram of one transcript's exchanges, with each failing exchange marked.
+    static func sequenceDiagram(_ outcome: TranscriptOutcome) -> String {
+        var lines = ["sequenceDiagram", "    participant C as Client (transcript)", "    participant E as Endpoint"]
+        for exchange in outcome.exchanges {
+            let target = String(TranscriptReplay.shortPath(exchange.relativePath).prefix(60))
+            lines.append("    C->>E: \(exchange.number). \(mermaid(exchange.method + " " + target))")
+            if let status = exchange.status {
+                lines.append("    E-->>C: \(status)")
+            } else {
+                lines.append("    Note over C,E: not sent")
+            }
+            for finding in outcome.errors where finding.exchange == exchange.number {
+                lines.append("    Note over E: ❌ \(mermaid("[\(finding.rule)] " + String(finding.message.prefix(80))))")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Keeps text from breaking mermaid syntax: `;` and `#` start statements and entities there.
+    private static func mermaid(_ text: String) -> String {
+        text.replacingAll(";", with: ",").replacingAll("#", with: "").replacingAll("\n", with: " ")
+    }
+
+    private static func cell(_ text: String) -> String {
+        text.replacingAll("|", with: "\\|").replacingAll("\n", with: " ")
+    }
+
+    private static func inline(_ text: String) -> String {
+        String(text.replacingAll("`", with: "'").replacingAll("\n", with: " ").prefix(300))
+    }
+}

@@ -1,0 +1,97 @@
+import HTTP
+import SCIM
+import Transcript
+
+/// Checks a decoded transcript for problems the format allows but a replay would stumble on.
+public enum TranscriptLinter {
+    public struct Problem: Sendable {
+        public enum Severity: String, Sendable {
+            case error
+            case warning
+        }
+
+        public let severity: Severity
+        /// 1-based exchange number, if the problem is in one.
+        public let exchange: Int?
+        public let path: JSONPath
+        public let message: String
+
+        /// `FILE: exchange N: error: PATH: message`.
+        public func line(file: String) -> String {
+            var text = "\(file): "
+            if let exchange {
+                text += "exchange \(exchange): "
+            }
+            return text + "\(severity.rawValue): \(path): \(message)"
+        }
+    }
+
+    public static func problems(in transcript: Transcript) -> [Problem] {
+        var problems: [Problem] = []
+        var createdIds = Set<String>()
+        var seenIds = Set<String>()
+        for (index, exchange) in transcript.exchanges.enumerated() {
+            let number = index + 1
+            let base = JSONPath.root.appending(key: "exchanges").appending(index: index)
+            problems += secrets(
+                in: exchange.request.headers, at: base.appending(key: "request").appending(key: "headers"), number)
+            problems += secrets(
+                in: exchange.response.headers, at: base.appending(key: "response").appending(key: "headers"), number)
+
+            let segments = RequestTarget.split(exchange.request.path).path.split(separator: "/").map {
+                RequestTarget.percentDecode(String($0))
+            }
+            if segments.count == 2, ["Users", "Groups"].contains(segments[0]), exchange.response.status / 100 == 2,
+                !createdIds.contains(segments[1]), !seenIds.contains(segments[1])
+            {
+                problems.append(
+                    Problem(
+                        severity: .warning, exchange: number,
+                        path: base.appending(key: "request").appending(key: "path"),
+                        message:
+                            "uses \(segments[0].dropLast()) \(segments[1]), which no earlier exchange creates or returns; verify creates it first from its recorded representation unless --no-bootstrap is given"
+                    ))
+            }
+            for id in TranscriptReplay.ids(in: exchange.response.body.json) {
+                if exchange.request.method == "POST" && exchange.response.status == 201 {
+                    createdIds.insert(id)
+                }
+                seenIds.insert(id)
+            }
+            if let body = exchange.response.body.json {
+                for entry in exchange.expectations.matchers where entry.matcher != .absent {
+                    if entry.pattern.resolve(in: body).allSatisfy({ $0.value == nil }) {
+                        problems.append(
+                            Problem(
+                                severity: .warning, exchange: number,
+                                path: base.appending(key: "expect").appending(key: "matchers").appending(
+                                    key: entry.pattern.text),
+                                message:
+                                    "the pattern reaches no value in the recorded response body, so it may be misspelt")
+                        )
+                    }
+                }
+            }
+        }
+        return problems
+    }
+
+    /// Credentials that were not redacted: transcripts are shared, so they must hold none.
+    private static func secrets(in headers: HTTPHeaders, at path: JSONPath, _ number: Int) -> [Problem] {
+        var problems: [Problem] = []
+        for (index, field) in headers.fields.enumerated()
+        where SecretRedaction.secretHeaders.contains(field.name.lowercased()) {
+            let value = field.value
+            let redacted = value == SecretRedaction.placeholder || value.hasSuffix(" " + SecretRedaction.placeholder)
+            if !redacted {
+                problems.append(
+                    Problem(
+                        severity: .error, exchange: number, path: path.appending(index: index).appending(key: "value"),
+                        message:
+                            "the \(field.name) header holds a credential; replace its value with \"\(SecretRedaction.placeholder)\""
+                    ))
+            }
+        }
+        return problems
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Transcript
+import Verifier
+
+enum LintCommand: Command {
+    static let spec = CommandSpec(
+        name: "lint", abstract: "Check transcripts against the transcript format without sending anything.",
+        usage: "scimtape lint [PATHS ...]",
+        arguments: [
+            .init(
+                name: "paths",
+                help: "Transcript files, or folders searched for *.json files. (default: Recordings)")
+        ],
+        options: [],
+        discussion: """
+            Each message names the file, the exchange and the JSON path. The format is published as
+            Recordings/schemas/transcript.schema.json. Exit codes: 0 no errors (warnings allowed), 2 errors.
+            """)
+
+    static func run(_ arguments: ParsedArguments) -> ExitCode {
+        let paths = arguments.positionals.isEmpty ? ["Recordings"] : arguments.positionals
+        let discovery = TranscriptDiscovery.files(in: paths)
+        var errors = discovery.problems.count
+        var warnings = 0
+        var checked = 0
+        var names: [String: String] = [:]
+        for problem in discovery.problems {
+            Terminal.error(problem)
+        }
+        for candidate in discovery.files {
+            let content: TranscriptFile.Content
+            do {
+                content = try TranscriptFile.read(path: candidate.path)
+            } catch {
+                Terminal.error(error.description)
+                errors += 1
+                continue
+            }
+            guard case .transcript(let transcript) = content else {
+                if case .otherJSON(let reason) = content, candidate.named {
+                    Terminal.error("\(candidate.path): error: not a transcript: \(reason)")
+                    errors += 1
+                }
+                continue
+            }
+            checked += 1
+            if let other = names[transcript.name] {
+                Terminal.error(
+                    "\(candidate.path): warning: $.name: \"\(transcript.name)\" is also the name of \(other); baselines match by name"
+                )
+                warnings += 1
+            }
+            names[transcript.name] = candidate.path
+            for problem in TranscriptLinter.problems(in: transcript) {
+                Terminal.error(problem.line(file: candidate.path))
+                if problem.severity == .error {
+                    errors += 1
+                } else {
+                    warnings += 1
+                }
+            }
+        }
+        Terminal.out(
+            "\(counted(checked, "transcript")) checked: \(counted(errors, "error")), \(counted(warnings, "warning"))")
+        return errors > 0 ? .usageOrInput : .success
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import Transcript
+import Verifier
+
+/// What verify prints and writes.
+struct VerifyOutput: Sendable {
+    let plan: VerifyPlan
+
+    private var showsProgress: Bool {
+        !plan.quiet && isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+    }
+
+    func progress(done: Int, total: Int) {
+        guard showsProgress else {
+            return
+        }
+        FileHandle.standardError.write(Data("\r\u{1B}[2K[\(done)/\(total)] verifying".utf8))
+    }
+
+    func clearProgress() {
+        guard showsProgress else {
+            return
+        }
+        FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
+    }
+
+    func print(_ outcome: TranscriptOutcome, accepted: [Finding]) {
+        if showsProgress {
+            clearProgress()
+        }
+        switch outcome.status {
+        case .passed:
+            if !plan.quiet {
+                Terminal.out(
+                    "\(Terminal.paint("PASS", .green)) \(outcome.file) (\(counted(outcome.exchangeCount, "exchange")))")
+            }
+        case .failed:
+            Terminal.out(
+                "\(Terminal.paint("FAIL", .red)) \(outcome.file) (\(counted(outcome.exchangeCount, "exchange")), "
+                    + "\(counted(outcome.errors.count, "finding")))")
+        case .skipped(let reason):
+            Terminal.out("\(Terminal.paint("SKIP", .yellow)) \(outcome.file): \(reason)")
+        }
+        var reproduced = Set<Int>()
+        for finding in outcome.findings where finding.severity != .note || plan.verbose {
+            for line in finding.lines(file: outcome.file) {
+                Terminal.out(line)
+            }
+            guard finding.severity == .error, let number = finding.exchange, reproduced.insert(number).inserted,
+                let exchange = outcome.exchanges.first(where: { $0.number == number }),
+                let command = Reproducer.curl(exchange, baseURL: outcome.baseURL)
+            else {
+                continue
+            }
+            Terminal.out("  reproduce: \(command)")
+        }
+    }
+
+    func summarize(_ report: RunReport, otherFiles: Int) {
+        for (file, findings) in report.baselined.sorted(by: { $0.key < $1.key }) where !findings.isEmpty {
+            Terminal.out("\(file): \(counted(findings.count, "finding")) accepted by the baseline")
+        }
+        for entry in report.unusedBaselineEntries {
+            Terminal.out("baseline: this entry no longer occurs and can be removed: \(entry.summary)")
+        }
+        var summary =
+            "\(counted(report.outcomes.count, "transcript")): \(report.passed) passed, \(report.failed) failed, \(report.skipped) skipped"
+        if report.notObservable > 0 {
+            summary += ", \(counted(report.notObservable, "check")) not observable"
+        }
+        if !report.inputErrors.isEmpty {
+            summary += ", \(report.inputErrors.count) unreadable"
+        }
+        summary += " (\(counted(report.exchangeCount, "exchange")), profile \(report.profile.rawValue), "
+        summary += report.target.map { "target \($0)" } ?? "embedded endpoint"
+        summary += ") in \(String(format: "%.2f", report.duration)) s"
+        if otherFiles > 0 {
+            summary += "; \(counted(otherFiles, "other JSON file")) skipped"
+        }
+        if let shard = plan.shard {
+            summary += "; shard \(shard.index)/\(shard.count)"
+        }
+        Terminal.out(summary)
+    }
+
+    /// Writes the requested reports; returns what failed, if anything.
+    func writeReports(_ report: RunReport) -> String? {
+        let writes: [(String?, String)] = [
+            (plan.jsonPath, report.json.serialized(.pretty) + "\n"),
+            (plan.junitPath, JUnitReport.xml(report)),
+            (plan.markdownPath, MarkdownReport.markdown(report)),
+        ]
+        for case (let path?, let text) in writes {
+            do {
+                try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            } catch {
+                return "cannot write \(path): \(error.localizedDescription)"
+            }
+        }
+        if let summaryPath = ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"], !summaryPath.isEmpty {
+            // GitHub Actions creates the file; elsewhere it may not exist yet.
+            if !FileManager.default.fileExists(atPath: summaryPath) {
+                FileManager.default.createFile(atPath: summaryPath, contents: nil)
+            }
+            do {
+                let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: summaryPath))
+                defer { try? handle.close() }
+                try handle.seekToEnd()
+                try handle.write(contentsOf: Data(MarkdownReport.markdown(report).utf8))
+            } catch {
+                return "cannot append to GITHUB_STEP_SUMMARY (\(summaryPath)): \(error.localizedDescription)"
+            }
+        }
+        return nil
+    }
+
+    /// Rewrites a transcript from its replay and prints what changed (`--update`).
+    func update(_ transcript: Transcript, path: String, outcome: TranscriptOutcome) {
+        let (updated, changes) = TranscriptUpdater.update(transcript, from: outcome, profile: plan.options.profile)
+        guard !changes.isEmpty else {
+            Terminal.out("\(path): expectations unchanged")
+            return
+        }
+        do {
+            try TranscriptFile.write(updated, to: path)
+        } catch {
+            Terminal.error("Error: cannot write \(path): \(error.localizedDescription)")
+            return
+        }
+        Terminal.out("\(path): updated \(counted(changes.count, "expectation"))")
+        for change in changes {
+            Terminal.out("  \(change)")
+        }
+    }
+}

@@ -1,0 +1,207 @@
+import Foundation
+import HTTP
+import Transcript
+import Verifier
+
+/// Runs a verify plan: finds the transcripts, replays them (in parallel with `--jobs`), applies
+/// the baseline, prints the results and writes the reports.
+final class VerifyRun: @unchecked Sendable {
+    // @unchecked: `results`, `printed`, `nextCandidate` and `stop` are only touched while `lock` is held; the
+    // other stored properties do not change after `init`.
+    let plan: VerifyPlan
+    private let lock = NSLock()
+    private var results: [Int: Result] = [:]
+    private var printed = 0
+    private var nextCandidate = 0
+    private var stop: VerifyFailure?
+    private let output: VerifyOutput
+
+    enum Result {
+        case outcome(TranscriptOutcome)
+        case unreadable(String)
+        case other
+    }
+
+    init(plan: VerifyPlan) {
+        self.plan = plan
+        self.output = VerifyOutput(plan: plan)
+    }
+
+    func execute() -> ExitCode {
+        let started = Date()
+        let discovery = TranscriptDiscovery.files(in: plan.paths)
+        for problem in discovery.problems {
+            Terminal.error(problem)
+        }
+        let candidates = shard(discovery.files)
+        run(candidates)
+        output.clearProgress()
+        if let stop {
+            Terminal.error("Error: \(stop.description)")
+            if case .targetUnreachable = stop {
+                return .targetUnreachable
+            }
+            return .usageOrInput
+        }
+
+        var outcomes: [TranscriptOutcome] = []
+        var inputErrors = discovery.problems
+        var otherFiles = 0
+        for index in candidates.indices {
+            switch results[index] {
+            case .outcome(let outcome)?: outcomes.append(outcome)
+            case .unreadable(let message)?: inputErrors.append(message)
+            case .other?, nil: otherFiles += 1
+            }
+        }
+        let (judged, accepted, unused) = applyBaseline(outcomes)
+        let report = RunReport(
+            tool: "scimtape \(Terminal.version)", profile: plan.options.profile, target: plan.options.target,
+            startedAt: started,
+            duration: Date().timeIntervalSince(started), outcomes: judged, inputErrors: inputErrors,
+            baselined: accepted,
+            unusedBaselineEntries: unused)
+        output.summarize(report, otherFiles: otherFiles)
+        if let failure = output.writeReports(report) {
+            Terminal.error("Error: \(failure)")
+            return .usageOrInput
+        }
+        if let path = plan.writeBaselinePath {
+            let baseline = Baseline.accepting(
+                judged, reason: "accepted when the baseline was written; replace with the reason")
+            do {
+                try Data(baseline.json.serializedBytes(.pretty) + [0x0A]).write(
+                    to: URL(fileURLWithPath: path), options: .atomic)
+                Terminal.out("wrote \(path) with \(baseline.entries.count) entries")
+            } catch {
+                Terminal.error("Error: cannot write \(path): \(error.localizedDescription)")
+                return .usageOrInput
+            }
+        }
+
+        if !inputErrors.isEmpty {
+            return .usageOrInput
+        }
+        if judged.isEmpty {
+            Terminal.error("Error: no transcripts found in \(plan.paths.joined(separator: ", "))")
+            return .usageOrInput
+        }
+        if plan.update {
+            return .success
+        }
+        if report.failed > 0 || (plan.failOnSkip && report.skipped > 0) {
+            return .checkFailed
+        }
+        return .success
+    }
+
+    /// Keeps the candidates of this shard: sorted by path, every n-th starting at the k-th.
+    private func shard(_ files: [TranscriptDiscovery.Candidate]) -> [TranscriptDiscovery.Candidate] {
+        guard let shard = plan.shard else {
+            return files
+        }
+        let sorted = files.sorted { $0.path < $1.path }
+        return sorted.enumerated().filter { $0.offset % shard.count == shard.index - 1 }.map(\.element)
+    }
+
+    /// Replays the candidates with `plan.jobs` workers, printing results in file order.
+    private func run(_ candidates: [TranscriptDiscovery.Candidate]) {
+        let workers = max(1, min(plan.jobs, candidates.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            let verifier = Verifier(options: plan.options)
+            while true {
+                lock.lock()
+                guard stop == nil, nextCandidate < candidates.count else {
+                    lock.unlock()
+                    return
+                }
+                let index = nextCandidate
+                nextCandidate += 1
+                lock.unlock()
+                let result = verify(candidates[index], verifier: verifier)
+                finish(index, result, total: candidates.count)
+            }
+        }
+    }
+
+    private func verify(_ candidate: TranscriptDiscovery.Candidate, verifier: Verifier) -> Result {
+        let content: TranscriptFile.Content
+        do {
+            content = try TranscriptFile.read(path: candidate.path)
+        } catch {
+            return .unreadable(error.description)
+        }
+        guard case .transcript(let transcript) = content else {
+            if case .otherJSON(let reason) = content, candidate.named {
+                // A file named on the command line was meant to be a transcript.
+                return .unreadable(
+                    "\(candidate.path): error: not a transcript: \(reason); a transcript has \"format\": \"\(Transcript.formatName)\""
+                )
+            }
+            return .other
+        }
+        if verifier.isPastDeadline {
+            return .outcome(
+                TranscriptOutcome(
+                    file: candidate.path, name: transcript.name,
+                    status: .skipped(reason: "the run's time limit was reached before this transcript started"),
+                    findings: [],
+                    exchangeCount: transcript.exchanges.count, duration: 0))
+        }
+        do throws(VerifyFailure) {
+            let outcome = try verifier.verify(transcript, file: candidate.path)
+            if plan.update {
+                output.update(transcript, path: candidate.path, outcome: outcome)
+            }
+            return .outcome(outcome)
+        } catch {
+            lock.lock()
+            stop = stop ?? error
+            lock.unlock()
+            return .other
+        }
+    }
+
+    /// Stores a result and prints every result that is next in file order.
+    private func finish(_ index: Int, _ result: Result, total: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        results[index] = result
+        while let ready = results[printed] {
+            switch ready {
+            case .outcome(let outcome): output.print(outcome, accepted: [])
+            case .unreadable(let message): Terminal.error(message)
+            case .other: break
+            }
+            printed += 1
+        }
+        output.progress(done: results.count, total: total)
+    }
+
+    private func applyBaseline(_ outcomes: [TranscriptOutcome]) -> (
+        [TranscriptOutcome], [String: [Finding]], [BaselineEntry]
+    ) {
+        guard let baseline = plan.baseline else {
+            return (outcomes, [:], [])
+        }
+        var used = Set<Int>()
+        var accepted: [String: [Finding]] = [:]
+        var judged: [TranscriptOutcome] = []
+        for outcome in outcomes {
+            let (baselined, remaining) = baseline.partition(outcome.findings, transcript: outcome.name, used: &used)
+            accepted[outcome.file] = baselined
+            var status = outcome.status
+            if status == .failed && !remaining.contains(where: { $0.severity == .error }) {
+                status = .passed
+            }
+            judged.append(
+                TranscriptOutcome(
+                    file: outcome.file, name: outcome.name, status: status, findings: remaining,
+                    exchangeCount: outcome.exchangeCount,
+                    duration: outcome.duration, exchanges: outcome.exchanges, baseURL: outcome.baseURL,
+                    learned: outcome.learned))
+        }
+        let unused = baseline.entries.enumerated().filter { !used.contains($0.offset) }.map(\.element)
+        return (judged, accepted, unused)
+    }
+}

@@ -1,0 +1,179 @@
+import Foundation
+import FoundationXML
+import HTTP
+import SCIM
+import Testing
+
+/// verify as a CI gate: reports, shards, baselines, updates and lint, through the built binary.
+@Suite(.serialized) struct VerifyGate {
+    @Test func junitHasOneTestCasePerTranscript() throws {
+        let copy = try RecordingsCopy()
+        let junit = copy.path("report.xml")
+        let json = copy.path("report.json")
+        let markdown = copy.path("report.md")
+
+        let result = try BinaryRunner.run(
+            ["verify", "--deviation", "hard-delete", "--junit", junit, "--json", json, "--markdown", markdown],
+            environment: ["GITHUB_STEP_SUMMARY": copy.path("summary.md")])
+
+        #expect(result.status == 1)
+        let xml = try Data(contentsOf: URL(fileURLWithPath: junit))
+        let counter = TestCaseCounter()
+        let parser = XMLParser(data: xml)
+        parser.delegate = counter
+        #expect(parser.parse(), "the JUnit file is well-formed XML")
+        let transcripts = try FileManager.default.contentsOfDirectory(
+            atPath: "\(BinaryRunner.packageRoot.path)/Recordings"
+        )
+        .filter { $0.hasSuffix(".json") }.count
+        #expect(counter.testCases == transcripts)
+        #expect(counter.failures >= 1)
+        let report = try JSONValue.parse(bytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: json))))
+        #expect(report["format"] == "scimtape.report")
+        #expect(report["summary"]?["failed"]?.intValue == counter.failures)
+        let text = try String(contentsOfFile: markdown, encoding: .utf8)
+        #expect(text.contains("```mermaid"))
+        #expect(text.contains("sequenceDiagram"))
+        let summary = try String(contentsOfFile: copy.path("summary.md"), encoding: .utf8)
+        #expect(summary == text)
+    }
+
+    @Test func shardsCoverEveryTranscriptOnce() throws {
+        var seen: [String] = []
+        for shard in 1...3 {
+            let result = try BinaryRunner.run(["verify", "--shard", "\(shard)/3"])
+            #expect(result.status == 0)
+            seen += result.stdout.split(separator: "\n").filter { $0.hasPrefix("PASS ") }.map {
+                String($0.split(separator: " ")[1])
+            }
+        }
+        let all = try BinaryRunner.run(["verify"]).stdout.split(separator: "\n").filter { $0.hasPrefix("PASS ") }
+            .map { String($0.split(separator: " ")[1]) }
+
+        #expect(seen.sorted() == all.sorted())
+        #expect(Set(seen).count == seen.count)
+    }
+
+    @Test func baselineTurnsKnownFailuresGreen() throws {
+        let copy = try RecordingsCopy()
+        let baseline = copy.path("baseline.json")
+
+        let written = try BinaryRunner.run(["verify", "--deviation", "hard-delete", "--write-baseline", baseline])
+        let accepted = try BinaryRunner.run(["verify", "--deviation", "hard-delete", "--baseline", baseline])
+        let unused = try BinaryRunner.run(["verify", "--baseline", baseline])
+
+        #expect(written.status == 1)
+        #expect(accepted.status == 0, "\(accepted.stdout)")
+        #expect(accepted.stdout.contains("accepted by the baseline"))
+        #expect(unused.status == 0)
+        #expect(unused.stdout.contains("no longer occurs"))
+    }
+
+    @Test func updateRewritesTheExpectation() throws {
+        let copy = try RecordingsCopy()
+        var document = try JSONValue.parse(try copy.read("02-create-user.json")).objectValue ?? JSONObject()
+        var exchanges = document["exchanges"]?.arrayValue ?? []
+        let index = try #require(exchanges.firstIndex { $0["request"]?["method"] == "POST" })
+        var exchange = exchanges[index].objectValue ?? JSONObject()
+        var response = exchange["response"]?.objectValue ?? JSONObject()
+        var body = response["body"]?.objectValue ?? JSONObject()
+        body["displayName"] = "Outdated"
+        response["body"] = .object(body)
+        exchange["response"] = .object(response)
+        exchanges[index] = .object(exchange)
+        document["exchanges"] = .array(exchanges)
+        try copy.write("02-create-user.json", JSONValue.object(document).serialized(.pretty))
+
+        let update = try BinaryRunner.run(["verify", "--update", copy.path("02-create-user.json")])
+        let after = try BinaryRunner.run(["verify", copy.path("02-create-user.json")])
+
+        #expect(update.status == 0)
+        #expect(update.stdout.contains("updated 1 expectation"))
+        #expect(update.stdout.contains(#"exchange \#(index + 1): $.displayName: "Outdated" → "Alice Example""#))
+        #expect(after.status == 0, "\(after.stdout)")
+    }
+
+    @Test func lintFindsUnredactedCredentials() throws {
+        let copy = try RecordingsCopy()
+        let original = try copy.read("01-test-connection.json")
+        let leaked = original.replacingOccurrences(
+            of: #""headers": ["#, with: #""headers": [{"name": "Authorization", "value": "Bearer abc.def.ghi"}, "#)
+        try #require(leaked != original)
+        try copy.write("01-test-connection.json", leaked)
+
+        let clean = try BinaryRunner.run(["lint"])
+        let dirty = try BinaryRunner.run(["lint", copy.path("01-test-connection.json")])
+
+        #expect(clean.status == 0)
+        #expect(clean.stdout.contains("0 errors"))
+        #expect(dirty.status == 2)
+        #expect(
+            dirty.stderr.contains(
+                "exchange 1: error: $.exchanges[0].request.headers[0].value: the Authorization header holds a credential"
+            ))
+        #expect(!dirty.stdout.contains("abc.def.ghi"))
+    }
+
+    @Test func extraHeadersReachTheTarget() throws {
+        let seen = HeaderLog()
+        let server = HTTPServer(configuration: HTTPServerConfiguration()) { request in
+            seen.record(request.headers["X-Tenant"])
+            return HTTPResponse(
+                status: .ok, headers: [("Content-Type", "application/scim+json")],
+                body: ([
+                    "schemas": [.string(SCIMURN.listResponse)], "totalResults": 0, "Resources": [], "startIndex": 1,
+                    "itemsPerPage": 0,
+                ] as JSONValue)
+                .serializedBytes())
+        }
+        try server.start()
+        defer { server.stop() }
+
+        let result = try BinaryRunner.run(
+            [
+                "verify", "--target", server.origin + "/scim/v2", "--header", "X-Tenant: acme",
+                "Recordings/01-test-connection.json",
+            ])
+
+        #expect(result.status == 0, "\(result.stdout)")
+        #expect(seen.values.contains("acme"))
+    }
+}
+
+final class TestCaseCounter: NSObject, XMLParserDelegate, @unchecked Sendable {
+    // @unchecked: the parser calls back on the thread that runs it, one call at a time.
+    var testCases = 0
+    var failures = 0
+
+    func parser(
+        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
+        if elementName == "testcase" {
+            testCases += 1
+        }
+        if elementName == "failure" {
+            failures += 1
+        }
+    }
+}
+
+final class HeaderLog: @unchecked Sendable {
+    // @unchecked: `stored` is only touched while `lock` is held.
+    private let lock = NSLock()
+    private var stored: [String] = []
+
+    func record(_ value: String?) {
+        lock.lock()
+        if let value {
+            stored.append(value)
+        }
+        lock.unlock()
+    }
+
+    var values: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return stored
+    }
+}
