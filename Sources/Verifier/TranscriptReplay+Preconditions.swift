@@ -85,6 +85,10 @@ enum StateHook {
     /// Seconds a hook may run before it is stopped.
     static let timeout: Double = 60
 
+    private static let ignoreBrokenPipes: Void = {
+        signal(SIGPIPE, SIG_IGN)
+    }()
+
     static func run(_ command: String, input: String, target: String, token: String?) -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -107,7 +111,10 @@ enum StateHook {
         } catch {
             return Result(status: 127, output: "cannot start /bin/sh: \(error.localizedDescription)")
         }
-        stdin.fileHandleForWriting.write(Data(input.utf8))
+        // A hook that exits without reading its input closes the pipe; writing then must fail with
+        // EPIPE instead of killing the process with SIGPIPE.
+        _ = ignoreBrokenPipes
+        try? stdin.fileHandleForWriting.write(contentsOf: Data(input.utf8))
         try? stdin.fileHandleForWriting.close()
         let outputReader = PipeReader(stdout.fileHandleForReading)
         let errorReader = PipeReader(stderr.fileHandleForReading)

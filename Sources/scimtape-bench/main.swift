@@ -146,6 +146,16 @@ func ceilingBody() -> [UInt8] {
 }
 
 func runCeiling(_ arguments: [String]) throws(UsageError) -> Never {
+    // SIGINT and SIGTERM are blocked before any thread starts, so every libmicrohttpd thread
+    // inherits the mask and the signals wait for `sigwait` below. A dispatch signal source plus
+    // SIG_IGN is not used: on Linux, libdispatch installs its handler asynchronously, so a
+    // SIG_IGN that lands after it makes the process ignore the signal.
+    var stopSignals = sigset_t()
+    sigemptyset(&stopSignals)
+    sigaddset(&stopSignals, SIGINT)
+    sigaddset(&stopSignals, SIGTERM)
+    pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
+
     let options = try Options(arguments, valued: ["host", "port", "threads"], flags: [])
     var configuration = HTTPServerConfiguration()
     configuration.host = options.value("host") ?? "127.0.0.1"
@@ -164,20 +174,6 @@ func runCeiling(_ arguments: [String]) throws(UsageError) -> Never {
         printError("Error: \(error.message)")
         exit(ExitCode.usage.rawValue)
     }
-    // Signal handling is in place before the origin is printed, so a script that stops the
-    // server as soon as it reads the origin cannot race it.
-    var sources: [DispatchSourceSignal] = []
-    for signalNumber in [SIGINT, SIGTERM] {
-        let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
-        source.setEventHandler {
-            server.stop()
-            logger.notice("ceiling server stopped", metadata: ["server.origin": server.origin])
-            exit(ExitCode.success.rawValue)
-        }
-        source.resume()
-        signal(signalNumber, SIG_IGN)
-        sources.append(source)
-    }
     printLine(server.origin)
     logger.notice(
         "ceiling server started",
@@ -185,9 +181,11 @@ func runCeiling(_ arguments: [String]) throws(UsageError) -> Never {
             "server.origin": server.origin, "server.threads": String(threads),
             "http.body_bytes": String(response.body.count),
         ])
-    withExtendedLifetime(sources) {
-        dispatchMain()
-    }
+    var received: Int32 = 0
+    sigwait(&stopSignals, &received)
+    server.stop()
+    logger.notice("ceiling server stopped", metadata: ["server.origin": server.origin, "signal": String(received)])
+    exit(ExitCode.success.rawValue)
 }
 
 // MARK: - seed

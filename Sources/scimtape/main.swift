@@ -28,6 +28,8 @@ let overview = """
 
 @MainActor
 func main() -> ExitCode {
+    // A peer that closes its end (a state hook, a client) must not kill the process with SIGPIPE.
+    signal(SIGPIPE, SIG_IGN)
     var arguments = Array(CommandLine.arguments.dropFirst())
     guard let verb = arguments.first else {
         Terminal.error(overview)
