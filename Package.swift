@@ -9,6 +9,8 @@ let package = Package(
         .library(name: "SCIM", targets: ["SCIM"]),
         .library(name: "ReferenceServer", targets: ["ReferenceServer"]),
         .library(name: "Verifier", targets: ["Verifier"]),
+        .library(name: "Transcript", targets: ["Transcript"]),
+        .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
     ],
     targets: [
         .systemLibrary(
@@ -33,12 +35,13 @@ let package = Package(
         .target(name: "ReferenceServer", dependencies: ["SCIM", "HTTP", "Logging", "CSQLite"]),
         .target(name: "Simulator", dependencies: ["SCIM", "HTTP", "Transcript", "Logging"]),
         .target(name: "Verifier", dependencies: ["SCIM", "HTTP", "Transcript", "ReferenceServer", "Logging"]),
+        .target(name: "FuzzTargets", dependencies: ["SCIM", "Transcript"]),
         .executableTarget(
             name: "scimtape",
             dependencies: ["SCIM", "HTTP", "Transcript", "ReferenceServer", "Simulator", "Verifier", "Logging"]
         ),
         .executableTarget(name: "scimtape-bench", dependencies: ["HTTP", "SCIM", "Logging"]),
-        .testTarget(name: "SCIMTests", dependencies: ["SCIM"]),
+        .testTarget(name: "SCIMTests", dependencies: ["SCIM", "FuzzTargets"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "TranscriptTests", dependencies: ["Transcript", "SCIM", "HTTP"]),
         .testTarget(name: "ReferenceServerTests", dependencies: ["ReferenceServer", "HTTP", "SCIM"]),
