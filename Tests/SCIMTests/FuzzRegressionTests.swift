@@ -7,7 +7,7 @@ import Testing
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fuzz/Regressions")
 
-    static let targets: [(String, ([UInt8]) -> Void)] = [
+    static let targets: [(String, @Sendable ([UInt8]) -> Void)] = [
         ("json", FuzzTargets.json), ("transcript", FuzzTargets.transcript), ("filter", FuzzTargets.filter),
         ("patch", FuzzTargets.patch),
     ]
