@@ -44,6 +44,12 @@ enum ServeCommand: Command {
             ),
             .init(name: "threads", valueName: "count", help: "Worker threads. (default: the number of processors)"),
             .init(
+                name: "max-connections", valueName: "count",
+                help: "Simultaneous connections accepted; more are closed at once. (default: 1000)"),
+            .init(
+                name: "idle-timeout", valueName: "seconds",
+                help: "Seconds a connection may stay silent before it is closed. (default: 30)"),
+            .init(
                 name: "log-level", valueName: "level",
                 help: "trace, debug, info, notice, warning or error. (default: info)"),
         ],
@@ -112,6 +118,19 @@ enum ServeCommand: Command {
                     throw UsageError(message: "--max-body-size must be a positive number of bytes, not '\(text)'")
                 }
                 http.maximumBodySize = size
+            }
+            if let text = arguments.value("max-connections") {
+                guard let count = Int(text), (1...100_000).contains(count) else {
+                    throw UsageError(message: "--max-connections must be a number from 1 to 100000, not '\(text)'")
+                }
+                http.connectionLimit = count
+            }
+            if let text = arguments.value("idle-timeout") {
+                guard let seconds = Int(text), (1...3600).contains(seconds) else {
+                    throw UsageError(
+                        message: "--idle-timeout must be a whole number of seconds from 1 to 3600, not '\(text)'")
+                }
+                http.connectionTimeout = seconds
             }
             let threads = arguments.value("threads").map { Int($0) } ?? ProcessInfo.processInfo.activeProcessorCount
             guard let threads, threads > 0, threads <= 256 else {

@@ -1,0 +1,115 @@
+import Foundation
+
+/// A raw TCP server on 127.0.0.1 that plays a broken peer: it runs `behaviour` on each accepted
+/// connection's socket. Only tests use raw sockets; the product uses libcurl and libmicrohttpd.
+final class HostilePeer: @unchecked Sendable {
+    // @unchecked: `listener` and `port` are set once in `init`; `stopped` is read and written
+    // only while `lock` is held.
+    private let listener: Int32
+    let port: UInt16
+    private let lock = NSLock()
+    private var stopped = false
+
+    init(_ behaviour: @escaping @Sendable (Int32) -> Void) throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var reuse: Int32 = 1
+        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard bound == 0, listen(descriptor, 16) == 0 else {
+            throw TestFailure("cannot listen on 127.0.0.1")
+        }
+        var actual = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &actual) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        listener = descriptor
+        port = UInt16(bigEndian: actual.sin_port)
+        let listener = self.listener
+        Thread.detachNewThread { [self] in
+            while true {
+                let connection = accept(listener, nil, nil)
+                if connection < 0 {
+                    return
+                }
+                if isStopped {
+                    close(connection)
+                    return
+                }
+                Thread.detachNewThread {
+                    behaviour(connection)
+                    close(connection)
+                }
+            }
+        }
+    }
+
+    private var isStopped: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return stopped
+    }
+
+    var baseURL: String {
+        "http://127.0.0.1:\(port)/scim/v2"
+    }
+
+    func stop() {
+        lock.lock()
+        stopped = true
+        lock.unlock()
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+    }
+
+    /// Reads until the end of the request headers, or until the client stops sending.
+    static func readRequestHead(_ socket: Int32) {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        var received: [UInt8] = []
+        while !received.contains(subsequence: Array("\r\n\r\n".utf8)) {
+            let count = recv(socket, &buffer, buffer.count, 0)
+            if count <= 0 {
+                return
+            }
+            received += buffer[0..<count]
+        }
+    }
+
+    static func send(_ socket: Int32, _ text: String) {
+        send(socket, Array(text.utf8))
+    }
+
+    static func send(_ socket: Int32, _ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes[offset...].withUnsafeBytes {
+                Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
+            if sent <= 0 {
+                return
+            }
+            offset += sent
+        }
+    }
+}
+
+extension Array where Element == UInt8 {
+    func contains(subsequence: [UInt8]) -> Bool {
+        guard count >= subsequence.count else {
+            return false
+        }
+        for start in 0...(count - subsequence.count) where Array(self[start..<start + subsequence.count]) == subsequence
+        {
+            return true
+        }
+        return false
+    }
+}
