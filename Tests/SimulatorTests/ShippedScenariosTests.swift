@@ -101,3 +101,56 @@ func firstDifference(_ expected: String, _ actual: String) -> String {
         #expect(normalizedForComparison(swapped) == #"{"id": "ID-0", "ref": "ID-1"}"#)
     }
 }
+
+/// The JSON Schema of the scenario format, kept in step with the decoder.
+@Suite struct ScenarioSchema {
+    static let schema: JSONValue = {
+        let path = recordingsFolder.appendingPathComponent("scenarios/scenario.schema.json").path
+        let bytes = (try? Data(contentsOf: URL(fileURLWithPath: path))).map { [UInt8]($0) } ?? []
+        return (try? JSONValue.parse(bytes: bytes)) ?? .null
+    }()
+
+    /// Returns the names the decoder lists after "expected one of" when it rejects `document`.
+    func decoderNames(_ document: String) throws -> Set<String> {
+        let json = try JSONValue.parse(document)
+        let error = scenarioError { () throws(ScenarioError) in try Scenario(json: json) }
+        let list = error?.message.components(separatedBy: "expected one of ").last ?? ""
+        return Set(list.components(separatedBy: ", "))
+    }
+
+    @Test func schemaListsEveryEvent() throws {
+        let events = Self.schema["$defs"]?["event"]?["oneOf"]?.arrayValue ?? []
+        let names = events.compactMap { event in
+            (event["properties"] ?? event["allOf"]?.arrayValue?.first?["properties"])?["event"]?["const"]?.stringValue
+        }
+
+        let decoded = try decoderNames(ScenarioDocuments.document(timeline: [#"{"event": "x"}"#]))
+
+        #expect(Set(names) == decoded)
+        #expect(names.count == decoded.count)
+    }
+
+    @Test func schemaListsEveryTenantMember() throws {
+        let members = Self.schema["$defs"]?["tenant"]?["properties"]?.objectValue?.keys ?? []
+
+        let decoded = try decoderNames(ScenarioDocuments.document(tenant: #"{"x": 1}"#))
+
+        #expect(Set(members) == decoded)
+    }
+
+    @Test func schemaListsEveryShapeSwitch() throws {
+        let shapes = Self.schema["$defs"]?["tenant"]?["properties"]?["shapes"]?["properties"]?.objectValue?.keys ?? []
+
+        let decoded = try decoderNames(ScenarioDocuments.document(tenant: #"{"shapes": {"x": 1}}"#))
+
+        #expect(Set(shapes) == decoded)
+    }
+
+    @Test func schemaListsEveryRootMember() throws {
+        let members = Self.schema["properties"]?.objectValue?.keys ?? []
+
+        let decoded = try decoderNames(ScenarioDocuments.document(members: #""x": 1, "#))
+
+        #expect(Set(members) == decoded)
+    }
+}
