@@ -18,16 +18,16 @@ extension Scenario {
         try ScenarioReader.allow(directory, ["users", "groups"], at: path)
         let usersPath = path.appending(key: "users")
         var users: [DirectoryUser] = []
+        var keys = Set<String>()
         for (index, item) in try ScenarioReader.array(directory, "users", at: path).enumerated() {
             let user = try DirectoryUser(json: item, at: usersPath.appending(index: index))
-            guard !users.contains(where: { $0.key == user.key }) else {
+            guard keys.insert(user.key).inserted else {
                 throw ScenarioError(
                     path: usersPath.appending(index: index).appending(key: "key"),
                     message: "two users have the key '\(user.key)'")
             }
             users.append(user)
         }
-        let keys = Set(users.map(\.key))
         for (index, user) in users.enumerated() {
             if let manager = user.manager, !keys.contains(manager) || manager == user.key {
                 throw ScenarioError(

@@ -79,14 +79,14 @@ extension ProvisioningEngine {
             ProvisioningLog.Cycle(id: logRandom.uuid(), kind: initial ? .initial : .incremental, startedAt: now)
         ) { () throws(HTTPClientError) in
             let flagged = scenario.tenant.aadOptscim062020
-            var processed: [String] = []
+            var processed = Set<String>()
             for user in scenario.users {
                 let state = users[user.key]!
                 let due =
                     initial ? scopeExit(user.key) == nil || state.anchor != nil : state.dirty || state.failure != nil
                 if due {
                     try processUser(user.key, flagged: flagged, onDemand: false)
-                    processed.append(user.key)
+                    processed.insert(user.key)
                 } else {
                     users[user.key]!.dirty = false
                 }
