@@ -7,7 +7,7 @@ extension ReferenceEndpoint {
     ///
     /// - `GET` returns the profile, deviations, deleted-teammate registry and resource counts.
     /// - `POST {"preconditions": [...]}` applies preconditions and returns the ids it created.
-    /// - `DELETE` empties the store and the registry.
+    /// - `DELETE` empties the store and the registry and removes injected faults.
     ///
     /// It takes the same bearer token as the SCIM routes.
     func handleAdmin(_ request: HTTPRequest) -> HTTPResponse {
@@ -20,6 +20,7 @@ extension ReferenceEndpoint {
                     try jsonBody(request), context: RequestContext(request: request, baseURL: baseURL(for: request)))
             case .delete:
                 try store.reset()
+                faults.reset()
                 logger.info("state reset through the admin route")
                 return HTTPResponse(status: .noContent)
             default:
@@ -71,6 +72,9 @@ extension ReferenceEndpoint {
                 attributes["active"] = .bool(!blocked)
                 let resource = try store.create(type: "User", attributes: attributes, now: Self.now())
                 applied.append(["kind": .string(precondition.kind), "id": .string(resource.id)])
+            case .fault(let fault):
+                faults.add(fault)
+                applied.append(precondition.json)
             }
             logger.info("precondition applied", metadata: ["precondition.kind": precondition.kind])
         }

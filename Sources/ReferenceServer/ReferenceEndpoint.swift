@@ -17,6 +17,8 @@ public final class ReferenceEndpoint: Sendable {
     public let configuration: ReferenceServerConfiguration
     let store: ResourceStore
     let logger: Logger
+    /// Failures set through the admin route's `fault` preconditions.
+    let faults = FaultSchedule()
     /// The origin used in `meta.location` when a request has no `Host` header.
     let fallbackOrigin: String
 
@@ -62,6 +64,9 @@ public final class ReferenceEndpoint: Sendable {
         var relative = String(path.dropFirst(base.count))
         while relative.hasSuffix("/") {
             relative.removeLast()
+        }
+        if let fault = faults.failure(method: request.method.rawValue, path: relative.isEmpty ? "/" : relative) {
+            return faultResponse(fault, method: request.method.rawValue, path: relative)
         }
         let segments = relative.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
         do {
@@ -164,13 +169,17 @@ public final class ReferenceEndpoint: Sendable {
         return HTTPResponse(status: status, headers: headers, body: body.serializedBytes())
     }
 
-    func errorResponse(_ error: SCIMError) -> HTTPResponse {
+    /// Builds the RFC 7644 section 3.12 response for an error. `logged` is false for failures that a
+    /// fault precondition requests, because the fault logs them as expected.
+    func errorResponse(_ error: SCIMError, logged: Bool = true) -> HTTPResponse {
         var body = error.json
         if has(.numericErrorStatus), case .object(var object) = body {
             object["status"] = .number(JSONNumber(error.status))
             body = .object(object)
         }
-        if error.status >= 500 {
+        if !logged {
+            // The caller logs the injected fault.
+        } else if error.status >= 500 {
             logger.error("request failed", metadata: ["scim.error": error.description])
         } else {
             logger.debug("request rejected", metadata: ["scim.error": error.description])

@@ -5,13 +5,17 @@ import SCIM
 public struct Scenario: Sendable {
     public var name: String
     public var description: String
-    /// Seeds the random values Entra would generate (the Test Connection userName), so that a
-    /// scenario produces the same requests on every run.
+    /// Seeds the random values Entra would generate (the Test Connection GUID) and the ids of the
+    /// provisioning log, so that a scenario produces the same requests on every run.
     public var seed: UInt64
+    /// When the timeline starts, in seconds since 1970. The provisioning log dates each cycle
+    /// from it on a simulated clock, so the log is the same on every run.
+    public var startTime: Double
     public var tenant: Tenant
     public var appRoles: [AppRole]
     public var front: FrontState
     public var users: [DirectoryUser]
+    public var groups: [DirectoryGroup]
     public var timeline: [Event]
 
     /// An app role; for Front its value is a teammate template id.
@@ -26,105 +30,87 @@ public struct Scenario: Sendable {
         public var deletedTeammates: [String] = []
         /// Teammates that exist before provisioning, as User representations.
         public var existingTeammates: [(user: JSONObject, blocked: Bool)] = []
+        /// Failures the target returns, such as a 429 for the next POST.
+        public var faults: [InjectedFault] = []
 
         public var preconditions: [Precondition] {
             deletedTeammates.map { .deletedTeammate(email: $0) }
                 + existingTeammates.map { .existingTeammate(user: $0.user, blocked: $0.blocked) }
+                + faults.map { .fault($0) }
         }
     }
+}
 
-    /// A user in the Entra directory, with the source attributes mappings read.
-    public struct DirectoryUser: Sendable, Equatable {
-        /// The name the timeline uses for this user.
-        public var key: String
-        public var userPrincipalName: String
-        public var mail: String?
-        public var mailNickname: String
-        public var givenName: String?
-        public var surname: String?
-        public var displayName: String?
-        public var jobTitle: String?
-        public var department: String?
-        public var employeeId: String?
-        /// Entra's object id, a GUID.
-        public var objectId: String
+/// A user in the Entra directory, with the source attributes mappings read.
+public struct DirectoryUser: Sendable, Equatable {
+    /// The name the timeline uses for this user.
+    public var key: String
+    /// Entra's object id, a GUID.
+    public var objectId: String
+    public var userPrincipalName: String
+    public var mail: String?
+    public var mailNickname: String
+    public var givenName: String?
+    public var surname: String?
+    public var displayName: String?
+    public var jobTitle: String?
+    public var department: String?
+    public var employeeId: String?
+    /// The key of the user's manager in this directory.
+    public var manager: String?
+    /// `accountEnabled` in Entra; a disabled account is out of scope, so Entra blocks the teammate.
+    public var accountEnabled: Bool
+
+    /// The directory attributes a mapping can read, with the names Entra's mapping editor uses.
+    public static let attributeNames: [String] = [
+        "userPrincipalName", "mail", "mailNickname", "givenName", "surname", "displayName", "jobTitle",
+        "department", "employeeId", "objectId",
+    ]
+
+    /// Returns a directory attribute by its Entra name; an empty string counts as no value.
+    public func value(of attribute: String) -> String? {
+        let value: String? =
+            switch attribute {
+            case "userPrincipalName": userPrincipalName
+            case "mail": mail
+            case "mailNickname": mailNickname
+            case "givenName": givenName
+            case "surname": surname
+            case "displayName": displayName
+            case "jobTitle": jobTitle
+            case "department": department
+            case "employeeId": employeeId
+            case "objectId": objectId
+            default: nil
+            }
+        return value?.isEmpty == false ? value : nil
     }
 
-    /// Something that happens in the tenant; each event is followed by the sync Entra runs for it.
-    public enum Event: Sendable, Equatable {
-        /// The admin clicks Test Connection.
-        case testConnection
-        /// The user is assigned to the app, optionally with an app role (a Front template).
-        case assign(user: String, role: String?)
-        /// Directory attributes change; keys are directory attribute names such as `surname`.
-        case update(user: String, changes: [String: String])
-        /// The user's assignment is removed.
-        case unassign(user: String)
-        /// The user is deleted in Entra and sits in the recycle bin.
-        case softDelete(user: String)
-        /// The soft-deleted user is restored.
-        case restore(user: String)
-        /// The user is permanently deleted, 30 days after a soft delete.
-        case hardDelete(user: String)
-        /// The user's app role changes.
-        case changeRole(user: String, role: String?)
-        /// Not an Entra request: reads the user by id and by filter to show the endpoint's state.
-        case probe(user: String)
+    /// Sets a string attribute that an `update` event may change; `nil` clears it.
+    mutating func set(_ attribute: String, to value: String?) {
+        switch attribute {
+        case "userPrincipalName": userPrincipalName = value ?? userPrincipalName
+        case "mail": mail = value
+        case "mailNickname": mailNickname = value ?? ""
+        case "givenName": givenName = value
+        case "surname": surname = value
+        case "displayName": displayName = value
+        case "jobTitle": jobTitle = value
+        case "department": department = value
+        case "employeeId": employeeId = value
+        case "manager": manager = value
+        default: break
+        }
     }
 }
 
-/// Tenant settings that change what Entra sends.
-public struct Tenant: Sendable, Equatable {
-    /// Whether the tenant URL carries `?aadOptscim062020`, which switches PATCH to RFC-compliant
-    /// lowercase ops, JSON booleans and path-less multi-attribute replaces.
-    public var aadOptscim062020: Bool
-    public var mapping: AttributeMapping
-    /// Whether the Delete target object action is on, which lets a hard delete send DELETE.
-    public var deleteAction: Bool
-
-    public init(aadOptscim062020: Bool = true, mapping: AttributeMapping = .front, deleteAction: Bool = true) {
-        self.aadOptscim062020 = aadOptscim062020
-        self.mapping = mapping
-        self.deleteAction = deleteAction
-    }
-
-    public var dialectName: String {
-        aadOptscim062020 ? "aadOptscim062020" : "legacy"
-    }
-}
-
-/// The attribute mapping of the tenant: Front's recommended mapping, with each of its
-/// adjustments switchable so that a misconfigured tenant can be reproduced.
-public struct AttributeMapping: Sendable, Equatable {
-    /// How the template mapping (`SingleAppRoleAssignment([appRoleAssignments])`) is applied.
-    public enum TemplateMapping: String, Sendable {
-        /// Not mapped: no template is sent.
-        case none
-        /// "Only during object creation", as Front's guide says.
-        case creationOnly
-        /// "Always", the misconfiguration that sends the template in later PATCHes too.
-        case always
-    }
-
-    /// Adjustment 1: `active` is wrapped in `ToLower()`, so legacy PATCHes send `"false"`, not `"False"`.
-    public var toLowerActive: Bool
-    /// Adjustment 2: the work email comes from `userPrincipalName` instead of `mail`.
-    public var workEmailFromUserPrincipalName: Bool
-    /// Adjustment 3: `externalId` (from `mailNickname`) is applied only on object creation.
-    public var mailNicknameOnCreateOnly: Bool
-    public var template: TemplateMapping
-
-    public static let front = AttributeMapping(
-        toLowerActive: true, workEmailFromUserPrincipalName: true, mailNicknameOnCreateOnly: true,
-        template: .creationOnly)
-
-    public init(
-        toLowerActive: Bool, workEmailFromUserPrincipalName: Bool, mailNicknameOnCreateOnly: Bool,
-        template: TemplateMapping
-    ) {
-        self.toLowerActive = toLowerActive
-        self.workEmailFromUserPrincipalName = workEmailFromUserPrincipalName
-        self.mailNicknameOnCreateOnly = mailNicknameOnCreateOnly
-        self.template = template
-    }
+/// A group in the Entra directory. Assigning it to the app puts its direct members in scope;
+/// with group provisioning on, Entra also creates it in the target with those members.
+public struct DirectoryGroup: Sendable, Equatable {
+    public var key: String
+    /// Entra's object id, a GUID, sent as the group's `externalId`.
+    public var objectId: String
+    public var displayName: String
+    /// Keys of the users that are direct members, in the order they were added.
+    public var members: [String]
 }

@@ -4,7 +4,8 @@ import Logging
 import SCIM
 import Transcript
 
-/// Runs a scenario against a SCIM endpoint and records a transcript of what Entra would send.
+/// Runs a scenario against a SCIM endpoint and records a transcript of what Entra would send,
+/// with the provisioning log Entra would show.
 public struct Simulation {
     public struct Options: Sendable {
         /// The SCIM base URL, such as `http://127.0.0.1:8080/scim/v2`.
@@ -35,8 +36,13 @@ public struct Simulation {
 
     public struct Result: Sendable {
         public var transcript: Transcript
-        /// What Entra would report in its provisioning log for failures, such as an EntryConflict.
-        public var notes: [String]
+        /// The provisioning log Entra would show for the run.
+        public var log: ProvisioningLog
+
+        /// Remarks for the person running the scenario, such as an EntryConflict or a quarantine.
+        public var notes: [String] {
+            log.notes
+        }
     }
 
     public static func run(_ scenario: Scenario, options: Options) throws -> Result {
@@ -67,6 +73,9 @@ public struct Simulation {
         let transcript = Transcript(
             name: scenario.name, description: scenario.description, source: source,
             preconditions: scenario.front.preconditions, exchanges: target.exchanges)
-        return Result(transcript: transcript, notes: engine.notes)
+        var log = engine.log
+        log.scenario = options.scenarioPath
+        log.targetSystem = scenario.tenant.mapping.preset == .front ? "Front" : "SCIM endpoint"
+        return Result(transcript: transcript, log: log)
     }
 }

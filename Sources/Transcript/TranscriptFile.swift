@@ -10,8 +10,9 @@ public enum TranscriptFile {
         case otherJSON(reason: String)
     }
 
-    /// scimtape formats that are not transcripts.
-    public static let otherFormats: Set<String> = ["scimtape.scenario"]
+    /// scimtape formats that are not transcripts: scenarios and the provisioning logs `simulate`
+    /// writes next to its transcripts.
+    public static let otherFormats: Set<String> = ["scimtape.scenario", "scimtape.provisioning-log"]
 
     /// Largest transcript file read, in bytes.
     public static let maximumFileSize = 64 * 1024 * 1024

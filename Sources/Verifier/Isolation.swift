@@ -32,6 +32,8 @@ struct Isolation {
                 identities.append((email, true))
             case .existingTeammate(let user, _):
                 identities += Isolation.identities(inResource: user)
+            case .fault:
+                break
             }
         }
         var seen = Set<String>()
@@ -150,6 +152,8 @@ struct Isolation {
             return .deletedTeammate(email: apply(email))
         case .existingTeammate(let user, let blocked):
             return .existingTeammate(user: apply(.object(user)).objectValue ?? user, blocked: blocked)
+        case .fault:
+            return precondition
         }
     }
 

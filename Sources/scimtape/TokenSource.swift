@@ -45,7 +45,7 @@ func parseTimeout(_ text: String?) throws(UsageError) -> Double? {
     return seconds
 }
 
-/// "1 exchange", "2 exchanges".
-func counted(_ count: Int, _ noun: String) -> String {
-    "\(count) \(noun)\(count == 1 ? "" : "s")"
+/// "1 exchange", "2 exchanges"; `plural` replaces the added "s" for nouns such as "entry".
+func counted(_ count: Int, _ noun: String, plural: String? = nil) -> String {
+    "\(count) \(count == 1 ? noun : plural ?? noun + "s")"
 }

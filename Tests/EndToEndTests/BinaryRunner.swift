@@ -139,7 +139,8 @@ struct TestFailure: Error, CustomStringConvertible {
     }
 }
 
-/// A temporary folder with copies of the shipped Recordings, removed when released.
+/// A temporary folder with copies of the shipped transcripts (not their provisioning logs),
+/// removed when released.
 final class RecordingsCopy {
     let folder: URL
 
@@ -147,7 +148,8 @@ final class RecordingsCopy {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("scimtape-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let source = BinaryRunner.packageRoot.appendingPathComponent("Recordings")
-        for name in try FileManager.default.contentsOfDirectory(atPath: source.path) where name.hasSuffix(".json") {
+        for name in try FileManager.default.contentsOfDirectory(atPath: source.path)
+        where name.hasSuffix(".json") && !name.hasSuffix(".provisioning-log.json") {
             try FileManager.default.copyItem(
                 at: source.appendingPathComponent(name), to: folder.appendingPathComponent(name))
         }

@@ -51,10 +51,14 @@ import Testing
         try copy.write(
             "02-create-user.json", original.replacingOccurrences(of: "\"status\": 201", with: "\"status\": 202"))
 
+        let document = try JSONValue.parse(original)
+        let exchanges = document["exchanges"]?.arrayValue ?? []
+        let create = try #require(exchanges.firstIndex { $0["response"]?["status"] == 201 }) + 1
+
         let result = try BinaryRunner.run(["verify", copy.path("02-create-user.json")])
 
         #expect(result.status == 1)
-        #expect(result.stdout.contains("\(copy.path("02-create-user.json")): exchange 3: error: [status]"))
+        #expect(result.stdout.contains("\(copy.path("02-create-user.json")): exchange \(create): error: [status]"))
         #expect(result.stdout.contains("expected: 202"))
         #expect(result.stdout.contains("actual: 201 Created"))
     }

@@ -191,7 +191,8 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     /// them exactly. Hand-written ones only have to decode to the same transcript.
     @Test func shippedRecordingsSurviveReencoding() throws {
         let folder = repositoryRoot + "/Recordings"
-        let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json") }
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder)
+            .filter { $0.hasSuffix(".json") && !$0.hasSuffix(".provisioning-log.json") }
             .sorted()
 
         try #require(names.count >= 12)
@@ -211,6 +212,18 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         let folder = repositoryRoot + "/Recordings/scenarios"
         let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json") }
             .sorted()
+
+        try #require(!names.isEmpty)
+        for name in names {
+            let content = try TranscriptFile.read(path: folder + "/" + name)
+            #expect(isOtherJSON(content), "\(name) was not skipped")
+        }
+    }
+
+    @Test func shippedProvisioningLogsAreOtherJSON() throws {
+        let folder = repositoryRoot + "/Recordings"
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder)
+            .filter { $0.hasSuffix(".provisioning-log.json") }
 
         try #require(!names.isEmpty)
         for name in names {

@@ -9,10 +9,10 @@ let recordingsFolder: URL = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("Recordings")
 
-/// Every shipped transcript with its file name.
+/// Every shipped transcript with its file name; the provisioning logs beside them are skipped.
 func shippedTranscripts() throws -> [(file: String, transcript: Transcript)] {
     let names = try FileManager.default.contentsOfDirectory(atPath: recordingsFolder.path)
-        .filter { $0.hasSuffix(".json") }.sorted()
+        .filter { $0.hasSuffix(".json") && !$0.hasSuffix(".provisioning-log.json") }.sorted()
     return try names.map { name in
         let path = recordingsFolder.appendingPathComponent(name).path
         guard case .transcript(let transcript) = try TranscriptFile.read(path: path, displayPath: name) else {

@@ -1,8 +1,9 @@
 /// Target state that SCIM requests cannot create, which a transcript needs before it runs.
 ///
 /// The reference endpoint accepts these on its admin route; other targets get them through a
-/// user-supplied hook. The JSON form is `{"kind": "deletedTeammate", "email": "..."}` or
-/// `{"kind": "existingTeammate", "user": {...}, "blocked": false}`.
+/// user-supplied hook. The JSON form is `{"kind": "deletedTeammate", "email": "..."}`,
+/// `{"kind": "existingTeammate", "user": {...}, "blocked": false}` or a `fault` as
+/// `InjectedFault` describes.
 public enum Precondition: Sendable, Equatable {
     /// A teammate with this email was deleted in Front. Front keeps the address reserved, so
     /// creating a user with it fails; only Front support can release it.
@@ -10,11 +11,14 @@ public enum Precondition: Sendable, Equatable {
     /// A teammate that exists in Front before provisioning starts, optionally blocked. `user` is a
     /// User resource representation without `id`.
     case existingTeammate(user: JSONObject, blocked: Bool)
+    /// The target fails some requests, so that a transcript can show Entra's retries.
+    case fault(InjectedFault)
 
     public var kind: String {
         switch self {
         case .deletedTeammate: "deletedTeammate"
         case .existingTeammate: "existingTeammate"
+        case .fault: "fault"
         }
     }
 
@@ -51,10 +55,12 @@ public enum Precondition: Sendable, Equatable {
                 blocked = flag
             }
             self = .existingTeammate(user: user, blocked: blocked)
+        case "fault":
+            self = .fault(try InjectedFault(json: object))
         default:
             throw PreconditionError(
                 path: JSONPath([.key("kind")]),
-                message: "unknown precondition kind '\(kind)'; expected deletedTeammate or existingTeammate")
+                message: "unknown precondition kind '\(kind)'; expected deletedTeammate, existingTeammate or fault")
         }
     }
 
@@ -64,6 +70,8 @@ public enum Precondition: Sendable, Equatable {
             return ["kind": "deletedTeammate", "email": .string(email)]
         case .existingTeammate(let user, let blocked):
             return ["kind": "existingTeammate", "user": .object(user), "blocked": .bool(blocked)]
+        case .fault(let fault):
+            return fault.json
         }
     }
 
@@ -75,6 +83,8 @@ public enum Precondition: Sendable, Equatable {
         case .existingTeammate(let user, let blocked):
             let name = user.value(matching: "userName")?.stringValue ?? "?"
             return "teammate \(name) already exists in Front" + (blocked ? " and is blocked" : "")
+        case .fault(let fault):
+            return fault.summary
         }
     }
 }

@@ -7,11 +7,18 @@ import Transcript
 
 enum SimulateCommand: Command {
     static let spec = CommandSpec(
-        name: "simulate", abstract: "Send what Entra would send for a scenario and record it as a transcript.",
-        usage: "scimtape simulate SCENARIO --out FILE [--target URL]",
+        name: "simulate",
+        abstract:
+            "Send what Entra would send for a scenario and record it as a transcript with Entra's provisioning log.",
+        usage: "scimtape simulate SCENARIO --out FILE [--log FILE] [--target URL]",
         arguments: [.init(name: "scenario", help: "A scenario file (format scimtape.scenario).")],
         options: [
             .init(name: "out", valueName: "file", help: "Where to write the transcript; missing folders are created."),
+            .init(
+                name: "log", valueName: "file",
+                help:
+                    "Where to write the provisioning log. (default: the --out path with .provisioning-log.json in place of .json)"
+            ),
             .init(
                 name: "target", valueName: "url",
                 help:
@@ -103,10 +110,12 @@ enum SimulateCommand: Command {
             Terminal.error("Error: \(error)")
             return .usageOrInput
         }
+        let logPath = arguments.value("log") ?? ProvisioningLog.path(forTranscript: out)
         do {
             try TranscriptFile.write(result.transcript, to: out)
+            try result.log.write(to: logPath)
         } catch {
-            Terminal.error("Error: cannot write \(out): \(error.localizedDescription)")
+            Terminal.error("Error: cannot write \(out) and \(logPath): \(error.localizedDescription)")
             return .usageOrInput
         }
         for note in result.notes {
@@ -114,7 +123,14 @@ enum SimulateCommand: Command {
         }
         Terminal.out(
             "wrote \(out) (\(counted(result.transcript.exchanges.count, "exchange")), dialect \(scenario.tenant.dialectName))"
-        )
+                + " and \(logPath) (\(counted(result.log.entries.count, "log entry", plural: "log entries")))")
+        for cycle in result.log.cycles where !cycle.skipped {
+            let seconds = Double(cycle.durationInMilliseconds) / 1000
+            let rate = seconds > 0 ? String(format: ", %.0f requests/s", Double(cycle.requests) / seconds) : ""
+            Terminal.out(
+                "\(cycle.kind.rawValue) cycle: \(counted(cycle.requests, "request")), "
+                    + "\(counted(cycle.failures, "failure")) in \(String(format: "%.3f", seconds)) s\(rate)")
+        }
         return .success
     }
 }
