@@ -32,7 +32,7 @@ public final class ReferenceEndpoint: Sendable {
         let durable = try configuration.storePath.map { path throws(StoreError) in
             try SQLiteStore(path: path, synchronous: configuration.storeSurvivesPowerLoss ? .full : .normal)
         }
-        self.store = try ResourceStore(durable: durable)
+        self.store = try ResourceStore(durable: durable, idSeed: configuration.idSeed)
         self.logger = configuration.logger
         self.fallbackOrigin = fallbackOrigin
     }

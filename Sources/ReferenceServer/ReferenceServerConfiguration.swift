@@ -24,12 +24,16 @@ public struct ReferenceServerConfiguration: Sendable {
     /// Whether a commit to `storePath` also waits for the disk (`full`, which survives power loss)
     /// or only for the operating system (`normal`, which survives the process being killed).
     public var storeSurvivesPowerLoss: Bool
+    /// Makes the ids of new resources a fixed sequence derived from this number, so that the same
+    /// requests in the same order get the same ids; `nil` gives random ids.
+    public var idSeed: UInt64?
 
     public init(
         profile: ServerProfile = .front, deviations: Set<Deviation> = [], token: String? = nil,
         basePath: String = "/scim/v2", booleanStrings: BooleanStringPolicy = .anyCase, defaultPageSize: Int = 100,
         maximumPageSize: Int = 1000, http: HTTPServerConfiguration = HTTPServerConfiguration(),
-        logger: Logger = .disabled, storePath: String? = nil, storeSurvivesPowerLoss: Bool = false
+        logger: Logger = .disabled, storePath: String? = nil, storeSurvivesPowerLoss: Bool = false,
+        idSeed: UInt64? = nil
     ) {
         self.profile = profile
         self.deviations = deviations
@@ -42,5 +46,6 @@ public struct ReferenceServerConfiguration: Sendable {
         self.logger = logger
         self.storePath = storePath
         self.storeSurvivesPowerLoss = storeSurvivesPowerLoss
+        self.idSeed = idSeed
     }
 }

@@ -20,10 +20,13 @@ final class ResourceStore: @unchecked Sendable {
     private var externalIds: [String: [String: Set<String>]] = [:]
     private var deletedEmails: [String: String] = [:]
     private var nextSequence = 0
+    private var identifiers: IdentifierSource
 
-    /// Creates an empty store, or one loaded from `durable`.
-    init(durable: SQLiteStore? = nil) throws(StoreError) {
+    /// Creates an empty store, or one loaded from `durable`. `idSeed` makes the ids of new
+    /// resources a fixed sequence instead of random.
+    init(durable: SQLiteStore? = nil, idSeed: UInt64? = nil) throws(StoreError) {
         self.durable = durable
+        identifiers = IdentifierSource(seed: idSeed)
         guard let durable else {
             return
         }
@@ -101,15 +104,15 @@ final class ResourceStore: @unchecked Sendable {
 
     // MARK: - Writes
 
-    /// Stores a new resource with a random UUID, or throws 409 `uniqueness`.
+    /// Stores a new resource with the next id, or throws 409 `uniqueness`.
     func create(type: String, attributes: JSONObject, now: Double) throws(SCIMError) -> StoredResource {
         try lock.withWriteLock { () throws(SCIMError) -> StoredResource in
             var resource = StoredResource(
-                id: UUID().uuidString.lowercased(), resourceType: type, attributes: attributes, created: now,
+                id: identifiers.next(), resourceType: type, attributes: attributes, created: now,
                 lastModified: now, version: 1, sequence: nextSequence)
             while resources[resource.id] != nil {
                 resource = StoredResource(
-                    id: UUID().uuidString.lowercased(), resourceType: type, attributes: attributes, created: now,
+                    id: identifiers.next(), resourceType: type, attributes: attributes, created: now,
                     lastModified: now, version: 1, sequence: nextSequence)
             }
             try checkUnique(resource, replacing: nil)

@@ -12,13 +12,13 @@ final class Harness {
 
     init(
         profile: ServerProfile = .front, deviations: Set<Deviation> = [], token: String? = nil,
-        booleanStrings: BooleanStringPolicy = .anyCase, storePath: String? = nil
+        booleanStrings: BooleanStringPolicy = .anyCase, storePath: String? = nil, idSeed: UInt64? = nil
     ) throws {
         self.token = token
         server = try ReferenceServer(
             configuration: ReferenceServerConfiguration(
                 profile: profile, deviations: deviations, token: token, booleanStrings: booleanStrings,
-                storePath: storePath))
+                storePath: storePath, idSeed: idSeed))
         try server.start()
     }
 

@@ -42,6 +42,11 @@ enum ServeCommand: Command {
                 help:
                     "normal: a write survives the process being killed; full: it also survives power loss, at the cost of an fsync per write. (default: normal)"
             ),
+            .init(
+                name: "id-seed", valueName: "number",
+                help:
+                    "Give new resources ids from a fixed sequence for this seed instead of random ones, so that the same requests in the same order get the same ids."
+            ),
             .init(name: "threads", valueName: "count", help: "Worker threads. (default: the number of processors)"),
             .init(
                 name: "max-connections", valueName: "count",
@@ -118,6 +123,13 @@ enum ServeCommand: Command {
                     throw UsageError(message: "--max-body-size must be a positive number of bytes, not '\(text)'")
                 }
                 http.maximumBodySize = size
+            }
+            if let text = arguments.value("id-seed") {
+                guard let seed = UInt64(text) else {
+                    throw UsageError(
+                        message: "--id-seed must be a whole number from 0 to 18446744073709551615, not '\(text)'")
+                }
+                configuration.idSeed = seed
             }
             if let text = arguments.value("max-connections") {
                 guard let count = Int(text), (1...100_000).contains(count) else {
