@@ -19,7 +19,7 @@ let usage = """
                 HTTPServer and thread pool as 'scimtape serve'. The first line of standard output is the
                 origin, such as http://127.0.0.1:8080. SIGINT or SIGTERM stops the server.
       seed      Create users user0@bench.example to user{N-1}@bench.example with POST SCIM_BASE/Users
-                and print how long it took. Stops at the first answer other than 201 Created.
+                and print how long it took. Stops at the first response other than 201 Created.
 
     OPTIONS (ceiling):
       --host ADDRESS      IPv4 or IPv6 address to listen on. (default: 127.0.0.1)
@@ -29,17 +29,17 @@ let usage = """
     OPTIONS (seed):
       --url SCIM_BASE     SCIM base URL, such as http://127.0.0.1:8080/scim/v2.
       --users N           Number of users to create.
-      --token-file FILE   File holding the bearer token to send. SCIMTAPE_TOKEN works too; without
+      --token-file FILE   File containing the bearer token to send. SCIMTAPE_TOKEN works too. Without
                           either, no Authorization header is sent.
       --concurrency N     Parallel connections, one libcurl client and thread each. (default: 8)
       --ids-file FILE     Write the id of each created user to FILE, one per line, in userName order.
       --time-limit SECONDS
-                          Start no new request after SECONDS and report how many users were created;
-                          they are always user0 to user{K-1}. (default: no limit)
+                          Start no new request after SECONDS. The users created are then user0 to
+                          user{K-1}, and the output reports K. (default: no limit)
       --allow-writes      Allow a SCIM base that is not on a loopback address.
     """
 
-/// Exit codes: 0 success, 1 a seeding request failed, 2 a usage error.
+/// Exit codes: 0 success, 1 seeding failed (a request, or writing the ids file), 2 a usage error.
 enum ExitCode: Int32 {
     case success = 0
     case failed = 1
@@ -123,7 +123,7 @@ struct Options {
 // MARK: - ceiling
 
 /// A ListResponse holding one user shaped like the seeded ones, so that the ceiling sends about as
-/// many bytes per answer as a `userName eq` filter on `scimtape serve`.
+/// many bytes per response as a `userName eq` filter on `scimtape serve`.
 func ceilingBody() -> [UInt8] {
     let user: JSONValue = [
         "schemas": [.string(SCIMURN.user)],
@@ -147,9 +147,10 @@ func ceilingBody() -> [UInt8] {
 
 func runCeiling(_ arguments: [String]) throws(UsageError) -> Never {
     // SIGINT and SIGTERM are blocked before any thread starts, so every libmicrohttpd thread
-    // inherits the mask and the signals wait for `sigwait` below. A dispatch signal source plus
-    // SIG_IGN is not used: on Linux, libdispatch installs its handler asynchronously, so a
-    // SIG_IGN that lands after it makes the process ignore the signal.
+    // inherits the mask and the signals wait for `sigwait` below. This avoids a dispatch signal
+    // source with SIG_IGN, because on Linux libdispatch installs its own handler asynchronously on
+    // its manager thread (src/event/event_epoll.c), and a SIG_IGN that lands after that handler
+    // makes the process ignore the signal.
     var stopSignals = sigset_t()
     sigemptyset(&stopSignals)
     sigaddset(&stopSignals, SIGINT)
@@ -220,7 +221,7 @@ final class SeedRun: Sendable {
         ids.withLock { $0[index] = id }
     }
 
-    /// Keeps the first failure message; later ones are usually follow-on errors.
+    /// Keeps the first failure message, because later ones are usually follow-on errors.
     func fail(_ message: String) {
         failure.withLock { current in
             if current == nil {
@@ -298,7 +299,7 @@ func readToken(file: String?) throws(UsageError) -> String? {
     }
     let token = contents.trimmingCharacters(in: .whitespacesAndNewlines)
     guard !token.isEmpty, !token.contains(where: { $0.isWhitespace }) else {
-        throw UsageError(message: "the token file '\(file)' must hold one token without spaces or line breaks")
+        throw UsageError(message: "the token file '\(file)' must contain one token without spaces or line breaks")
     }
     return token
 }
@@ -308,10 +309,10 @@ func runSeed(_ arguments: [String]) throws(UsageError) -> ExitCode {
         arguments, valued: ["url", "users", "token-file", "concurrency", "ids-file", "time-limit"],
         flags: ["allow-writes"])
     guard let urlText = options.value("url") else {
-        throw UsageError(message: "--url is missing; pass the SCIM base URL, such as http://127.0.0.1:8080/scim/v2")
+        throw UsageError(message: "--url is missing. Pass the SCIM base URL, such as http://127.0.0.1:8080/scim/v2.")
     }
     guard options.value("users") != nil else {
-        throw UsageError(message: "--users is missing; pass the number of users to create")
+        throw UsageError(message: "--users is missing. Pass the number of users to create.")
     }
     let userCount = try options.integer("users", in: 1...10_000_000, default: 0)
     let concurrency = try options.integer("concurrency", in: 1...256, default: 8)
@@ -324,7 +325,7 @@ func runSeed(_ arguments: [String]) throws(UsageError) -> ExitCode {
     }
     guard base.isLoopback || options.flag("allow-writes") else {
         throw UsageError(
-            message: "\(base) is not on a loopback address; pass --allow-writes to create \(userCount) users there")
+            message: "\(base) is not on a loopback address. Pass --allow-writes to create \(userCount) users there.")
     }
     let token = try readToken(file: options.value("token-file"))
     let usersURL = base.description + "/Users"
@@ -393,7 +394,7 @@ func main() -> ExitCode {
         case "seed":
             return try runSeed(rest)
         default:
-            throw UsageError(message: "unknown subcommand '\(subcommand)'; expected ceiling or seed")
+            throw UsageError(message: "unknown subcommand '\(subcommand)'. Use ceiling or seed.")
         }
     } catch {
         printError("Error: \(error.message)")
