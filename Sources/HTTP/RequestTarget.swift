@@ -24,7 +24,8 @@ public enum RequestTarget {
     /// Decodes `%XX` escapes. Invalid escapes stay as they are; bytes that do not form UTF-8 are
     /// replaced with U+FFFD.
     public static func percentDecode(_ text: String, plusIsSpace: Bool = false) -> String {
-        guard text.contains("%") || (plusIsSpace && text.contains("+")) else {
+        // Byte scans: String.contains(String) goes through Foundation's slower NSString search.
+        guard text.utf8.contains(UInt8(ascii: "%")) || (plusIsSpace && text.utf8.contains(UInt8(ascii: "+"))) else {
             return text
         }
         var bytes: [UInt8] = []

@@ -14,11 +14,15 @@ final class ResourceStore: @unchecked Sendable {
     // connection is used only there.
     private let lock = ReadWriteLock()
     private let durable: SQLiteStore?
-    private var resources: [String: StoredResource] = [:]
-    private var userNames: [String: String] = [:]
-    private var groupNames: [String: String] = [:]
-    private var externalIds: [String: [String: Set<String>]] = [:]
-    private var deletedEmails: [String: String] = [:]
+    private var resources = ShardedDictionary<StoredResource>()
+    /// Ids by lowercased userName.
+    private var userNames = ShardedDictionary<String>()
+    /// Ids by lowercased group displayName.
+    private var groupNames = ShardedDictionary<String>()
+    /// Ids by resource type and externalId; nearly always one id, so an array rather than a set.
+    private var externalIds: [String: ShardedDictionary<[String]>] = [:]
+    /// Deleted teammates' emails as registered, by lowercased email.
+    private var deletedEmails = ShardedDictionary<String>()
     private var nextSequence = 0
     private var identifiers: IdentifierSource
 
@@ -91,7 +95,7 @@ final class ResourceStore: @unchecked Sendable {
             case ("Group", "displayname"):
                 return groupNames[value.lowercased()].map { [$0] } ?? []
             case (_, "externalid"):
-                return Array(externalIds[type]?[value] ?? [])
+                return externalIds[type]?[value] ?? []
             default:
                 return nil
             }
@@ -228,11 +232,11 @@ final class ResourceStore: @unchecked Sendable {
     func reset() throws(SCIMError) {
         try lock.withWriteLock { () throws(SCIMError) in
             try persist { store throws(StoreError) in try store.removeEverything() }
-            resources = [:]
-            userNames = [:]
-            groupNames = [:]
+            resources = ShardedDictionary()
+            userNames = ShardedDictionary()
+            groupNames = ShardedDictionary()
             externalIds = [:]
-            deletedEmails = [:]
+            deletedEmails = ShardedDictionary()
         }
     }
 
@@ -260,7 +264,8 @@ final class ResourceStore: @unchecked Sendable {
             groupNames[name.lowercased()] = resource.id
         }
         if let externalId = resource.externalId {
-            externalIds[resource.resourceType, default: [:]][externalId, default: []].insert(resource.id)
+            externalIds[resource.resourceType, default: ShardedDictionary()][externalId, default: []].append(
+                resource.id)
         }
     }
 
@@ -273,10 +278,8 @@ final class ResourceStore: @unchecked Sendable {
             groupNames[name.lowercased()] = nil
         }
         if let externalId = resource.externalId {
-            externalIds[resource.resourceType]?[externalId]?.remove(resource.id)
-            if externalIds[resource.resourceType]?[externalId]?.isEmpty == true {
-                externalIds[resource.resourceType]?[externalId] = nil
-            }
+            let remaining = (externalIds[resource.resourceType]?[externalId] ?? []).filter { $0 != resource.id }
+            externalIds[resource.resourceType]?[externalId] = remaining.isEmpty ? nil : remaining
         }
     }
 }

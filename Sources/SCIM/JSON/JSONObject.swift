@@ -1,87 +1,140 @@
 /// A JSON object that keeps its keys in insertion order.
 ///
-/// Lookups by exact key are dictionary-fast. SCIM attribute names are case-insensitive
+/// Members are stored in one array, the smallest form for the few members SCIM resources have.
+/// Objects with more than `indexThreshold` members also keep a position index, so that lookups in
+/// large objects, and parsing them, do not become quadratic. SCIM attribute names are case-insensitive
 /// (RFC 7643 section 2.1), so `key(matching:)` finds a key regardless of case.
 public struct JSONObject: Sendable, Hashable, Sequence {
-    public private(set) var keys: [String]
-    private var storage: [String: JSONValue]
+    private var members: [(key: String, value: JSONValue)]
+    /// Positions in `members` by key; nil while the object has `indexThreshold` members or fewer.
+    private var positions: [String: Int]?
+
+    static let indexThreshold = 16
 
     public init() {
-        self.keys = []
-        self.storage = [:]
+        self.members = []
+        self.positions = nil
     }
 
     /// Creates an object from pairs; a repeated key keeps its first position and its last value.
     public init(_ pairs: [(String, JSONValue)]) {
         self.init()
+        members.reserveCapacity(pairs.count)
         for (key, value) in pairs {
             self[key] = value
         }
     }
 
+    /// The keys in insertion order.
+    public var keys: [String] {
+        members.map(\.key)
+    }
+
     public var count: Int {
-        keys.count
+        members.count
     }
 
     public var isEmpty: Bool {
-        keys.isEmpty
+        members.isEmpty
+    }
+
+    private func position(of key: String) -> Int? {
+        if let positions {
+            return positions[key]
+        }
+        return members.firstIndex { $0.key == key }
     }
 
     public subscript(key: String) -> JSONValue? {
         get {
-            storage[key]
+            position(of: key).map { members[$0].value }
         }
         set {
-            if let newValue {
-                if storage.updateValue(newValue, forKey: key) == nil {
-                    keys.append(key)
-                }
-            } else {
+            guard let newValue else {
                 removeValue(forKey: key)
+                return
+            }
+            if let index = position(of: key) {
+                members[index].value = newValue
+                return
+            }
+            members.append((key, newValue))
+            if positions != nil {
+                positions?[key] = members.count - 1
+            } else if members.count > Self.indexThreshold {
+                rebuildPositions()
             }
         }
     }
 
     @discardableResult
     public mutating func removeValue(forKey key: String) -> JSONValue? {
-        guard let removed = storage.removeValue(forKey: key) else {
+        guard let index = position(of: key) else {
             return nil
         }
-        keys.removeAll { $0 == key }
+        let removed = members.remove(at: index).value
+        if positions != nil {
+            rebuildPositions()
+        }
         return removed
+    }
+
+    private mutating func rebuildPositions() {
+        guard members.count > Self.indexThreshold else {
+            positions = nil
+            return
+        }
+        var built = [String: Int](minimumCapacity: members.count)
+        for (index, member) in members.enumerated() {
+            built[member.key] = index
+        }
+        positions = built
     }
 
     /// Returns the stored key equal to `name` ignoring case, preferring an exact match.
     public func key(matching name: String) -> String? {
-        if storage[name] != nil {
-            return name
+        if let index = position(of: name) {
+            return members[index].key
         }
-        return keys.first { $0.equalsIgnoringCase(name) }
+        return members.first { $0.key.equalsIgnoringCase(name) }?.key
     }
 
     /// Looks up a value by key ignoring case, as SCIM attribute names require.
     public func value(matching name: String) -> JSONValue? {
-        key(matching: name).flatMap { storage[$0] }
-    }
-
-    public func makeIterator() -> AnyIterator<(key: String, value: JSONValue)> {
-        var index = 0
-        return AnyIterator {
-            guard index < keys.count else {
-                return nil
-            }
-            let key = keys[index]
-            index += 1
-            return (key, storage[key]!)
+        if let index = position(of: name) {
+            return members[index].value
         }
+        return members.first { $0.key.equalsIgnoringCase(name) }?.value
     }
 
+    public func makeIterator() -> IndexingIterator<[(key: String, value: JSONValue)]> {
+        members.makeIterator()
+    }
+
+    /// Compares members regardless of their order, as JSON object equality is defined.
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
-        lhs.storage == rhs.storage
+        guard lhs.members.count == rhs.members.count else {
+            return false
+        }
+        for member in lhs.members {
+            guard let other = rhs[member.key], other == member.value else {
+                return false
+            }
+        }
+        return true
     }
 
+    /// Hashes members regardless of their order, to agree with `==`.
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(storage)
+        var combined = 0
+        for member in members {
+            var memberHasher = Hasher()
+            memberHasher.combine(member.key)
+            memberHasher.combine(member.value)
+            combined ^= memberHasher.finalize()
+        }
+        hasher.combine(members.count)
+        hasher.combine(combined)
     }
 }
 

@@ -98,9 +98,10 @@ struct VerifyOutput: Sendable {
             }
         }
         if let summaryPath = ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"], !summaryPath.isEmpty {
-            // GitHub Actions creates the file; elsewhere it may not exist yet.
+            // GitHub Actions creates the file; elsewhere it may not exist yet. A failure to create
+            // it shows up as the error of opening it below.
             if !FileManager.default.fileExists(atPath: summaryPath) {
-                FileManager.default.createFile(atPath: summaryPath, contents: nil)
+                _ = FileManager.default.createFile(atPath: summaryPath, contents: nil)
             }
             do {
                 let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: summaryPath))
