@@ -32,10 +32,13 @@ let package = Package(
         .target(name: "Transcript", dependencies: ["SCIM", "HTTP"]),
         .target(name: "ReferenceServer", dependencies: ["SCIM", "HTTP", "Logging", "CSQLite"]),
         .target(name: "Simulator", dependencies: ["SCIM", "HTTP", "Transcript", "Logging"]),
+        .target(name: "Recorder", dependencies: ["HTTP", "Transcript", "SCIM", "Logging"]),
         .target(name: "Verifier", dependencies: ["SCIM", "HTTP", "Transcript", "ReferenceServer", "Logging"]),
         .executableTarget(
             name: "scimtape",
-            dependencies: ["SCIM", "HTTP", "Transcript", "ReferenceServer", "Simulator", "Verifier", "Logging"]
+            dependencies: [
+                "SCIM", "HTTP", "Transcript", "ReferenceServer", "Simulator", "Verifier", "Recorder", "Logging",
+            ]
         ),
         .executableTarget(name: "scimtape-bench", dependencies: ["HTTP", "SCIM", "Logging"]),
         .testTarget(name: "SCIMTests", dependencies: ["SCIM"]),
@@ -47,6 +50,10 @@ let package = Package(
         .testTarget(
             name: "VerifierTests",
             dependencies: ["Verifier", "ReferenceServer", "Transcript", "SCIM", "HTTP"]
+        ),
+        .testTarget(
+            name: "RecorderTests",
+            dependencies: ["Recorder", "ReferenceServer", "Verifier", "Transcript", "SCIM", "HTTP", "Logging"]
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["SCIM", "HTTP"]),
     ]
