@@ -99,11 +99,16 @@ public final class RecordingProxy: Sendable {
         state.counters.withLock { $0 }
     }
 
+    /// Stops serving and closes the journal, leaving it for `recover` or a later run to continue.
+    public func stop() {
+        server.stop()
+        journal.close()
+    }
+
     /// Stops serving, waits for requests in progress to be journaled, closes the journal and
     /// returns the transcript read back from it; `nil` when nothing was recorded.
     public func finish() throws(RecorderError) -> (transcript: Transcript?, contents: JournalContents) {
-        server.stop()
-        journal.close()
+        stop()
         let contents: JournalContents
         do {
             contents = try JournalContents.read(path: configuration.journalPath)
