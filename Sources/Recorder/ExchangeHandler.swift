@@ -50,9 +50,9 @@ struct ExchangeHandler: Sendable {
         let captured = Exchange(
             request: Exchange.Request(
                 method: request.method.rawValue, path: relative, headers: request.headers,
-                body: RecordedBody(bytes: request.body)),
+                body: capturedBody(request.body)),
             response: Exchange.Response(
-                status: response.status.code, headers: response.headers, body: RecordedBody(bytes: response.body)))
+                status: response.status.code, headers: response.headers, body: capturedBody(response.body)))
         let (exchange, findings) = SecretScan.redactFindings(
             in: configuration.policy.apply(to: captured), number: sequence)
         for finding in findings {
@@ -75,6 +75,19 @@ struct ExchangeHandler: Sendable {
                 "exchange answered but not journaled",
                 metadata: ["exchange.sequence": String(sequence), "error": error.description])
         }
+    }
+
+    /// Returns a body for the journal. A body is parsed only when it may hold a JSON member the
+    /// policy redacts; otherwise it is kept as text, which `JournalContents` turns into JSON when
+    /// it reads the journal back. Parsing every body on the request path would cost throughput.
+    private func capturedBody(_ bytes: [UInt8]) -> RecordedBody {
+        if bytes.isEmpty {
+            return .none
+        }
+        if configuration.policy.mayContainListedField(bytes) {
+            return RecordedBody(bytes: bytes)
+        }
+        return .text(String(decoding: bytes, as: UTF8.self))
     }
 
     /// Returns the target relative to the SCIM base, or `nil` when it is outside the base or is a

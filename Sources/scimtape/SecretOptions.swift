@@ -48,7 +48,7 @@ enum SecretOptions {
                 "Add --redact-field NAME for the JSON members named above, or pass --force if they are not secrets."
         }
         Terminal.error(
-            "Error: the secret scan found \(counted(findings.count, "value")) that look like credentials; \(advice)")
+            "Error: the secret scan flagged \(counted(findings.count, "value")) as possible credentials; \(advice)")
         return false
     }
 }

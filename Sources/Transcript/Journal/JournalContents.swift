@@ -63,7 +63,7 @@ public struct JournalContents: Sendable {
                 contents.damagedLines.append(lineNumber)
                 continue
             }
-            contents.entries.append((sequence, exchange))
+            contents.entries.append((sequence, exchange.parsingTextBodies()))
         }
         return contents
     }
@@ -97,5 +97,20 @@ public struct JournalContents: Sendable {
         } catch {
             throw JournalError(path: path, message: "the header line is invalid: \(error.description)")
         }
+    }
+}
+
+extension Exchange {
+    /// Returns the exchange with text bodies that are JSON turned into JSON bodies, as
+    /// `RecordedBody(bytes:)` would have recorded them. The recorder journals most bodies as text.
+    func parsingTextBodies() -> Exchange {
+        var result = self
+        if case .text(let text) = request.body {
+            result.request.body = RecordedBody(bytes: Array(text.utf8))
+        }
+        if case .text(let text) = response.body {
+            result.response.body = RecordedBody(bytes: Array(text.utf8))
+        }
+        return result
     }
 }

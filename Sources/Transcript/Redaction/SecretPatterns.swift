@@ -26,31 +26,79 @@ enum SecretPatterns {
             || lowered.contains("trace") || lowered.contains("correlation") || lowered.contains("request-id")
     }
 
-    /// Returns the ranges of bearer tokens and JWTs inside `text`.
+    /// Returns the ranges of bearer tokens and JWTs inside `text`. The search runs over UTF-8
+    /// bytes, because it sees every string of every recorded exchange.
     static func credentialRanges(in text: String) -> [(range: Range<String.Index>, kind: SecretFinding.Kind)] {
-        var found: [(Range<String.Index>, SecretFinding.Kind)] = []
-        var searchStart = text.startIndex
-        while let start = text.range(of: "eyJ", range: searchStart..<text.endIndex)?.lowerBound {
-            let end = text[start...].firstIndex { !isTokenCharacter($0) && $0 != "." } ?? text.endIndex
-            if let kind = jsonWebTokenKind(text[start..<end]) {
-                found.append((start..<end, kind))
-            }
-            searchStart = end > start ? end : text.index(after: start)
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 8 else {
+            return []
         }
-        searchStart = text.startIndex
-        while let match = text.range(of: "bearer ", options: .caseInsensitive, range: searchStart..<text.endIndex) {
-            let tokenStart = match.upperBound
-            var tokenEnd = text[tokenStart...].firstIndex { !isTokenCharacter($0) && $0 != "." } ?? text.endIndex
-            while tokenEnd < text.endIndex, text[tokenEnd] == "=" {
-                tokenEnd = text.index(after: tokenEnd)
+        var found: [(Range<Int>, SecretFinding.Kind)] = []
+        var index = 0
+        while index + 3 <= bytes.count {
+            guard bytes[index] == UInt8(ascii: "e"), bytes[index + 1] == UInt8(ascii: "y"),
+                bytes[index + 2] == UInt8(ascii: "J")
+            else {
+                index += 1
+                continue
+            }
+            var end = index
+            while end < bytes.count, isTokenByte(bytes[end]) || bytes[end] == UInt8(ascii: ".") {
+                end += 1
+            }
+            let candidate = String(decoding: bytes[index..<end], as: UTF8.self)
+            if let kind = jsonWebTokenKind(Substring(candidate)) {
+                found.append((index..<end, kind))
+            }
+            index = max(end, index + 1)
+        }
+        index = 0
+        let bearer = Array("bearer ".utf8)
+        while index + bearer.count <= bytes.count {
+            guard bytes[index] | 0x20 == bearer[0], matchesIgnoringCase(bytes, at: index, bearer) else {
+                index += 1
+                continue
+            }
+            let tokenStart = index + bearer.count
+            var tokenEnd = tokenStart
+            while tokenEnd < bytes.count, isTokenByte(bytes[tokenEnd]) || bytes[tokenEnd] == UInt8(ascii: ".") {
+                tokenEnd += 1
+            }
+            while tokenEnd < bytes.count, bytes[tokenEnd] == UInt8(ascii: "=") {
+                tokenEnd += 1
             }
             let overlapsJWT = found.contains { $0.0.overlaps(tokenStart..<tokenEnd) }
-            if text.distance(from: tokenStart, to: tokenEnd) >= 8 && !overlapsJWT {
+            if tokenEnd - tokenStart >= 8 && !overlapsJWT {
                 found.append((tokenStart..<tokenEnd, .bearerToken))
             }
-            searchStart = tokenEnd
+            index = max(tokenEnd, index + 1)
         }
-        return found.sorted { $0.0.lowerBound < $1.0.lowerBound }
+        let utf8 = text.utf8
+        return found.sorted { $0.0.lowerBound < $1.0.lowerBound }.map { range, kind in
+            let lower = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
+            let upper = utf8.index(utf8.startIndex, offsetBy: range.upperBound)
+            return (lower..<upper, kind)
+        }
+    }
+
+    private static func matchesIgnoringCase(_ bytes: [UInt8], at offset: Int, _ lowercase: [UInt8]) -> Bool {
+        for (position, expected) in lowercase.enumerated() where bytes[offset + position] | 0x20 != expected {
+            return false
+        }
+        return true
+    }
+
+    /// The bytes of an RFC 6750 bearer token (`b64token`), without the trailing `=`.
+    static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
+            true
+        case UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "+"), UInt8(ascii: "/"):
+            true
+        default:
+            false
+        }
     }
 
     /// Returns the ranges of tokens in a header value that look random.

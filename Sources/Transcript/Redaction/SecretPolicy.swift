@@ -36,12 +36,37 @@ public struct SecretPolicy: Sendable, Equatable {
         return redacted
     }
 
+    /// Returns whether raw body bytes may hold a listed JSON member, by looking for each name
+    /// without regard to ASCII case. A body for which this is false needs no parsing to be redacted.
+    public func mayContainListedField(_ bytes: [UInt8]) -> Bool {
+        for field in jsonFields {
+            let name = Array(field.utf8)
+            guard let first = name.first, bytes.count >= name.count else {
+                continue
+            }
+            var index = 0
+            while index + name.count <= bytes.count {
+                if bytes[index] | 0x20 == first | 0x20 {
+                    var position = 1
+                    while position < name.count && bytes[index + position] | 0x20 == name[position] | 0x20 {
+                        position += 1
+                    }
+                    if position == name.count {
+                        return true
+                    }
+                }
+                index += 1
+            }
+        }
+        return false
+    }
+
     public func apply(to headers: HTTPHeaders) -> HTTPHeaders {
         SecretRedaction.redact(headers, extraHeaders: self.headers)
     }
 
     public func apply(to body: RecordedBody) -> RecordedBody {
-        guard case .json(let value) = body, !jsonFields.isEmpty else {
+        guard case .json(let value) = body, !jsonFields.isEmpty, containsListedField(value) else {
             return body
         }
         return .json(redact(value))
@@ -64,6 +89,27 @@ public struct SecretPolicy: Sendable, Equatable {
             return .object(result)
         default:
             return value
+        }
+    }
+
+    /// Returns whether any member name or PATCH path in the value is listed, so that bodies
+    /// without one are returned as they are instead of being rebuilt.
+    private func containsListedField(_ value: JSONValue) -> Bool {
+        switch value {
+        case .array(let elements):
+            return elements.contains(where: containsListedField)
+        case .object(let object):
+            for (key, member) in object {
+                if jsonFields.contains(key.lowercased()) || containsListedField(member) {
+                    return true
+                }
+                if key.lowercased() == "path", let path = member.stringValue, namesListedField(path) {
+                    return true
+                }
+            }
+            return false
+        default:
+            return false
         }
     }
 

@@ -23,6 +23,10 @@ public enum SecretScan {
     /// recorder calls this before an exchange reaches the journal, so an unlisted credential never
     /// reaches the disk either.
     public static func redactFindings(in exchange: Exchange, number: Int) -> (Exchange, [SecretFinding]) {
+        // Most exchanges hold no secret, so a scan that builds nothing comes first.
+        guard !scan(exchange, number: number).isEmpty else {
+            return (exchange, [])
+        }
         var walker = Walker(number: number, replacing: true)
         let redacted = walker.visit(exchange)
         return (redacted, walker.findings)
@@ -110,6 +114,16 @@ private struct Walker {
         switch value {
         case .string(let text):
             return .string(visit(text: text, location: "\(location) \(path)"))
+        case .array(let elements) where !replacing:
+            for (index, element) in elements.enumerated() {
+                _ = visit(element, path: path.appending(index: index), location: location)
+            }
+            return value
+        case .object(let object) where !replacing:
+            for (key, member) in object {
+                _ = visit(member, path: path.appending(key: key), location: location)
+            }
+            return value
         case .array(let elements):
             return .array(
                 elements.enumerated().map { index, element in
@@ -126,10 +140,10 @@ private struct Walker {
         }
     }
 
-    private mutating func visit(text: String, location: String) -> String {
+    private mutating func visit(text: String, location: @autoclosure () -> String) -> String {
         let ranges = SecretPatterns.credentialRanges(in: text)
         for (range, kind) in ranges {
-            record(kind, at: location, length: text.distance(from: range.lowerBound, to: range.upperBound))
+            record(kind, at: location(), length: text.distance(from: range.lowerBound, to: range.upperBound))
         }
         return replacing ? replace(ranges, in: text) : text
     }
