@@ -72,14 +72,14 @@ struct ExchangeHandler: Sendable {
         } catch {
             state.counters.withLock { $0.journalFailures += 1 }
             logger.error(
-                "exchange answered but not journaled",
+                "response returned but exchange not journaled",
                 metadata: ["exchange.sequence": String(sequence), "error": error.description])
         }
     }
 
-    /// Returns a body for the journal. A body is parsed only when it may hold a JSON member the
-    /// policy redacts; otherwise it is kept as text, which `JournalContents` turns into JSON when
-    /// it reads the journal back. Parsing every body on the request path would cost throughput.
+    /// Returns a body for the journal. A body is parsed only when it may contain a JSON member that
+    /// the policy redacts, because parsing every body would cost throughput. Other bodies are kept
+    /// as text, and `JournalContents` turns them into JSON when it reads the journal back.
     private func capturedBody(_ bytes: [UInt8]) -> RecordedBody {
         if bytes.isEmpty {
             return .none
@@ -108,7 +108,7 @@ struct ExchangeHandler: Sendable {
         return Exchange.problem(inPath: relative) == nil ? relative : nil
     }
 
-    /// A 502 with an RFC 7644 section 3.12 error body, because the client is a SCIM client.
+    /// Returns a 502 with an RFC 7644 section 3.12 error body, because the client is a SCIM client.
     private func badGateway(_ error: HTTPClientError) -> HTTPResponse {
         let body: JSONValue = [
             "schemas": [.string(SCIMURN.error)],

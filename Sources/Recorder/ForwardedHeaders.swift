@@ -1,8 +1,8 @@
 import Foundation
 import HTTP
 
-/// Which header fields a reverse proxy passes on. Hop-by-hop fields (RFC 9110 section 7.6.1)
-/// describe one connection and are never forwarded; everything else is end-to-end.
+/// The header fields a reverse proxy forwards. Hop-by-hop fields (RFC 9110 section 7.6.1)
+/// describe one connection and are never forwarded. Everything else is end-to-end.
 enum ForwardedHeaders {
     /// The hop-by-hop fields of RFC 9110 section 7.6.1, with `Proxy-Connection`, which some
     /// clients still send, and the proxy credentials of RFC 9110 section 11.7, which are meant for
@@ -13,13 +13,13 @@ enum ForwardedHeaders {
     ]
 
     /// Fields that libcurl and libmicrohttpd compute for the new connection: `Host` from the
-    /// upstream URL and `Content-Length` from the body. `Expect: 100-continue` is answered by this
+    /// upstream URL and `Content-Length` from the body. `Expect: 100-continue` is handled by this
     /// proxy's server, not by the upstream.
     static let recomputed: Set<String> = ["host", "content-length", "expect"]
 
     /// Returns the request fields to send upstream. `Accept-Encoding` is left out as well, so that
-    /// the upstream answers uncompressed and the transcript can keep the body as JSON; every
-    /// client accepts the identity encoding unless it says otherwise (RFC 9110 section 12.5.3).
+    /// the upstream responds uncompressed and the transcript can keep the body as JSON; every
+    /// client accepts the identity encoding unless it excludes it (RFC 9110 section 12.5.3).
     static func request(_ headers: HTTPHeaders) -> HTTPHeaders {
         let dropped = hopByHop.union(recomputed).union(["accept-encoding"]).union(connectionOptions(headers))
         return HTTPHeaders(headers.fields.filter { !dropped.contains($0.name.lowercased()) })

@@ -1,4 +1,4 @@
-/// Why the recording proxy could not start, or could not finish its transcript.
+/// An error that kept the recording proxy from starting or from finishing its transcript.
 public struct RecorderError: Error, Sendable, CustomStringConvertible {
     public let message: String
 

@@ -6,7 +6,7 @@ import Synchronization
 import Transcript
 
 /// A recording reverse proxy: it forwards every request to the upstream SCIM base, returns the
-/// upstream's answer, and journals each exchange before the answer goes back to the client.
+/// upstream's response, and journals each exchange before the response goes back to the client.
 ///
 /// The transcript keeps what the client sent and what the upstream answered, not what the proxy
 /// changed on the way (`Host`, hop-by-hop fields, `Accept-Encoding`). Secrets are replaced before
@@ -106,7 +106,7 @@ public final class RecordingProxy: Sendable {
     }
 
     /// Stops serving, waits for requests in progress to be journaled, closes the journal and
-    /// returns the transcript read back from it; `nil` when nothing was recorded.
+    /// returns the transcript read back from it. The transcript is `nil` when nothing was recorded.
     public func finish() throws(RecorderError) -> (transcript: Transcript?, contents: JournalContents) {
         stop()
         let contents: JournalContents
@@ -143,15 +143,15 @@ public final class RecordingProxy: Sendable {
     }
 }
 
-/// What a recording run has done so far.
+/// Counters of a recording run.
 public struct RecordingCounters: Sendable, Equatable {
     /// Exchanges written to the journal.
     public var recorded = 0
-    /// Requests the upstream did not answer; the client got 502 and nothing was recorded.
+    /// Requests that got no upstream response. The client got a 502 and nothing was recorded.
     public var upstreamFailures = 0
     /// Requests outside the SCIM base, or whose path a transcript cannot hold, forwarded but not recorded.
     public var notRecorded = 0
-    /// Exchanges answered but not journaled because the journal could not be written.
+    /// Exchanges whose response was returned but which are not in the journal, because writing it failed.
     public var journalFailures = 0
     /// Values the secret scan found and replaced, beyond the policy's headers and members.
     public var secretsReplaced = 0

@@ -31,8 +31,8 @@ final class TerminationHandler {
         }
         sigemptyset(&action.sa_mask)
         action.sa_flags = SA_RESTART
-        // A process inherits the signal mask of the thread that started it, and some launchers
-        // (test runners among them) block signals there; blocked, SIGINT and SIGTERM never arrive.
+        // A process inherits the signal mask of the thread that started it. Some launchers, test
+        // runners among them, block signals there, and a blocked SIGINT or SIGTERM never arrives.
         var signals = sigset_t()
         sigemptyset(&signals)
         for signalNumber in [SIGINT, SIGTERM] {

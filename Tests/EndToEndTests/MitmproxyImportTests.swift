@@ -23,7 +23,7 @@ import Testing
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// A loopback port that was free a moment ago.
+    /// Returns a loopback port that was free a moment ago.
     private func freePort() throws -> UInt16 {
         let probe = HTTPServer(configuration: HTTPServerConfiguration()) { _ in HTTPResponse(status: .ok) }
         try probe.start()
@@ -42,8 +42,8 @@ import Testing
         let port = try freePort()
         let proxy = Process()
         // A child inherits the signals its parent blocks or ignores, and test runner threads block
-        // some, so mitmdump starts through its Python with every signal unblocked and at its default
-        // action; otherwise it never sees the SIGTERM that makes it write the HAR file and exit.
+        // some. mitmdump therefore starts through its Python with every signal unblocked and at its
+        // default action, because only SIGTERM makes it write the HAR file and exit.
         let launcher = """
             import signal, sys
             signal.pthread_sigmask(signal.SIG_SETMASK, [])

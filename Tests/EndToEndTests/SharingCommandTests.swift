@@ -4,7 +4,7 @@ import Testing
 
 /// `import`, `export`, `redact` and `show` as a user runs them.
 @Suite struct SharingCommandLine {
-    /// A HAR with one SCIM entry whose request carries `header`.
+    /// Writes a HAR with one SCIM entry whose request carries `header`.
     private func writeHAR(to path: String, header: (String, String)) throws {
         let har: JSONValue = [
             "log": [

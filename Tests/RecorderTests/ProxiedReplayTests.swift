@@ -10,7 +10,7 @@ import Verifier
     static let recordings = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Recordings")
 
-    /// Replays a shipped transcript through the proxy, so the proxy sees the traffic Entra sends.
+    /// Replays a shipped transcript through the proxy, so the proxy records the kind of traffic Entra sends.
     private func driveThroughProxy(_ harness: ProxyHarness, recording: String) throws {
         let path = Self.recordings.appendingPathComponent(recording).path
         guard case .transcript(let transcript) = try TranscriptFile.read(path: path) else {

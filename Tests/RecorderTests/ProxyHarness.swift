@@ -77,7 +77,7 @@ final class ProxyHarness: Sendable {
     }
 }
 
-/// A user body with a unique userName.
+/// Returns a user body with the given userName.
 func userBody(_ userName: String) -> JSONValue {
     [
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],

@@ -49,7 +49,7 @@ import Verifier
         }
     }
 
-    /// Every string value in a JSON document, without object keys.
+    /// Returns every string value in a JSON document, without object keys.
     private func stringValues(_ value: JSONValue) -> [String] {
         switch value {
         case .string(let text): [text]

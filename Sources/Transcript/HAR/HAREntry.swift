@@ -64,7 +64,7 @@ struct HAREntry {
         return headers
     }
 
-    /// The request body from `postData.text`, base64-decoded when `encoding` says so (Charles and
+    /// Returns the request body from `postData.text`, base64-decoded when `encoding` is base64 (Charles and
     /// some Fiddler versions), or rebuilt from `postData.params` for form posts without text.
     private static func requestBody(_ value: JSONValue?, path: JSONPath) throws(HARError) -> [UInt8] {
         guard let postData = value?.objectValue else {
@@ -84,8 +84,8 @@ struct HAREntry {
         return Array(pairs.joined(separator: "&").utf8)
     }
 
-    /// The response body from `content.text`; an absent text (a tool that did not keep the body)
-    /// is an empty body.
+    /// Returns the response body from `content.text`. An absent text, from a tool that did not
+    /// keep the body, is an empty body.
     private static func content(_ value: JSONValue?, path: JSONPath) throws(HARError) -> [UInt8] {
         guard let content = value?.objectValue, let text = content["text"]?.stringValue else {
             return []

@@ -3,7 +3,7 @@ import HTTP
 import SCIM
 
 /// Converts a HAR 1.2 file into a transcript: the entries under one SCIM base become exchanges,
-/// everything else is dropped and counted, and secrets are replaced as `SecretPolicy` says.
+/// everything else is dropped and counted, and secrets are replaced as `SecretPolicy` specifies.
 public enum HARImport {
     /// Settings for one import.
     public struct Options: Sendable {

@@ -1,8 +1,8 @@
 import Foundation
 import SCIM
 
-/// What a journal holds: the transcript's metadata and every complete exchange line, with what
-/// could not be read.
+/// The contents of a journal: the transcript's metadata and every complete exchange line, with
+/// the lines that could not be read.
 public struct JournalContents: Sendable {
     /// The metadata from the header line, without exchanges.
     public var metadata: Transcript
@@ -47,12 +47,14 @@ public struct JournalContents: Sendable {
             start = index + 1
         }
         let hasTornTail = start < bytes.count
+
         guard let headerLine = lines.first else {
             throw JournalError(path: path, message: "the journal has no complete header line, so nothing was recorded")
         }
         var contents = JournalContents(
             metadata: try parseHeader(headerLine, path: path), entries: [], damagedLines: [], hasTornTail: hasTornTail,
             validLength: start)
+
         let reader = FieldReader()
         for (offset, line) in lines.dropFirst().enumerated() {
             let lineNumber = offset + 2

@@ -42,7 +42,7 @@ struct PersonalDataWalker {
     var table: PseudonymTable
     let applying: Bool
 
-    /// What a string is, by where it sits.
+    /// The treatment a string gets, decided by its position in the transcript.
     enum Role {
         case personal(PersonalAttribute)
         /// An id, a reference or a URL: replaced only as a whole value or path segment.
@@ -171,8 +171,8 @@ struct PersonalDataWalker {
         }
     }
 
-    /// A PATCH operation (RFC 7644 section 3.5.2): `value` is interpreted at `path`, or at the
-    /// resource root when there is no path.
+    /// Visits a PATCH operation (RFC 7644 section 3.5.2), whose `value` is interpreted at `path`,
+    /// or at the resource root when there is no path.
     private mutating func visit(operation: JSONObject) -> JSONObject {
         let pathKey = operation.key(matching: "path")
         let path = pathKey.flatMap { operation[$0]?.stringValue }

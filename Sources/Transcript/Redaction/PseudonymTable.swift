@@ -2,8 +2,8 @@ import Foundation
 
 /// Original personal values and their pseudonyms. Values are keyed without regard to case,
 /// because most personal SCIM attributes are `caseExact: false` and Entra may send one value in
-/// several cases; each variant gets the pseudonym in a matching case, so a filter in another
-/// case stays in another case.
+/// several cases. Each spelling gets the pseudonym in a matching case, so a filter in another case
+/// stays in another case.
 public struct PseudonymTable: Sendable {
     /// Shortest original replaced inside longer text, such as an error detail; shorter values are
     /// replaced only where they are a whole value.
@@ -137,7 +137,7 @@ public struct PseudonymTable: Sendable {
                 let found = String(working[range])
                 replacements.append(
                     PseudonymTable.matchCase(of: found, pseudonym: pseudonyms[key]!))
-                // A private-use marker holds the place, so a shorter original cannot match inside
+                // A private-use marker keeps the place, so a shorter original cannot match inside
                 // a pseudonym that was already put in.
                 let marker = "\u{E000}\(replacements.count - 1)\u{E001}"
                 working.replaceSubrange(range, with: marker)

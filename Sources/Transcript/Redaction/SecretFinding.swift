@@ -1,5 +1,5 @@
-/// A value in a transcript that looks like a credential. It never holds the value itself, only
-/// where it is and its length, so that printing a finding cannot leak the secret.
+/// A value in a transcript that looks like a credential. It stores the location and the length,
+/// never the value itself, so that printing a finding cannot leak the secret.
 public struct SecretFinding: Sendable, Equatable, CustomStringConvertible {
     public enum Kind: String, Sendable {
         case bearerToken = "a bearer token"
@@ -10,7 +10,7 @@ public struct SecretFinding: Sendable, Equatable, CustomStringConvertible {
 
     /// The 1-based exchange number.
     public let exchange: Int
-    /// Where the value is, such as `request header X-Api-Key` or `response body $.token`.
+    /// The location of the value, such as `request header X-Api-Key` or `response body $.token`.
     public let location: String
     public let kind: Kind
     /// Length of the value in characters.

@@ -27,7 +27,7 @@ enum SecretPatterns {
     }
 
     /// Returns the ranges of bearer tokens and JWTs inside `text`. The search runs over UTF-8
-    /// bytes, because it sees every string of every recorded exchange.
+    /// bytes, because the recorder runs it on every string of every exchange.
     static func credentialRanges(in text: String) -> [(range: Range<String.Index>, kind: SecretFinding.Kind)] {
         let bytes = Array(text.utf8)
         guard bytes.count >= 8 else {
@@ -88,7 +88,7 @@ enum SecretPatterns {
         return true
     }
 
-    /// The bytes of an RFC 6750 bearer token (`b64token`), without the trailing `=`.
+    /// Returns whether a byte belongs to an RFC 6750 bearer token (`b64token`), not counting the trailing `=`.
     static func isTokenByte(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
@@ -148,7 +148,7 @@ enum SecretPatterns {
         return groups.map(\.count) == [8, 4, 4, 4, 12] && groups.allSatisfy { $0.allSatisfy(\.isHexDigit) }
     }
 
-    /// The characters of an RFC 6750 bearer token (`b64token`), without the trailing `=`.
+    /// Returns whether a character belongs to an RFC 6750 bearer token, not counting the trailing `=`.
     static func isTokenCharacter(_ character: Character) -> Bool {
         guard character.isASCII else {
             return false

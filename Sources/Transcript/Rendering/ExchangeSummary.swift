@@ -3,7 +3,7 @@ import SCIM
 
 /// Short descriptions of an exchange shared by the text and Markdown renderings.
 enum ExchangeSummary {
-    /// The request path with its query decoded, so that filters read as written:
+    /// Returns the request path with its query decoded, so that filters read as written:
     /// `/Users?filter=userName eq "alice@example.com"`.
     static func readablePath(_ target: String) -> String {
         let (path, query) = RequestTarget.split(target)
@@ -19,7 +19,7 @@ enum ExchangeSummary {
         return reason.isEmpty ? String(code) : "\(code) \(reason)"
     }
 
-    /// A hint about the response body: `totalResults 0`, `id 8242996b-...`, or an error's `scimType`.
+    /// Returns a hint about the response body: `totalResults 0`, `id 8242996b-...`, or an error's `scimType`.
     static func responseHint(_ exchange: Exchange) -> String? {
         guard let object = exchange.response.body.json?.objectValue else {
             return nil
@@ -34,7 +34,7 @@ enum ExchangeSummary {
         return object.value(matching: "id")?.stringValue.map { "id \($0)" }
     }
 
-    /// The body as readable text: pretty JSON, or the text as recorded.
+    /// Returns the body as readable text: pretty JSON, or the text as recorded.
     static func bodyText(_ body: RecordedBody) -> String? {
         switch body {
         case .none: nil

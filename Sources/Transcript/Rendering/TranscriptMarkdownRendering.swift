@@ -2,7 +2,7 @@
 /// mermaid sequence diagram, and each exchange with its headers and bodies collapsed in
 /// `<details>` blocks.
 public enum TranscriptMarkdownRendering {
-    /// Longest message shown in the sequence diagram, in characters; longer ones end in `…`.
+    /// Maximum length of a message in the sequence diagram, in characters. Longer ones end in `…`.
     static let maximumMessageLength = 90
 
     public static func render(_ transcript: Transcript) -> String {
@@ -41,7 +41,7 @@ public enum TranscriptMarkdownRendering {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// The `sequenceDiagram` lines, numbered like the exchanges.
+    /// Returns the `sequenceDiagram` lines, numbered like the exchanges.
     static func sequenceDiagram(_ transcript: Transcript) -> [String] {
         var lines = [
             "sequenceDiagram", "    autonumber", "    participant C as Client", "    participant E as SCIM endpoint",
@@ -90,7 +90,7 @@ public enum TranscriptMarkdownRendering {
         return lines
     }
 
-    /// A fenced code block whose fence is longer than any run of backticks in the text.
+    /// Returns a fenced code block whose fence is longer than any run of backticks in the text.
     private static func fenced(_ text: String, language: String) -> [String] {
         let fence = String(repeating: "`", count: max(3, longestBacktickRun(text) + 1))
         return [fence + language, text, fence]

@@ -49,12 +49,12 @@ enum ImportCommand: Command {
             Terminal.error(error.description)
             return .usageOrInput
         }
-        let shown = 20
-        for dropped in result.dropped.prefix(shown) {
+        let listedLimit = 20
+        for dropped in result.dropped.prefix(listedLimit) {
             Terminal.error("note: entry \(dropped.entry) dropped (\(dropped.reason)): \(dropped.method) \(dropped.url)")
         }
-        if result.dropped.count > shown {
-            Terminal.error("note: \(result.dropped.count - shown) more entries dropped")
+        if result.dropped.count > listedLimit {
+            Terminal.error("note: \(result.dropped.count - listedLimit) more entries dropped")
         }
         guard SecretOptions.check(result.transcript, output: out, force: arguments.flag("force")) else {
             return .checkFailed

@@ -34,7 +34,7 @@ enum RecoverCommand: Command {
         }
         report(contents, path: path)
         guard !contents.entries.isEmpty else {
-            Terminal.error("Error: \(path) holds no complete exchange, so there is nothing to recover")
+            Terminal.error("Error: \(path) contains no complete exchange, so there is nothing to recover")
             return .usageOrInput
         }
         let transcript = contents.transcript
