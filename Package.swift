@@ -34,11 +34,14 @@ let package = Package(
         .target(name: "Transcript", dependencies: ["SCIM", "HTTP"]),
         .target(name: "ReferenceServer", dependencies: ["SCIM", "HTTP", "Logging", "CSQLite"]),
         .target(name: "Simulator", dependencies: ["SCIM", "HTTP", "Transcript", "Logging"]),
+        .target(name: "Recorder", dependencies: ["HTTP", "Transcript", "SCIM", "Logging"]),
         .target(name: "Verifier", dependencies: ["SCIM", "HTTP", "Transcript", "ReferenceServer", "Logging"]),
         .target(name: "FuzzTargets", dependencies: ["SCIM", "Transcript"]),
         .executableTarget(
             name: "scimtape",
-            dependencies: ["SCIM", "HTTP", "Transcript", "ReferenceServer", "Simulator", "Verifier", "Logging"]
+            dependencies: [
+                "SCIM", "HTTP", "Transcript", "ReferenceServer", "Simulator", "Verifier", "Recorder", "Logging",
+            ]
         ),
         .executableTarget(name: "scimtape-bench", dependencies: ["HTTP", "SCIM", "Logging"]),
         .testTarget(name: "SCIMTests", dependencies: ["SCIM", "FuzzTargets"]),
@@ -50,6 +53,10 @@ let package = Package(
         .testTarget(
             name: "VerifierTests",
             dependencies: ["Verifier", "ReferenceServer", "Transcript", "SCIM", "HTTP"]
+        ),
+        .testTarget(
+            name: "RecorderTests",
+            dependencies: ["Recorder", "ReferenceServer", "Verifier", "Transcript", "SCIM", "HTTP", "Logging"]
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["SCIM", "HTTP"]),
     ]

@@ -205,20 +205,38 @@ private final class ResponseSink {
         self.limit = limit
     }
 
-    func receiveHeaderLine(_ line: String) {
-        let trimmed = line.trimmingCharacters(in: CharacterSet(charactersIn: "\r\n"))
-        if trimmed.hasPrefix("HTTP/") {
+    /// Reads one header line as libcurl delivers it, with its line break. The bytes are split
+    /// directly, without Foundation's string trimming, because this runs for every header of
+    /// every response and the recording proxy's throughput depends on it.
+    func receiveHeaderLine(_ line: UnsafeBufferPointer<UInt8>) {
+        var end = line.count
+        while end > 0, line[end - 1] == UInt8(ascii: "\r") || line[end - 1] == UInt8(ascii: "\n") {
+            end -= 1
+        }
+        let bytes = UnsafeBufferPointer(rebasing: line[0..<end])
+        if bytes.starts(with: "HTTP/".utf8) {
             // A new status line starts a new header block (after 100 Continue, for example).
             headers = HTTPHeaders()
+            let trimmed = String(decoding: bytes, as: UTF8.self)
             let parts = trimmed.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
             reasonPhrase = parts.count == 3 ? String(parts[2]) : nil
             return
         }
-        guard let colon = trimmed.firstIndex(of: ":") else {
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else {
             return
         }
-        let name = String(trimmed[..<colon])
-        let value = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        var valueStart = colon + 1
+        var valueEnd = bytes.count
+        while valueStart < valueEnd, bytes[valueStart] == UInt8(ascii: " ") || bytes[valueStart] == UInt8(ascii: "\t") {
+            valueStart += 1
+        }
+        while valueEnd > valueStart,
+            bytes[valueEnd - 1] == UInt8(ascii: " ") || bytes[valueEnd - 1] == UInt8(ascii: "\t")
+        {
+            valueEnd -= 1
+        }
+        let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<colon]), as: UTF8.self)
+        let value = String(decoding: UnsafeBufferPointer(rebasing: bytes[valueStart..<valueEnd]), as: UTF8.self)
         headers.add(name: name, value: value)
     }
 }
@@ -245,10 +263,9 @@ private let curlHeaderCallback: scimtape_curl_data_callback = { data, size, coun
     }
     let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
     let length = size * count
-    let line = data.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
-        String(decoding: UnsafeBufferPointer(start: bytes, count: length), as: UTF8.self)
+    data.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
+        sink.receiveHeaderLine(UnsafeBufferPointer(start: bytes, count: length))
     }
-    sink.receiveHeaderLine(line)
     return length
 }
 

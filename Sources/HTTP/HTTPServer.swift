@@ -179,8 +179,10 @@ public final class HTTPServer: @unchecked Sendable {
         }
         guard let started else {
             freeTLSBuffers()
-            throw HTTPServerError(
-                message: "could not listen on \(configuration.host):\(configuration.port); the port may be in use")
+            let cause =
+                configuration.tls == nil
+                ? "the port may be in use" : "the port may be in use, or GnuTLS rejected the certificate or key"
+            throw HTTPServerError(message: "could not listen on \(configuration.host):\(configuration.port); \(cause)")
         }
         daemon = started
         port = scimtape_mhd_bound_port(started)

@@ -128,7 +128,7 @@ extension Exchange {
 extension Exchange {
     /// Returns what is wrong with a recorded request path, or `nil` when the path is relative to
     /// the SCIM base, percent-encoded, and unable to leave the base.
-    static func problem(inPath target: String) -> String? {
+    public static func problem(inPath target: String) -> String? {
         guard target.hasPrefix("/"), !target.hasPrefix("//") else {
             return "must start with a single '/' and be relative to the SCIM base, such as /Users"
         }

@@ -8,6 +8,8 @@ protocol Command {
 
 let commands: [any Command.Type] = [
     VerifyCommand.self, LintCommand.self, SimulateCommand.self, ServeCommand.self, RulesCommand.self,
+    RecordCommand.self, RecoverCommand.self, ImportCommand.self, ExportCommand.self, RedactCommand.self,
+    ShowCommand.self,
 ]
 
 let overview = """

@@ -174,6 +174,7 @@ enum ServeCommand: Command {
         // as soon as it reads the URL cannot race it.
         let termination = TerminationHandler {
             server.stop()
+            return .success
         }
         Terminal.out(server.baseURL)
         configuration.logger.notice(
@@ -184,31 +185,5 @@ enum ServeCommand: Command {
                 "server.authentication": configuration.token == nil ? "none" : "bearer",
             ])
         termination.wait()
-    }
-}
-
-/// Runs `cleanup` and exits with 0 on SIGINT or SIGTERM.
-final class TerminationHandler {
-    private var sources: [DispatchSourceSignal] = []
-
-    init(_ cleanup: @escaping @Sendable () -> Void) {
-        for signalNumber in [SIGINT, SIGTERM] {
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
-            source.setEventHandler {
-                cleanup()
-                exit(0)
-            }
-            source.resume()
-            // The default action is turned off only once the dispatch source is listening.
-            signal(signalNumber, SIG_IGN)
-            sources.append(source)
-        }
-    }
-
-    /// Serves the main queue until a signal arrives; never returns.
-    func wait() -> Never {
-        withExtendedLifetime(sources) {
-            dispatchMain()
-        }
     }
 }

@@ -1,0 +1,158 @@
+import Foundation
+import HTTP
+import Logging
+import SCIM
+import Synchronization
+import Transcript
+
+/// A recording reverse proxy: it forwards every request to the upstream SCIM base, returns the
+/// upstream's response, and journals each exchange before the response goes back to the client.
+///
+/// The transcript keeps what the client sent and what the upstream answered, not what the proxy
+/// changed on the way (`Host`, hop-by-hop fields, `Accept-Encoding`). Secrets are replaced before
+/// the journal is written: the policy's headers and JSON members, and anything else the secret
+/// scan recognises. Exchanges are numbered when their request has been received, so the
+/// transcript lists concurrent requests in the order they arrived.
+public final class RecordingProxy: Sendable {
+    public let configuration: RecordingProxyConfiguration
+    /// Exchanges found in an existing journal that this run continues.
+    public let resumedExchanges: Int
+    private let journal: TranscriptJournal
+    private let server: HTTPServer
+    private let clients: UpstreamClientPool
+    private let state: RecordingState
+
+    /// Opens the journal (continuing it when it exists) and prepares the server.
+    public init(configuration: RecordingProxyConfiguration) throws(RecorderError) {
+        self.configuration = configuration
+        let path = configuration.journalPath
+        var firstSequence = 1
+        var resumed = 0
+        let journal: TranscriptJournal
+        do {
+            if FileManager.default.fileExists(atPath: path) && RecordingProxy.fileSize(path) > 0 {
+                let contents = try JournalContents.read(path: path)
+                journal = try TranscriptJournal(
+                    continuing: path, validLength: contents.validLength,
+                    survivesPowerLoss: configuration.survivesPowerLoss)
+                firstSequence = contents.nextSequence
+                resumed = contents.entries.count
+                configuration.logger.notice(
+                    "journal continued",
+                    metadata: [
+                        "journal.path": path, "journal.exchanges": String(resumed),
+                        "journal.damaged_lines": String(contents.damagedLines.count),
+                    ])
+            } else {
+                try? FileManager.default.removeItem(atPath: path)
+                let metadata = Transcript(
+                    name: configuration.name, description: configuration.description,
+                    source: Transcript.Source(
+                        kind: .proxied, tool: configuration.tool,
+                        recordedAt: SCIMDateTime.format(Date().timeIntervalSince1970),
+                        notes: "Recorded by a recording proxy in front of \(configuration.upstream)."))
+                journal = try TranscriptJournal(
+                    creating: path, metadata: metadata, survivesPowerLoss: configuration.survivesPowerLoss)
+            }
+        } catch {
+            throw RecorderError("the journal \(error.description)")
+        }
+        self.journal = journal
+        self.resumedExchanges = resumed
+        self.state = RecordingState(firstSequence: firstSequence)
+        self.clients = UpstreamClientPool(configuration: configuration.client, logger: configuration.logger)
+
+        let http = HTTPServerConfiguration(
+            host: configuration.host, port: configuration.port, threading: .perConnection,
+            maximumBodySize: configuration.maximumBodySize, connectionTimeout: configuration.connectionTimeout,
+            connectionLimit: configuration.connectionLimit, tls: configuration.tls)
+        let handler = ExchangeHandler(
+            configuration: configuration, journal: journal, clients: clients, state: state)
+        self.server = HTTPServer(configuration: http, logger: configuration.logger) { request in
+            handler.handle(request)
+        }
+    }
+
+    /// Binds the listening socket and starts serving.
+    public func start() throws(RecorderError) {
+        do {
+            try server.start()
+        } catch {
+            throw RecorderError(error.message)
+        }
+        configuration.logger.info(
+            "recording",
+            metadata: ["proxy.url": url, "proxy.upstream": configuration.upstream.description])
+    }
+
+    /// The URL to give the client: the proxy's origin and the upstream's base path.
+    public var url: String {
+        server.origin + configuration.upstream.path
+    }
+
+    public var port: UInt16 {
+        server.port
+    }
+
+    /// Counts of what happened so far.
+    public var counts: RecordingCounters {
+        state.counters.withLock { $0 }
+    }
+
+    /// Stops serving and closes the journal, leaving it for `recover` or a later run to continue.
+    public func stop() {
+        server.stop()
+        journal.close()
+    }
+
+    /// Stops serving, waits for requests in progress to be journaled, closes the journal and
+    /// returns the transcript read back from it. The transcript is `nil` when nothing was recorded.
+    public func finish() throws(RecorderError) -> (transcript: Transcript?, contents: JournalContents) {
+        stop()
+        let contents: JournalContents
+        do {
+            contents = try JournalContents.read(path: configuration.journalPath)
+        } catch {
+            throw RecorderError("the journal \(error.description)")
+        }
+        guard !contents.entries.isEmpty else {
+            return (nil, contents)
+        }
+        var transcript = contents.transcript
+        transcript.source.dialect = RecordingProxy.dialect(of: transcript)
+        return (transcript, contents)
+    }
+
+    /// Entra's PATCH dialect, when every PATCH shows the same one: lowercase `op` values with the
+    /// `aadOptscim062020` flag, capitalised ones without it.
+    static func dialect(of transcript: Transcript) -> String? {
+        var seen = Set<String>()
+        for exchange in transcript.exchanges where exchange.request.method == "PATCH" {
+            for operation in exchange.request.body.json?["Operations"]?.arrayValue ?? [] {
+                guard let op = operation.objectValue?.value(matching: "op")?.stringValue, let first = op.first else {
+                    continue
+                }
+                seen.insert(first.isUppercase ? "legacy" : "aadOptscim062020")
+            }
+        }
+        return seen.count == 1 ? seen.first : nil
+    }
+
+    private static func fileSize(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
+    }
+}
+
+/// Counters of a recording run.
+public struct RecordingCounters: Sendable, Equatable {
+    /// Exchanges written to the journal.
+    public var recorded = 0
+    /// Requests that got no upstream response. The client got a 502 and nothing was recorded.
+    public var upstreamFailures = 0
+    /// Requests outside the SCIM base, or whose path a transcript cannot hold, forwarded but not recorded.
+    public var notRecorded = 0
+    /// Exchanges whose response was returned but which are not in the journal, because writing it failed.
+    public var journalFailures = 0
+    /// Values the secret scan found and replaced, beyond the policy's headers and members.
+    public var secretsReplaced = 0
+}

@@ -1,0 +1,118 @@
+import Foundation
+import SCIM
+
+/// The contents of a journal: the transcript's metadata and every complete exchange line, with
+/// the lines that could not be read.
+public struct JournalContents: Sendable {
+    /// The metadata from the header line, without exchanges.
+    public var metadata: Transcript
+    /// Exchanges with their sequence numbers, in the order the lines were written.
+    public var entries: [(sequence: Int, exchange: Exchange)]
+    /// 1-based numbers of lines in the middle of the file that are not valid exchange lines.
+    public var damagedLines: [Int]
+    /// Whether the last line was cut off by a crash during a write (it is ignored).
+    public var hasTornTail: Bool
+    /// The length in bytes of the file up to the end of its last complete line.
+    public var validLength: Int
+
+    /// The transcript: the metadata with the exchanges ordered by sequence number, which is the
+    /// order in which the recorder received the requests.
+    public var transcript: Transcript {
+        var transcript = metadata
+        transcript.exchanges = entries.sorted { $0.sequence < $1.sequence }.map(\.exchange)
+        return transcript
+    }
+
+    /// The next free sequence number.
+    public var nextSequence: Int {
+        (entries.map(\.sequence).max() ?? 0) + 1
+    }
+
+    /// Reads a journal. Throws when the file cannot be read or its header line is not a journal
+    /// header; damaged exchange lines are reported in `damagedLines` and skipped.
+    public static func read(path: String) throws(JournalError) -> JournalContents {
+        if let problem = FileCheck.problem(readingRegularFile: path) {
+            throw JournalError(path: path, message: problem)
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw JournalError(path: path, message: "cannot read the journal: \(error.localizedDescription)")
+        }
+        var lines: [ArraySlice<UInt8>] = []
+        var start = 0
+        for (index, byte) in bytes.enumerated() where byte == 0x0A {
+            lines.append(bytes[start..<index])
+            start = index + 1
+        }
+        let hasTornTail = start < bytes.count
+
+        guard let headerLine = lines.first else {
+            throw JournalError(path: path, message: "the journal has no complete header line, so nothing was recorded")
+        }
+        var contents = JournalContents(
+            metadata: try parseHeader(headerLine, path: path), entries: [], damagedLines: [], hasTornTail: hasTornTail,
+            validLength: start)
+
+        let reader = FieldReader()
+        for (offset, line) in lines.dropFirst().enumerated() {
+            let lineNumber = offset + 2
+            guard let value = try? JSONValue.parse(bytes: line), let object = value.objectValue,
+                let sequence = object["sequence"]?.intValue, let exchangeValue = object["exchange"],
+                let exchange = try? Exchange(json: exchangeValue, at: .root, reader: reader)
+            else {
+                contents.damagedLines.append(lineNumber)
+                continue
+            }
+            contents.entries.append((sequence, exchange.parsingTextBodies()))
+        }
+        return contents
+    }
+
+    private static func parseHeader(_ line: ArraySlice<UInt8>, path: String) throws(JournalError) -> Transcript {
+        guard let value = try? JSONValue.parse(bytes: line), let object = value.objectValue,
+            object["format"]?.stringValue == TranscriptJournal.formatName
+        else {
+            throw JournalError(
+                path: path,
+                message: "the first line is not a \(TranscriptJournal.formatName) header; is this a journal?")
+        }
+        guard object["version"]?.intValue == TranscriptJournal.currentVersion else {
+            throw JournalError(
+                path: path,
+                message: "journal version \(object["version"]?.serialized() ?? "none") is not supported; "
+                    + "this scimtape reads version \(TranscriptJournal.currentVersion)")
+        }
+        guard var transcript = object["transcript"]?.objectValue else {
+            throw JournalError(path: path, message: "the header line has no 'transcript' object")
+        }
+        // The transcript decoder needs the format, the version and at least one exchange; the
+        // placeholder exchange is dropped right after.
+        transcript["format"] = .string(Transcript.formatName)
+        transcript["version"] = .number(JSONNumber(Transcript.currentVersion))
+        transcript["exchanges"] = [["request": ["method": "GET", "path": "/"], "response": ["status": 200]]]
+        do {
+            var metadata = try Transcript(json: .object(transcript))
+            metadata.exchanges = []
+            return metadata
+        } catch {
+            throw JournalError(path: path, message: "the header line is invalid: \(error.description)")
+        }
+    }
+}
+
+extension Exchange {
+    /// Returns the exchange with text bodies that are JSON turned into JSON bodies, as
+    /// `RecordedBody(bytes:)` would have recorded them. The recorder journals most bodies as text.
+    func parsingTextBodies() -> Exchange {
+        var result = self
+        if case .text(let text) = request.body {
+            result.request.body = RecordedBody(bytes: Array(text.utf8))
+        }
+        if case .text(let text) = response.body {
+            result.response.body = RecordedBody(bytes: Array(text.utf8))
+        }
+        return result
+    }
+}

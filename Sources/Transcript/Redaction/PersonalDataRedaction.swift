@@ -1,0 +1,269 @@
+import HTTP
+import SCIM
+
+/// Replaces personal data in a transcript with consistent pseudonyms, so that it can be shared
+/// and still replays, and still fails, the way the original does.
+///
+/// Values of the attributes in `PersonalAttribute` (userName, emails, name parts, displayName,
+/// externalId, phone numbers, the manager's and group members' display names, addresses) are
+/// collected from request and response bodies, expected bodies, preconditions, filter literals
+/// and PATCH paths. Each value then gets one pseudonym wherever it appears: as a whole value, as a
+/// request path segment, inside filter strings, in `Location` headers and `meta.location`, and as
+/// a word inside free text such as error details and descriptions. Schema URNs, operation names,
+/// `type` values and other protocol strings are never changed.
+public struct PersonalDataRedaction: Sendable {
+    public private(set) var table: PseudonymTable
+
+    /// Collects the personal values of `transcript` and assigns their pseudonyms.
+    public init(collectingFrom transcript: Transcript) {
+        var collector = PersonalDataWalker(table: PseudonymTable(), applying: false)
+        _ = collector.visit(transcript)
+        var table = collector.table
+        table.assign()
+        self.table = table
+    }
+
+    /// Returns the transcript with every collected value replaced.
+    public func apply(to transcript: Transcript) -> Transcript {
+        var walker = PersonalDataWalker(table: table, applying: true)
+        return walker.visit(transcript)
+    }
+
+    /// Collects, assigns and applies in one step.
+    public static func redact(_ transcript: Transcript) -> (transcript: Transcript, table: PseudonymTable) {
+        let redaction = PersonalDataRedaction(collectingFrom: transcript)
+        return (redaction.apply(to: transcript), redaction.table)
+    }
+}
+
+/// Visits every string of a transcript with the role its position gives it. In collecting mode
+/// it records personal values and returns everything unchanged; in applying mode it replaces.
+struct PersonalDataWalker {
+    var table: PseudonymTable
+    let applying: Bool
+
+    /// The treatment a string gets, decided by its position in the transcript.
+    enum Role {
+        case personal(PersonalAttribute)
+        /// An id, a reference or a URL: replaced only as a whole value or path segment.
+        case reference
+        case filter
+        case patchPath
+        case protected
+        case freeText
+    }
+
+    static let referenceKeys: Set<String> = ["id", "value", "$ref", "location"]
+    static let protectedKeys: Set<String> = [
+        "schemas", "op", "type", "primary", "resourcetype", "scimtype", "status", "version", "created",
+        "lastmodified", "kind", "format",
+    ]
+
+    mutating func visit(_ transcript: Transcript) -> Transcript {
+        var result = transcript
+        result.preconditions = transcript.preconditions.map { precondition in
+            let json = visit(precondition.json, context: "", role: nil, inPrecondition: true)
+            return (try? Precondition(json: json)) ?? precondition
+        }
+        result.exchanges = transcript.exchanges.map { visit($0) }
+        result.name = freeText(transcript.name)
+        result.description = freeText(transcript.description)
+        result.source.notes = transcript.source.notes.map(freeText)
+        return result
+    }
+
+    mutating func visit(_ exchange: Exchange) -> Exchange {
+        var result = exchange
+        result.request.path = visit(path: exchange.request.path)
+        result.request.body = visit(exchange.request.body)
+        result.request.headers = visit(exchange.request.headers)
+        result.response.body = visit(exchange.response.body)
+        result.response.headers = visit(exchange.response.headers)
+        for name in exchange.expectations.profiles.keys.sorted() {
+            if let body = exchange.expectations.profiles[name]?.body {
+                result.expectations.profiles[name]?.body = visit(body)
+            }
+        }
+        result.description = exchange.description.map(freeText)
+        return result
+    }
+
+    private mutating func visit(_ body: RecordedBody) -> RecordedBody {
+        switch body {
+        case .none:
+            return body
+        case .text(let text):
+            return .text(freeText(text))
+        case .json(let value):
+            return .json(visit(value, context: "", role: nil, inPrecondition: false))
+        }
+    }
+
+    /// Only `Location` and `Content-Location` carry personal data in SCIM, when an endpoint uses
+    /// a userName as its id; other headers are left as they are.
+    private mutating func visit(_ headers: HTTPHeaders) -> HTTPHeaders {
+        guard applying else {
+            return headers
+        }
+        return HTTPHeaders(
+            headers.map { field in
+                let lowered = field.name.lowercased()
+                guard lowered == "location" || lowered == "content-location" else {
+                    return field
+                }
+                return HTTPHeaders.Field(name: field.name, value: reference(field.value))
+            })
+    }
+
+    /// Replaces path segments that are whole personal values and the literals of a `filter`
+    /// query parameter; other query parameters are attribute names and numbers.
+    private mutating func visit(path target: String) -> String {
+        let (path, query) = RequestTarget.split(target)
+        var result = path.split(separator: "/", omittingEmptySubsequences: false).map { segment in
+            let decoded = RequestTarget.percentDecode(String(segment))
+            guard applying, let pseudonym = table.pseudonym(for: decoded) else {
+                return String(segment)
+            }
+            return RequestTarget.encodePathSegment(pseudonym)
+        }.joined(separator: "/")
+        guard let query else {
+            return result
+        }
+        let items = query.split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, RequestTarget.percentDecode(String(parts[0])).lowercased() == "filter" else {
+                return String(pair)
+            }
+            let decoded = RequestTarget.percentDecode(String(parts[1]), plusIsSpace: true)
+            let replaced = filter(decoded)
+            return replaced == decoded ? String(pair) : "\(parts[0])=\(RequestTarget.encodeFormValue(replaced))"
+        }
+        result += "?" + items.joined(separator: "&")
+        return result
+    }
+
+    mutating func visit(_ value: JSONValue, context: String, role: Role?, inPrecondition: Bool) -> JSONValue {
+        switch value {
+        case .string(let text):
+            return .string(visit(string: text, role: role ?? .freeText))
+        case .array(let elements):
+            return .array(elements.map { visit($0, context: context, role: role, inPrecondition: inPrecondition) })
+        case .object(let object):
+            if object.key(matching: "op") != nil {
+                return .object(visit(operation: object))
+            }
+            var result = JSONObject()
+            for (key, member) in object {
+                var memberContext = PersonalAttribute.join(context, key)
+                let lowered = key.lowercased()
+                if lowered == "resources" || (inPrecondition && lowered == "user") {
+                    memberContext = ""
+                } else if lowered.hasPrefix("urn:") && member.objectValue != nil {
+                    // A schema extension object: its members are attributes of that schema.
+                    memberContext = ""
+                }
+                let memberRole = member.objectValue == nil ? self.role(of: key, path: memberContext) : nil
+                result[key] = visit(member, context: memberContext, role: memberRole, inPrecondition: inPrecondition)
+            }
+            return .object(result)
+        default:
+            return value
+        }
+    }
+
+    /// Visits a PATCH operation (RFC 7644 section 3.5.2), whose `value` is interpreted at `path`,
+    /// or at the resource root when there is no path.
+    private mutating func visit(operation: JSONObject) -> JSONObject {
+        let pathKey = operation.key(matching: "path")
+        let path = pathKey.flatMap { operation[$0]?.stringValue }
+        let valueContext = path.map(PersonalAttribute.normalize) ?? ""
+        var result = JSONObject()
+        for (key, member) in operation {
+            switch key.lowercased() {
+            case "path":
+                result[key] = member.stringValue.map { .string(visit(string: $0, role: .patchPath)) } ?? member
+            case "value":
+                let role: Role = PersonalAttribute.at(valueContext).map { .personal($0) } ?? .reference
+                result[key] = visit(member, context: valueContext, role: role, inPrecondition: false)
+            default:
+                result[key] = member
+            }
+        }
+        return result
+    }
+
+    private func role(of key: String, path: String) -> Role {
+        if let kind = PersonalAttribute.at(path) {
+            return .personal(kind)
+        }
+        let lowered = key.lowercased()
+        if lowered == "filter" {
+            return .filter
+        }
+        if PersonalDataWalker.referenceKeys.contains(lowered) {
+            return .reference
+        }
+        if PersonalDataWalker.protectedKeys.contains(lowered) {
+            return .protected
+        }
+        return .freeText
+    }
+
+    private mutating func visit(string: String, role: Role) -> String {
+        switch role {
+        case .personal(let kind):
+            if !applying {
+                table.collect(string, as: kind)
+                return string
+            }
+            return table.pseudonym(for: string) ?? string
+        case .reference:
+            return reference(string)
+        case .filter, .patchPath:
+            return filter(string)
+        case .protected:
+            return string
+        case .freeText:
+            return freeText(string)
+        }
+    }
+
+    private func reference(_ text: String) -> String {
+        guard applying else {
+            return text
+        }
+        if let whole = table.pseudonym(for: text) {
+            return whole
+        }
+        guard text.contains("/") else {
+            return text
+        }
+        return text.split(separator: "/", omittingEmptySubsequences: false).map { segment in
+            let decoded = RequestTarget.percentDecode(String(segment))
+            return table.pseudonym(for: decoded).map(RequestTarget.encodePathSegment) ?? String(segment)
+        }.joined(separator: "/")
+    }
+
+    private mutating func filter(_ text: String) -> String {
+        let literals = FilterLiterals(text)
+        if !applying {
+            for case .literal(_, let value, let attribute?) in literals.segments {
+                if let kind = PersonalAttribute.at(attribute) {
+                    table.collect(value, as: kind)
+                }
+            }
+            return text
+        }
+        let table = self.table
+        return literals.rebuilt { value, _ in
+            table.pseudonym(for: value) ?? value
+        }
+    }
+
+    private func freeText(_ text: String) -> String {
+        guard applying, !text.lowercased().hasPrefix("urn:") else {
+            return text
+        }
+        return table.replacingOccurrences(in: text)
+    }
+}

@@ -1,0 +1,192 @@
+import Foundation
+
+/// Original personal values and their pseudonyms. Values are keyed without regard to case,
+/// because most personal SCIM attributes are `caseExact: false` and Entra may send one value in
+/// several cases. Each spelling gets the pseudonym in a matching case, so a filter in another case
+/// stays in another case.
+public struct PseudonymTable: Sendable {
+    /// Shortest original replaced inside longer text, such as an error detail; shorter values are
+    /// replaced only where they are a whole value.
+    static let minimumFreeTextLength = 3
+
+    private var kinds: [String: PersonalAttribute] = [:]
+    private var firstSpelling: [String: String] = [:]
+    private var order: [String] = []
+    private var pseudonyms: [String: String] = [:]
+    /// Originals for free-text replacement, longest first.
+    private var freeTextOrder: [String] = []
+
+    /// Every original (as first seen) with its pseudonym, in the order first seen.
+    public var entries: [(original: String, pseudonym: String)] {
+        order.map { (firstSpelling[$0]!, pseudonyms[$0]!) }
+    }
+
+    public var isEmpty: Bool {
+        order.isEmpty
+    }
+
+    /// Records a personal value; the first kind seen for a value decides its pseudonym's shape.
+    mutating func collect(_ value: String, as kind: PersonalAttribute) {
+        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty, trimmed != SecretRedaction.placeholder else {
+            return
+        }
+        let key = value.lowercased()
+        if kinds[key] == nil {
+            kinds[key] = kind
+            firstSpelling[key] = value
+            order.append(key)
+        }
+        if kind == .email || kind == .userName, let at = value.lastIndex(of: "@") {
+            let domain = String(value[value.index(after: at)...])
+            if !domain.isEmpty {
+                collect(domain, as: .emailDomain)
+            }
+        }
+    }
+
+    /// Assigns pseudonyms to every collected value. Call once, after collecting.
+    mutating func assign() {
+        var counters: [String: Int] = [:]
+        let originals = Set(order)
+        var taken = Set<String>()
+        func next(_ counter: String, _ make: (Int) -> String) -> String {
+            while true {
+                counters[counter, default: 0] += 1
+                let candidate = make(counters[counter]!)
+                let key = candidate.lowercased()
+                if !originals.contains(key) && !taken.contains(key) {
+                    taken.insert(key)
+                    return candidate
+                }
+            }
+        }
+        // Domains first, so that emails can reuse their domain's pseudonym.
+        for key in order where kinds[key] == .emailDomain {
+            pseudonyms[key] = next("domain") { "domain\($0).example" }
+        }
+        for key in order where kinds[key] != .emailDomain {
+            let original = firstSpelling[key]!
+            if FilterIdentity.isUUID(original) {
+                pseudonyms[key] = next("uuid") { String(format: "00000000-0000-4000-8000-%012d", $0) }
+                continue
+            }
+            if let at = original.lastIndex(of: "@"), at != original.startIndex {
+                let domain = String(original[original.index(after: at)...]).lowercased()
+                let pseudonymDomain = pseudonyms[domain] ?? "domain.example"
+                pseudonyms[key] = next("user") { "user\($0)@\(pseudonymDomain)" }
+                continue
+            }
+            pseudonyms[key] = PseudonymTable.make(kinds[key]!, original: original, next: next)
+        }
+        freeTextOrder = order.filter { $0.count >= PseudonymTable.minimumFreeTextLength }.sorted {
+            $0.count > $1.count
+        }
+    }
+
+    private static func make(
+        _ kind: PersonalAttribute, original: String, next: (String, (Int) -> String) -> String
+    ) -> String {
+        switch kind {
+        case .userName: next("user") { "user\($0)" }
+        case .email: next("user") { "user\($0)" }
+        case .emailDomain: next("domain") { "domain\($0).example" }
+        case .givenName: next("given") { "Given\($0)" }
+        case .familyName: next("family") { "Family\($0)" }
+        case .middleName: next("middle") { "Middle\($0)" }
+        case .formattedName, .displayName: next("display") { "Display Name \($0)" }
+        case .nickName: next("nick") { "nick\($0)" }
+        case .externalId: next("external") { "external\($0)" }
+        case .phoneNumber: next("phone") { String(format: "+1-555-%04d", 100 + $0) }
+        case .employeeNumber:
+            original.allSatisfy(\.isNumber) ? next("employee") { String(100_000 + $0) } : next("employee") { "E\($0)" }
+        case .streetAddress: next("street") { "\($0) Example Street" }
+        case .locality: next("city") { "City \($0)" }
+        case .postalCode: next("postal") { String(format: "%05d", $0) }
+        case .formattedAddress: next("address") { "Address \($0)" }
+        }
+    }
+
+    /// Returns the pseudonym of a whole value, in the value's case, or `nil` when it is not personal.
+    func pseudonym(for value: String) -> String? {
+        let key = value.lowercased()
+        guard let pseudonym = pseudonyms[key] else {
+            return nil
+        }
+        return PseudonymTable.matchCase(of: value, pseudonym: pseudonym)
+    }
+
+    /// Replaces every original that appears in `text` as a whole word (not inside a longer
+    /// run of letters and digits), longest first.
+    func replacingOccurrences(in text: String) -> String {
+        if let whole = pseudonym(for: text) {
+            return whole
+        }
+        var working = text
+        var replacements: [String] = []
+        for key in freeTextOrder {
+            var searchStart = working.startIndex
+            while let range = working.range(of: key, options: .caseInsensitive, range: searchStart..<working.endIndex) {
+                let before =
+                    range.lowerBound == working.startIndex ? nil : working[working.index(before: range.lowerBound)]
+                let after = range.upperBound == working.endIndex ? nil : working[range.upperBound]
+                guard !PseudonymTable.isWordCharacter(before), !PseudonymTable.isWordCharacter(after) else {
+                    searchStart = range.upperBound
+                    continue
+                }
+                let found = String(working[range])
+                replacements.append(
+                    PseudonymTable.matchCase(of: found, pseudonym: pseudonyms[key]!))
+                // A private-use marker keeps the place, so a shorter original cannot match inside
+                // a pseudonym that was already put in.
+                let marker = "\u{E000}\(replacements.count - 1)\u{E001}"
+                working.replaceSubrange(range, with: marker)
+                searchStart = working.index(range.lowerBound, offsetBy: marker.count)
+            }
+        }
+        guard !replacements.isEmpty else {
+            return text
+        }
+        for (index, replacement) in replacements.enumerated() {
+            working = working.replacingOccurrences(of: "\u{E000}\(index)\u{E001}", with: replacement)
+        }
+        return working
+    }
+
+    private static func isWordCharacter(_ character: Character?) -> Bool {
+        guard let character else {
+            return false
+        }
+        return character.isLetter || character.isNumber
+    }
+
+    /// Puts `pseudonym` in the case of `value`: all lowercase or all uppercase when the value is,
+    /// otherwise as generated when the pseudonym has capitals (`Given1`), or with each run of
+    /// letters capitalised (`User1@Domain1.Example`).
+    /// NOTE: two different mixed-case spellings of one value get the same pseudonym.
+    static func matchCase(of value: String, pseudonym: String) -> String {
+        if value == value.lowercased() {
+            return pseudonym.lowercased()
+        }
+        if value == value.uppercased() {
+            return pseudonym.uppercased()
+        }
+        if pseudonym != pseudonym.lowercased() {
+            return pseudonym
+        }
+        var result = ""
+        var previousIsLetter = false
+        for character in pseudonym {
+            result += previousIsLetter ? String(character) : character.uppercased()
+            previousIsLetter = character.isLetter
+        }
+        return result
+    }
+}
+
+/// Recognises identifiers that keep their shape when pseudonymised.
+enum FilterIdentity {
+    static func isUUID(_ text: String) -> Bool {
+        SecretPatterns.isUUID(Substring(text))
+    }
+}

@@ -1,0 +1,187 @@
+import Foundation
+
+/// Recognises credentials by their shape: bearer tokens, JWTs (RFC 7519 compact form), and long
+/// random-looking header values.
+enum SecretPatterns {
+    /// A token shorter than this is never reported as a random-looking header value.
+    static let minimumRandomLength = 24
+    /// Shannon entropy in bits per character above which a token counts as random. Random hex
+    /// reaches about 3.7 at 24 characters and random base64 about 4.5; English words and
+    /// identifiers stay below 3.5.
+    static let minimumRandomEntropy = 3.5
+
+    /// Headers whose values are identifiers, dates, versions or policies, never credentials.
+    static let exemptHeaders: Set<String> = [
+        "etag", "if-match", "if-none-match", "date", "last-modified", "expires", "location", "content-location",
+        "content-type", "content-length", "content-encoding", "accept", "accept-encoding", "accept-language",
+        "user-agent", "server", "via", "host", "traceparent", "tracestate", "cf-ray", "content-security-policy",
+        "strict-transport-security", "report-to", "nel", "alt-svc", "server-timing", "vary", "cache-control",
+    ]
+
+    /// Returns whether a header's values are exempt from the random-value check: the names in
+    /// `exemptHeaders` and names of request and trace identifiers (`x-request-id`, `x-b3-traceid`).
+    static func isExempt(headerName: String) -> Bool {
+        let lowered = headerName.lowercased()
+        return exemptHeaders.contains(lowered) || lowered.hasSuffix("-id") || lowered.hasSuffix("-ids")
+            || lowered.contains("trace") || lowered.contains("correlation") || lowered.contains("request-id")
+    }
+
+    /// Returns the ranges of bearer tokens and JWTs inside `text`. The search runs over UTF-8
+    /// bytes, because the recorder runs it on every string of every exchange.
+    static func credentialRanges(in text: String) -> [(range: Range<String.Index>, kind: SecretFinding.Kind)] {
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 8 else {
+            return []
+        }
+        var found: [(Range<Int>, SecretFinding.Kind)] = []
+        var index = 0
+        while index + 3 <= bytes.count {
+            guard bytes[index] == UInt8(ascii: "e"), bytes[index + 1] == UInt8(ascii: "y"),
+                bytes[index + 2] == UInt8(ascii: "J")
+            else {
+                index += 1
+                continue
+            }
+            var end = index
+            while end < bytes.count, isTokenByte(bytes[end]) || bytes[end] == UInt8(ascii: ".") {
+                end += 1
+            }
+            let candidate = String(decoding: bytes[index..<end], as: UTF8.self)
+            if let kind = jsonWebTokenKind(Substring(candidate)) {
+                found.append((index..<end, kind))
+            }
+            index = max(end, index + 1)
+        }
+        index = 0
+        let bearer = Array("bearer ".utf8)
+        while index + bearer.count <= bytes.count {
+            guard bytes[index] | 0x20 == bearer[0], matchesIgnoringCase(bytes, at: index, bearer) else {
+                index += 1
+                continue
+            }
+            let tokenStart = index + bearer.count
+            var tokenEnd = tokenStart
+            while tokenEnd < bytes.count, isTokenByte(bytes[tokenEnd]) || bytes[tokenEnd] == UInt8(ascii: ".") {
+                tokenEnd += 1
+            }
+            while tokenEnd < bytes.count, bytes[tokenEnd] == UInt8(ascii: "=") {
+                tokenEnd += 1
+            }
+            let overlapsJWT = found.contains { $0.0.overlaps(tokenStart..<tokenEnd) }
+            if tokenEnd - tokenStart >= 8 && !overlapsJWT {
+                found.append((tokenStart..<tokenEnd, .bearerToken))
+            }
+            index = max(tokenEnd, index + 1)
+        }
+        let utf8 = text.utf8
+        return found.sorted { $0.0.lowerBound < $1.0.lowerBound }.map { range, kind in
+            let lower = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
+            let upper = utf8.index(utf8.startIndex, offsetBy: range.upperBound)
+            return (lower..<upper, kind)
+        }
+    }
+
+    private static func matchesIgnoringCase(_ bytes: [UInt8], at offset: Int, _ lowercase: [UInt8]) -> Bool {
+        for (position, expected) in lowercase.enumerated() where bytes[offset + position] | 0x20 != expected {
+            return false
+        }
+        return true
+    }
+
+    /// Returns whether a byte belongs to an RFC 6750 bearer token (`b64token`), not counting the trailing `=`.
+    static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
+            true
+        case UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "+"), UInt8(ascii: "/"):
+            true
+        default:
+            false
+        }
+    }
+
+    /// Returns the ranges of tokens in a header value that look random.
+    static func randomRanges(in value: String) -> [Range<String.Index>] {
+        var ranges: [Range<String.Index>] = []
+        var index = value.startIndex
+        while index < value.endIndex {
+            guard isTokenCharacter(value[index]) || value[index] == "=" else {
+                index = value.index(after: index)
+                continue
+            }
+            let start = index
+            while index < value.endIndex, isTokenCharacter(value[index]) || value[index] == "=" || value[index] == "." {
+                index = value.index(after: index)
+            }
+            if looksRandom(value[start..<index]) {
+                ranges.append(start..<index)
+            }
+        }
+        return ranges
+    }
+
+    static func looksRandom(_ token: Substring) -> Bool {
+        guard token.count >= minimumRandomLength, !isUUID(token) else {
+            return false
+        }
+        guard token.contains(where: \.isLetter), token.contains(where: \.isNumber) else {
+            return false
+        }
+        return entropy(of: token) >= minimumRandomEntropy
+    }
+
+    static func entropy(of token: Substring) -> Double {
+        var counts: [Character: Int] = [:]
+        for character in token {
+            counts[character, default: 0] += 1
+        }
+        let total = Double(token.count)
+        return counts.values.reduce(0) { sum, count in
+            let probability = Double(count) / total
+            return sum - probability * log2(probability)
+        }
+    }
+
+    static func isUUID(_ token: Substring) -> Bool {
+        let groups = token.split(separator: "-", omittingEmptySubsequences: false)
+        return groups.map(\.count) == [8, 4, 4, 4, 12] && groups.allSatisfy { $0.allSatisfy(\.isHexDigit) }
+    }
+
+    /// Returns whether a character belongs to an RFC 6750 bearer token, not counting the trailing `=`.
+    static func isTokenCharacter(_ character: Character) -> Bool {
+        guard character.isASCII else {
+            return false
+        }
+        return character.isLetter || character.isNumber || "-_~+/".contains(character)
+    }
+
+    /// Returns the kind of a JWT in compact form: three base64url parts whose first two decode to
+    /// JSON objects. A payload whose `iss` claim is `front` counts as a Front API token.
+    static func jsonWebTokenKind(_ candidate: Substring) -> SecretFinding.Kind? {
+        let parts = candidate.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count >= 3, parts[0].count >= 10, parts[1].count >= 2 else {
+            return nil
+        }
+        guard let header = decodeBase64URL(parts[0]), header.first == UInt8(ascii: "{") else {
+            return nil
+        }
+        let payload = decodeBase64URL(parts[1])
+        // NOTE: Front does not document the shape of its API tokens. A JWT issued by "front" is
+        // named a Front API token; any other JWT is still reported, as a JWT.
+        if let payload, let text = String(bytes: payload, encoding: .utf8),
+            text.replacingOccurrences(of: " ", with: "").contains("\"iss\":\"front\"")
+        {
+            return .frontAPIToken
+        }
+        return .jsonWebToken
+    }
+
+    static func decodeBase64URL(_ text: Substring) -> [UInt8]? {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 {
+            base64 += "="
+        }
+        return Data(base64Encoded: base64).map { [UInt8]($0) }
+    }
+}

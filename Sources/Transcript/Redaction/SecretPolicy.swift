@@ -1,0 +1,121 @@
+import HTTP
+import SCIM
+
+/// The header names and JSON member names whose values are replaced with `[redacted]` before an
+/// exchange is written anywhere.
+///
+/// Header values are replaced as `SecretRedaction` does. A JSON member is matched by name,
+/// ignoring case, at any depth of a request or response body, and its value becomes the string
+/// `[redacted]` whatever its type. PATCH operations whose `path` names a listed member have their
+/// `value` replaced too.
+public struct SecretPolicy: Sendable, Equatable {
+    /// JSON members replaced by default: the SCIM `password` attribute (RFC 7643 section 4.1.1),
+    /// which a client may send on create and which must never be stored.
+    public static let defaultJSONFields: Set<String> = ["password"]
+
+    /// Lowercased header names whose values are replaced.
+    public private(set) var headers: Set<String>
+    /// Lowercased JSON member names whose values are replaced.
+    public private(set) var jsonFields: Set<String>
+
+    public init(extraHeaders: [String] = [], extraJSONFields: [String] = []) {
+        headers = SecretRedaction.secretHeaders.union(extraHeaders.map { $0.lowercased() })
+        jsonFields = SecretPolicy.defaultJSONFields.union(extraJSONFields.map { $0.lowercased() })
+    }
+
+    /// Returns the exchange with every listed header and JSON member replaced.
+    public func apply(to exchange: Exchange) -> Exchange {
+        var redacted = exchange
+        redacted.request.headers = apply(to: exchange.request.headers)
+        redacted.request.body = apply(to: exchange.request.body)
+        redacted.response.headers = apply(to: exchange.response.headers)
+        redacted.response.body = apply(to: exchange.response.body)
+        for (name, expectation) in exchange.expectations.profiles {
+            redacted.expectations.profiles[name]?.body = expectation.body.map(apply(to:))
+        }
+        return redacted
+    }
+
+    /// Returns whether raw body bytes may hold a listed JSON member, by looking for each name
+    /// without regard to ASCII case. A body for which this is false needs no parsing to be redacted.
+    public func mayContainListedField(_ bytes: [UInt8]) -> Bool {
+        for field in jsonFields {
+            let name = Array(field.utf8)
+            guard let first = name.first, bytes.count >= name.count else {
+                continue
+            }
+            var index = 0
+            while index + name.count <= bytes.count {
+                if bytes[index] | 0x20 == first | 0x20 {
+                    var position = 1
+                    while position < name.count && bytes[index + position] | 0x20 == name[position] | 0x20 {
+                        position += 1
+                    }
+                    if position == name.count {
+                        return true
+                    }
+                }
+                index += 1
+            }
+        }
+        return false
+    }
+
+    public func apply(to headers: HTTPHeaders) -> HTTPHeaders {
+        SecretRedaction.redact(headers, extraHeaders: self.headers)
+    }
+
+    public func apply(to body: RecordedBody) -> RecordedBody {
+        guard case .json(let value) = body, !jsonFields.isEmpty, containsListedField(value) else {
+            return body
+        }
+        return .json(redact(value))
+    }
+
+    private func redact(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .array(let elements):
+            return .array(elements.map(redact))
+        case .object(let object):
+            var result = JSONObject()
+            let pathNamesField = object.value(matching: "path")?.stringValue.map(namesListedField) ?? false
+            for (key, member) in object {
+                if jsonFields.contains(key.lowercased()) || (pathNamesField && key.lowercased() == "value") {
+                    result[key] = .string(SecretRedaction.placeholder)
+                } else {
+                    result[key] = redact(member)
+                }
+            }
+            return .object(result)
+        default:
+            return value
+        }
+    }
+
+    /// Returns whether any member name or PATCH path in the value is listed, so that bodies
+    /// without one are returned as they are instead of being rebuilt.
+    private func containsListedField(_ value: JSONValue) -> Bool {
+        switch value {
+        case .array(let elements):
+            return elements.contains(where: containsListedField)
+        case .object(let object):
+            for (key, member) in object {
+                if jsonFields.contains(key.lowercased()) || containsListedField(member) {
+                    return true
+                }
+                if key.lowercased() == "path", let path = member.stringValue, namesListedField(path) {
+                    return true
+                }
+            }
+            return false
+        default:
+            return false
+        }
+    }
+
+    /// Returns whether a PATCH path such as `password` or `urn:...:User:password` ends in a listed member.
+    private func namesListedField(_ path: String) -> Bool {
+        let last = path.split(whereSeparator: { $0 == "." || $0 == ":" }).last.map(String.init) ?? path
+        return jsonFields.contains(last.lowercased())
+    }
+}

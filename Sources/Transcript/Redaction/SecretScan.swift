@@ -1,0 +1,163 @@
+import HTTP
+import SCIM
+
+/// Finds values that look like credentials anywhere in a transcript: bearer tokens and JWTs in
+/// paths, headers and bodies, and long random-looking values in headers that are not known to
+/// hold identifiers. Values already replaced with `[redacted]` are not reported.
+public enum SecretScan {
+    /// Returns every finding in the transcript, in exchange order.
+    public static func scan(_ transcript: Transcript) -> [SecretFinding] {
+        transcript.exchanges.enumerated().flatMap { index, exchange in
+            scan(exchange, number: index + 1)
+        }
+    }
+
+    /// Returns every finding in one exchange; `number` is its 1-based position.
+    public static func scan(_ exchange: Exchange, number: Int) -> [SecretFinding] {
+        var walker = Walker(number: number, replacing: false)
+        _ = walker.visit(exchange)
+        return walker.findings
+    }
+
+    /// Returns the exchange with every finding replaced by `[redacted]`, and the findings. The
+    /// recorder calls this before an exchange reaches the journal, so an unlisted credential never
+    /// reaches the disk either.
+    public static func redactFindings(in exchange: Exchange, number: Int) -> (Exchange, [SecretFinding]) {
+        // Most exchanges hold no secret, so a scan that builds nothing comes first.
+        guard !scan(exchange, number: number).isEmpty else {
+            return (exchange, [])
+        }
+        var walker = Walker(number: number, replacing: true)
+        let redacted = walker.visit(exchange)
+        return (redacted, walker.findings)
+    }
+}
+
+/// Visits every string of an exchange, collecting findings and optionally replacing them.
+private struct Walker {
+    let number: Int
+    let replacing: Bool
+    var findings: [SecretFinding] = []
+
+    init(number: Int, replacing: Bool) {
+        self.number = number
+        self.replacing = replacing
+    }
+
+    mutating func visit(_ exchange: Exchange) -> Exchange {
+        var result = exchange
+        result.request.path = visit(path: exchange.request.path)
+        result.request.headers = visit(exchange.request.headers, side: "request")
+        result.request.body = visit(exchange.request.body, location: "request body")
+        result.response.headers = visit(exchange.response.headers, side: "response")
+        result.response.body = visit(exchange.response.body, location: "response body")
+        for name in exchange.expectations.profiles.keys.sorted() {
+            if let body = exchange.expectations.profiles[name]?.body {
+                result.expectations.profiles[name]?.body = visit(body, location: "expected \(name) body")
+            }
+        }
+        return result
+    }
+
+    private mutating func visit(path: String) -> String {
+        let decoded = RequestTarget.percentDecode(path, plusIsSpace: true)
+        let ranges = SecretPatterns.credentialRanges(in: decoded)
+        guard !ranges.isEmpty else {
+            return path
+        }
+        for (range, kind) in ranges {
+            record(kind, at: "request path", length: decoded.distance(from: range.lowerBound, to: range.upperBound))
+        }
+        guard replacing else {
+            return path
+        }
+        var encoded = path
+        let raw = SecretPatterns.credentialRanges(in: path)
+        for (range, _) in raw.reversed() {
+            encoded.replaceSubrange(range, with: "%5Bredacted%5D")
+        }
+        return encoded
+    }
+
+    private mutating func visit(_ headers: HTTPHeaders, side: String) -> HTTPHeaders {
+        var fields: [HTTPHeaders.Field] = []
+        for field in headers {
+            var ranges = SecretPatterns.credentialRanges(in: field.value)
+            if !SecretPatterns.isExempt(headerName: field.name) {
+                for range in SecretPatterns.randomRanges(in: field.value)
+                where !ranges.contains(where: { $0.range.overlaps(range) }) {
+                    ranges.append((range, .randomHeaderValue))
+                }
+            }
+            for (range, kind) in ranges {
+                let length = field.value.distance(from: range.lowerBound, to: range.upperBound)
+                record(kind, at: "\(side) header \(field.name)", length: length)
+            }
+            fields.append(
+                HTTPHeaders.Field(name: field.name, value: replacing ? replace(ranges, in: field.value) : field.value))
+        }
+        return HTTPHeaders(fields)
+    }
+
+    private mutating func visit(_ body: RecordedBody, location: String) -> RecordedBody {
+        switch body {
+        case .none:
+            return body
+        case .text(let text):
+            return .text(visit(text: text, location: location))
+        case .json(let value):
+            return .json(visit(value, path: .root, location: location))
+        }
+    }
+
+    private mutating func visit(_ value: JSONValue, path: JSONPath, location: String) -> JSONValue {
+        switch value {
+        case .string(let text):
+            return .string(visit(text: text, location: "\(location) \(path)"))
+        case .array(let elements) where !replacing:
+            for (index, element) in elements.enumerated() {
+                _ = visit(element, path: path.appending(index: index), location: location)
+            }
+            return value
+        case .object(let object) where !replacing:
+            for (key, member) in object {
+                _ = visit(member, path: path.appending(key: key), location: location)
+            }
+            return value
+        case .array(let elements):
+            return .array(
+                elements.enumerated().map { index, element in
+                    visit(element, path: path.appending(index: index), location: location)
+                })
+        case .object(let object):
+            var result = JSONObject()
+            for (key, member) in object {
+                result[key] = visit(member, path: path.appending(key: key), location: location)
+            }
+            return .object(result)
+        default:
+            return value
+        }
+    }
+
+    private mutating func visit(text: String, location: @autoclosure () -> String) -> String {
+        let ranges = SecretPatterns.credentialRanges(in: text)
+        for (range, kind) in ranges {
+            record(kind, at: location(), length: text.distance(from: range.lowerBound, to: range.upperBound))
+        }
+        return replacing ? replace(ranges, in: text) : text
+    }
+
+    private func replace(_ ranges: [(range: Range<String.Index>, kind: SecretFinding.Kind)], in text: String) -> String
+    {
+        var result = text
+        for (range, _) in ranges.sorted(by: { $0.range.lowerBound > $1.range.lowerBound }) {
+            result.replaceSubrange(range, with: SecretRedaction.placeholder)
+        }
+        return result
+    }
+
+    private mutating func record(_ kind: SecretFinding.Kind, at location: String, length: Int) {
+        findings.append(SecretFinding(exchange: number, location: location, kind: kind, length: length))
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import SCIM
+import Testing
+
+/// `import`, `export`, `redact` and `show` as a user runs them.
+@Suite struct SharingCommandLine {
+    /// Writes a HAR with one SCIM entry whose request carries `header`.
+    private func writeHAR(to path: String, header: (String, String)) throws {
+        let har: JSONValue = [
+            "log": [
+                "version": "1.2", "creator": ["name": "test", "version": "1"],
+                "entries": [
+                    [
+                        "startedDateTime": "2026-01-01T10:00:00.000Z",
+                        "request": [
+                            "method": "GET", "url": "https://scim.example.com/scim/v2/Users?count=1",
+                            "headers": [["name": .string(header.0), "value": .string(header.1)]],
+                        ],
+                        "response": [
+                            "status": 200, "headers": [["name": "Content-Type", "value": "application/scim+json"]],
+                            "content": [
+                                "mimeType": "application/scim+json",
+                                "text":
+                                    #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"Resources":[],"startIndex":1,"itemsPerPage":0}"#,
+                            ],
+                        ],
+                    ]
+                ],
+            ]
+        ]
+        try har.serialized(.pretty).write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    @Test func importRefusesUnlistedSecretHeader() throws {
+        let folder = try TemporaryFolder()
+        let key = "k8Zq2Lm9Xw4Rt7Vb1Nc6Hy3Jd5Gf0Ps"
+        try writeHAR(to: folder.path("secret.har"), header: ("X-Api-Key", key))
+
+        let refused = try BinaryRunner.run(["import", folder.path("secret.har"), "--out", folder.path("refused.json")])
+        let listed = try BinaryRunner.run(
+            ["import", folder.path("secret.har"), "--out", folder.path("listed.json"), "--redact-header", "X-Api-Key"])
+        let forced = try BinaryRunner.run(
+            ["import", folder.path("secret.har"), "--out", folder.path("forced.json"), "--force"])
+
+        #expect(refused.status == 1)
+        #expect(
+            refused.stderr.contains(
+                "error: [secret] exchange 1: request header X-Api-Key contains a long random-looking value"))
+        #expect(refused.stderr.contains("--redact-header X-Api-Key"))
+        #expect(!refused.stderr.contains(key))
+        #expect(!FileManager.default.fileExists(atPath: folder.path("refused.json")))
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(folder.filesContaining(key).sorted() == ["forced.json", "secret.har"])
+        #expect(forced.status == 0)
+        #expect(forced.stderr.contains("warning: [secret]"))
+    }
+
+    @Test func redactedTranscriptStillVerifies() throws {
+        let folder = try TemporaryFolder()
+
+        let redacted = try BinaryRunner.run(
+            [
+                "redact", "Recordings/11-existing-teammate-case.json", "--out", folder.path("shared.json"), "--mapping",
+                folder.path("mapping.json"),
+            ])
+        let verified = try BinaryRunner.run(["verify", folder.path("shared.json")])
+        let failing = try BinaryRunner.run(
+            ["verify", folder.path("shared.json"), "--deviation", "case-sensitive-username"])
+
+        #expect(redacted.status == 0, "\(redacted.stderr)")
+        #expect(redacted.stdout.contains("replaced with pseudonyms"))
+        let text = try String(contentsOfFile: folder.path("shared.json"), encoding: .utf8)
+        #expect(!text.lowercased().contains("carol"))
+        #expect(try String(contentsOfFile: folder.path("mapping.json"), encoding: .utf8).contains("Carol"))
+        #expect(verified.status == 0, "\(verified.stdout)")
+        #expect(failing.status == 1)
+        #expect(failing.stdout.contains("[username-filter-case]"))
+    }
+
+    @Test func exportedHARImportsAndVerifies() throws {
+        let folder = try TemporaryFolder()
+
+        let exported = try BinaryRunner.run(
+            ["export", "Recordings/08-deleted-teammate.json", "--har", folder.path("out.har")])
+        let imported = try BinaryRunner.run(["import", folder.path("out.har"), "--out", folder.path("back.json")])
+        let original = try JSONValue.parse(
+            String(contentsOfFile: "Recordings/08-deleted-teammate.json", encoding: .utf8))
+        let back = try JSONValue.parse(String(contentsOfFile: folder.path("back.json"), encoding: .utf8))
+
+        #expect(exported.status == 0, "\(exported.stderr)")
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.contains("under detected base https://scim.example.invalid/scim/v2"))
+        #expect(back["exchanges"]?.arrayValue?.count == original["exchanges"]?.arrayValue?.count)
+    }
+
+    @Test func showMarkdownHasSequenceDiagram() throws {
+        let markdown = try BinaryRunner.run(["show", "Recordings/02-create-user.json", "--format", "markdown"])
+        let text = try BinaryRunner.run(["show", "Recordings/02-create-user.json"])
+        let invalid = try BinaryRunner.run(["show", "Recordings/02-create-user.json", "--format", "html"])
+
+        #expect(markdown.status == 0)
+        #expect(markdown.stdout.contains("```mermaid\nsequenceDiagram"))
+        #expect(markdown.stdout.contains("C->>E: POST /Users"))
+        #expect(markdown.stdout.contains("<details><summary>Request: JSON body"))
+        #expect(text.status == 0)
+        #expect(text.stdout.contains("[3] POST /Users -> 201 Created (create)"))
+        #expect(invalid.status == 2)
+        #expect(invalid.stderr.contains("--format must be text or markdown"))
+    }
+}

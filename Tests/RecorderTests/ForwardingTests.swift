@@ -1,0 +1,141 @@
+import Foundation
+import HTTP
+import Recorder
+import SCIM
+import Testing
+import Transcript
+
+/// What an upstream received, for checking what the proxy forwarded.
+final class ReceivedRequests: @unchecked Sendable {
+    // @unchecked: `requests` is only touched while `lock` is held.
+    private let lock = NSLock()
+    private var requests: [HTTPRequest] = []
+
+    func add(_ request: HTTPRequest) {
+        lock.lock()
+        requests.append(request)
+        lock.unlock()
+    }
+
+    var last: HTTPRequest? {
+        lock.lock()
+        defer { lock.unlock() }
+        return requests.last
+    }
+}
+
+@Suite struct Forwarding {
+    /// Starts an upstream that stores each request and responds with 201 with custom headers and a fixed body.
+    private func startEchoUpstream(_ received: ReceivedRequests) throws -> HTTPServer {
+        let server = HTTPServer(configuration: HTTPServerConfiguration()) { request in
+            received.add(request)
+            return HTTPResponse(
+                status: HTTPStatus(code: 201),
+                headers: [
+                    ("Content-Type", "application/scim+json"), ("X-Upstream", "Kept"), ("X-Upstream", "Twice"),
+                    ("Connection", "close, X-Hop"), ("X-Hop", "dropped"),
+                ],
+                body: Array(#"{"id":"u1","userName":"echo"}"#.utf8))
+        }
+        try server.start()
+        return server
+    }
+
+    private func startProxy(upstream: String, folder: URL) throws -> RecordingProxy {
+        let proxy = try RecordingProxy(
+            configuration: RecordingProxyConfiguration(
+                upstream: try BaseURL(upstream), journalPath: folder.appendingPathComponent("j.journal").path))
+        try proxy.start()
+        return proxy
+    }
+
+    @Test func endToEndHeadersAndBodyPreserved() throws {
+        let received = ReceivedRequests()
+        let upstream = try startEchoUpstream(received)
+        defer { upstream.stop() }
+        let folder = try ProxyHarness.makeFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let proxy = try startProxy(upstream: upstream.origin + "/scim/v2", folder: folder)
+        let body = Array(#"{"userName":"a@b.c","note":"kept as sent"}"#.utf8)
+        let request = HTTPRequest(
+            method: .put, target: "/scim/v2/Users/u1?attributes=userName",
+            headers: [
+                ("Content-Type", "application/scim+json"), ("X-Case", "Kept"), ("X-Repeat", "1"), ("X-Repeat", "2"),
+                ("Keep-Alive", "timeout=5"), ("Accept-Encoding", "gzip"),
+            ],
+            body: body)
+
+        let response = try HTTPClient().send(request, url: proxy.url + "/Users/u1?attributes=userName")
+        let (transcript, _) = try proxy.finish()
+
+        let forwarded = try #require(received.last)
+        #expect(forwarded.method == .put)
+        #expect(forwarded.target == "/scim/v2/Users/u1?attributes=userName")
+        #expect(forwarded.body == body)
+        #expect(forwarded.headers.fields.map(\.name).contains("X-Case"))
+        #expect(forwarded.headers["X-Case"] == "Kept")
+        #expect(forwarded.headers.values(named: "X-Repeat") == ["1", "2"])
+        #expect(forwarded.headers["Keep-Alive"] == nil)
+        #expect(forwarded.headers["Accept-Encoding"] == nil)
+        #expect(forwarded.headers["Host"] == upstream.origin.replacingOccurrences(of: "http://", with: ""))
+        #expect(response.status.code == 201)
+        #expect(response.headers.values(named: "X-Upstream") == ["Kept", "Twice"])
+        #expect(response.headers["X-Hop"] == nil)
+        #expect(response.bodyText == #"{"id":"u1","userName":"echo"}"#)
+        let exchange = try #require(transcript?.exchanges.first)
+        #expect(exchange.request.path == "/Users/u1?attributes=userName")
+        #expect(
+            exchange.request.headers["Host"]
+                == proxy.url.replacingOccurrences(of: "http://", with: "").replacingOccurrences(
+                    of: "/scim/v2", with: ""))
+        #expect(exchange.request.headers["Accept-Encoding"] == "gzip")
+        #expect(exchange.request.headers["Keep-Alive"] == "timeout=5")
+        #expect(exchange.request.body == RecordedBody(bytes: body))
+        #expect(exchange.response.status == 201)
+        #expect(exchange.response.headers.values(named: "X-Upstream") == ["Kept", "Twice"])
+        #expect(exchange.response.headers["X-Hop"] == "dropped")
+    }
+
+    @Test func unreachableUpstreamGets502NotRecorded() throws {
+        let closed = HTTPServer(configuration: HTTPServerConfiguration()) { _ in HTTPResponse(status: .ok) }
+        try closed.start()
+        let origin = closed.origin
+        closed.stop()
+        let folder = try ProxyHarness.makeFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let proxy = try startProxy(upstream: origin + "/scim/v2", folder: folder)
+
+        let response = try HTTPClient().send(
+            HTTPRequest(method: .get, target: "/scim/v2/Users"), url: proxy.url + "/Users")
+        let (transcript, _) = try proxy.finish()
+
+        #expect(response.status.code == 502)
+        let body = try JSONValue.parse(bytes: response.body)
+        #expect(body["schemas"] == [.string(SCIMURN.error)])
+        #expect(body["status"] == "502")
+        #expect(transcript == nil)
+        #expect(proxy.counts.upstreamFailures == 1)
+    }
+
+    @Test func outsideBaseForwardedNotRecorded() throws {
+        let received = ReceivedRequests()
+        let upstream = try startEchoUpstream(received)
+        defer { upstream.stop() }
+        let folder = try ProxyHarness.makeFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let proxy = try startProxy(upstream: upstream.origin + "/scim/v2", folder: folder)
+
+        let outside = try HTTPClient().send(
+            HTTPRequest(method: .get, target: "/_scimtape/state"),
+            url: upstream.origin.replacingOccurrences(
+                of: String(upstream.port), with: String(proxy.port)) + "/_scimtape/state")
+        let inside = try HTTPClient().send(HTTPRequest(method: .get, target: "/scim/v2"), url: proxy.url)
+        let (transcript, _) = try proxy.finish()
+
+        #expect(outside.status.code == 201)
+        #expect(inside.status.code == 201)
+        #expect(received.last?.target == "/scim/v2")
+        #expect(transcript?.exchanges.map(\.request.path) == ["/"])
+        #expect(proxy.counts.notRecorded == 1)
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import HTTP
+import Recorder
+import SCIM
+import Testing
+import Transcript
+
+@Suite struct RecordedSecrets {
+    @Test func tokenNeverReachesTheJournal() throws {
+        let harness = try ProxyHarness()
+
+        try harness.send(.post, "/Users", json: userBody("token@secrets.example"))
+        try harness.send(.get, "/Users?filter=userName+eq+%22token%40secrets.example%22")
+        let beforeFinish = try harness.filesContaining(ProxyHarness.token)
+        let (transcript, _) = try harness.proxy.finish()
+        try TranscriptFile.write(try #require(transcript), to: harness.folder.appendingPathComponent("out.json").path)
+
+        #expect(beforeFinish.isEmpty)
+        #expect(try harness.filesContaining(ProxyHarness.token).isEmpty)
+        #expect(transcript?.exchanges.first?.request.headers["Authorization"] == "Bearer [redacted]")
+    }
+
+    @Test func unlistedSecretsReplacedBeforeJournal() throws {
+        let harness = try ProxyHarness()
+        let apiKey = "k8Zq2Lm9Xw4Rt7Vb1Nc6Hy3Jd5Gf0Ps"
+        let jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlLXZhbHVlLXRlc3Q"
+        var body = userBody("secret@secrets.example")
+        if case .object(var object) = body {
+            object["password"] = "hunter2-password"
+            object["nickName"] = .string(jwt)
+            body = .object(object)
+        }
+
+        let response = try harness.send(.post, "/Users", json: body, headers: [("X-Api-Key", apiKey)])
+        let (transcript, _) = try harness.proxy.finish()
+
+        #expect(response.status.code == 201)
+        for needle in [apiKey, jwt, "hunter2-password"] {
+            #expect(try harness.filesContaining(needle).isEmpty, "\(needle.prefix(6))... reached the disk")
+        }
+        let exchange = try #require(transcript?.exchanges.first)
+        #expect(exchange.request.headers["X-Api-Key"] == SecretRedaction.placeholder)
+        #expect(exchange.request.body.json?["password"] == .string(SecretRedaction.placeholder))
+        #expect(harness.proxy.counts.secretsReplaced >= 2)
+        #expect(SecretScan.scan(try #require(transcript)).isEmpty)
+    }
+}

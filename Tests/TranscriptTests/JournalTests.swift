@@ -1,0 +1,99 @@
+import Foundation
+import SCIM
+import Testing
+import Transcript
+
+@Suite struct JournalRecovery {
+    private func makePath() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("scimtape-journal-\(UUID().uuidString).journal")
+            .path
+    }
+
+    private func exchange(_ path: String) -> Exchange {
+        Exchange(
+            request: Exchange.Request(method: "GET", path: path),
+            response: Exchange.Response(status: 200, body: .json(["totalResults": 0])))
+    }
+
+    private let metadata = Transcript(
+        name: "journal-test", description: "A journal under test.",
+        source: Transcript.Source(kind: .proxied, tool: "scimtape test"))
+
+    @Test func exchangesComeBackInSequenceOrder() throws {
+        let path = makePath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let journal = try TranscriptJournal(creating: path, metadata: metadata, survivesPowerLoss: true)
+
+        try journal.append(exchange("/Users?count=2"), sequence: 2)
+        try journal.append(exchange("/Users?count=1"), sequence: 1)
+        let contents = try JournalContents.read(path: path)
+
+        #expect(contents.metadata.name == "journal-test")
+        #expect(contents.metadata.source.kind == .proxied)
+        #expect(contents.transcript.exchanges.map(\.request.path) == ["/Users?count=1", "/Users?count=2"])
+        #expect(contents.nextSequence == 3)
+        #expect(!contents.hasTornTail)
+    }
+
+    @Test func tornTailIsIgnoredAndCutOff() throws {
+        let path = makePath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let journal = try TranscriptJournal(creating: path, metadata: metadata, survivesPowerLoss: false)
+        try journal.append(exchange("/Users?count=1"), sequence: 1)
+        journal.close()
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        handle.seekToEndOfFile()
+        handle.write(Data(#"{"sequence":2,"exchange":{"requ"#.utf8))
+        try handle.close()
+
+        let torn = try JournalContents.read(path: path)
+        let continued = try TranscriptJournal(
+            continuing: path, validLength: torn.validLength, survivesPowerLoss: false)
+        try continued.append(exchange("/Users?count=2"), sequence: torn.nextSequence)
+        let repaired = try JournalContents.read(path: path)
+
+        #expect(torn.hasTornTail)
+        #expect(torn.entries.count == 1)
+        #expect(repaired.entries.map(\.sequence) == [1, 2])
+        #expect(repaired.damagedLines.isEmpty)
+        #expect(!repaired.hasTornTail)
+    }
+
+    @Test func damagedMiddleLineIsReported() throws {
+        let path = makePath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let journal = try TranscriptJournal(creating: path, metadata: metadata, survivesPowerLoss: false)
+        try journal.append(exchange("/Users?count=1"), sequence: 1)
+        journal.close()
+        var text = try String(contentsOfFile: path, encoding: .utf8)
+        text += "\u{0}\u{0}\u{0}\n"
+        try text.write(toFile: path, atomically: false, encoding: .utf8)
+        let appender = try TranscriptJournal(continuing: path, validLength: text.utf8.count, survivesPowerLoss: false)
+        try appender.append(exchange("/Users?count=3"), sequence: 3)
+
+        let contents = try JournalContents.read(path: path)
+
+        #expect(contents.damagedLines == [3])
+        #expect(contents.entries.map(\.sequence) == [1, 3])
+    }
+
+    @Test func existingJournalIsNeverOverwritten() throws {
+        let path = makePath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        _ = try TranscriptJournal(creating: path, metadata: metadata, survivesPowerLoss: false)
+
+        #expect(throws: JournalError.self) {
+            _ = try TranscriptJournal(creating: path, metadata: metadata, survivesPowerLoss: false)
+        }
+    }
+
+    @Test func otherFileIsNotAJournal() throws {
+        let path = makePath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try #"{"format":"scimtape.transcript"}"#.write(toFile: path, atomically: true, encoding: .utf8)
+
+        #expect(throws: JournalError.self) {
+            _ = try JournalContents.read(path: path)
+        }
+    }
+}

@@ -1,0 +1,179 @@
+import HTTP
+import SCIM
+import Testing
+import Transcript
+
+@Suite struct PersonalDataPseudonyms {
+    static let user: JSONValue = [
+        "schemas": [
+            "urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+        ],
+        "id": "0f8fad5b-d9cb-469f-a165-70867728950e",
+        "userName": "Alice.Smith@Contoso.com",
+        "externalId": "alice.smith",
+        "displayName": "Alice Smith",
+        "name": ["givenName": "Alice", "familyName": "Smith"],
+        "emails": [["value": "alice.smith@contoso.com", "type": "work", "primary": true]],
+        "phoneNumbers": [["value": "+44 20 7946 0000", "type": "work"]],
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": [
+            "manager": ["value": "26118915-6090-4610-87e4-49d8ca9f808d", "displayName": "Bob Jones"]
+        ],
+        "meta": [
+            "resourceType": "User",
+            "location": "https://scim.example.com/scim/v2/Users/0f8fad5b-d9cb-469f-a165-70867728950e",
+        ],
+    ]
+
+    private func makeTranscript() throws -> Transcript {
+        let patch: JSONValue = [
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [
+                ["op": "replace", "path": "emails[type eq \"work\"].value", "value": "alice.smith@contoso.com"],
+                ["op": "replace", "value": ["name.givenName": "Alice", "displayName": "Alice Smith"]],
+                ["op": "Remove", "path": "emails[value eq \"alice.smith@contoso.com\"]"],
+            ],
+        ]
+        let error: JSONValue = [
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "409", "scimType": "uniqueness",
+            "detail": "userName alice.smith@contoso.com is already taken by Alice Smith",
+        ]
+        return Transcript(
+            name: "pseudonyms", description: "Alice.Smith@Contoso.com is created and updated.",
+            source: Transcript.Source(kind: .proxied),
+            preconditions: [.deletedTeammate(email: "bob.jones@contoso.com")],
+            exchanges: [
+                Exchange(
+                    request: Exchange.Request(
+                        method: "GET", path: "/Users?filter=userName+eq+%22alice.smith%40contoso.com%22"),
+                    response: Exchange.Response(status: 200, body: .json(["totalResults": 0, "Resources": []]))),
+                Exchange(
+                    request: Exchange.Request(method: "POST", path: "/Users", body: .json(Self.user)),
+                    response: Exchange.Response(
+                        status: 201,
+                        headers: [("Location", "https://scim.example.com/scim/v2/Users/Alice.Smith%40Contoso.com")],
+                        body: .json(Self.user))),
+                Exchange(
+                    request: Exchange.Request(
+                        method: "PATCH", path: "/Users/Alice.Smith@Contoso.com", body: .json(patch)),
+                    response: Exchange.Response(status: 409, body: .json(error))),
+            ])
+    }
+
+    @Test func sameValueGetsSamePseudonymEverywhere() throws {
+        let (redacted, table) = PersonalDataRedaction.redact(try makeTranscript())
+
+        let text = redacted.json.serialized()
+        for original in ["alice", "Alice", "Smith", "contoso", "Contoso", "Bob Jones", "7946", "bob.jones"] {
+            #expect(!text.contains(original), "\(original) is still in the transcript")
+        }
+        let email = try #require(table.entries.first { $0.original == "alice.smith@contoso.com" }?.pseudonym)
+        #expect(email.hasSuffix(".example"))
+        let exchanges = redacted.exchanges
+        #expect(exchanges[0].request.path == "/Users?filter=userName+eq+%22\(RequestTarget.encodeQueryValue(email))%22")
+        #expect(exchanges[1].request.body.json?["emails"]?.arrayValue?.first?["value"] == .string(email))
+        let operations = exchanges[2].request.body.json?["Operations"]?.arrayValue ?? []
+        #expect(operations[0]["value"] == .string(email))
+        #expect(operations[2]["path"] == .string("emails[value eq \"\(email)\"]"))
+        #expect(exchanges[2].response.body.json?["detail"]?.stringValue?.contains(email) == true)
+        #expect(redacted.preconditions.first?.summary.contains("bob.jones") == false)
+    }
+
+    @Test func caseVariantsStayDistinctButEqualIgnoringCase() throws {
+        let (redacted, _) = PersonalDataRedaction.redact(try makeTranscript())
+
+        let created = try #require(redacted.exchanges[1].request.body.json)
+        let userName = try #require(created["userName"]?.stringValue)
+        let email = try #require(created["emails"]?.arrayValue?.first?["value"]?.stringValue)
+        #expect(userName != email)
+        #expect(userName.lowercased() == email.lowercased())
+        let segment = String(redacted.exchanges[2].request.path.split(separator: "/").last ?? "")
+        #expect(RequestTarget.percentDecode(segment) == userName)
+        #expect(
+            redacted.exchanges[1].response.headers["Location"]?.hasSuffix(
+                "/Users/\(RequestTarget.encodePathSegment(userName))") == true)
+    }
+
+    @Test func protocolStringsAndIdsAreUntouched() throws {
+        let (redacted, _) = PersonalDataRedaction.redact(try makeTranscript())
+
+        let created = try #require(redacted.exchanges[1].request.body.json)
+        #expect(created["schemas"] == Self.user["schemas"])
+        #expect(created["id"] == Self.user["id"])
+        #expect(created["emails"]?.arrayValue?.first?["type"] == "work")
+        #expect(created["meta"]?["location"] == Self.user["meta"]?["location"])
+        let manager = created["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]?["manager"]
+        #expect(manager?["value"] == "26118915-6090-4610-87e4-49d8ca9f808d")
+        #expect(manager?["displayName"] != "Bob Jones")
+        let operations = redacted.exchanges[2].request.body.json?["Operations"]?.arrayValue ?? []
+        #expect(operations.map { $0["op"] } == ["replace", "replace", "Remove"])
+        #expect(redacted.exchanges[2].response.body.json?["scimType"] == "uniqueness")
+    }
+
+    @Test func pathlessPatchKeysAreRedacted() throws {
+        let (redacted, _) = PersonalDataRedaction.redact(try makeTranscript())
+
+        let value = redacted.exchanges[2].request.body.json?["Operations"]?.arrayValue?[1]["value"]
+        #expect(value?["name.givenName"] != "Alice")
+        #expect(value?["displayName"] != "Alice Smith")
+        #expect(value?["name.givenName"] == redacted.exchanges[1].request.body.json?["name"]?["givenName"])
+    }
+
+    @Test func invalidFilterKeepsItsShape() {
+        let transcript = Transcript(
+            name: "broken", description: "", source: Transcript.Source(kind: .proxied),
+            exchanges: [
+                Exchange(
+                    request: Exchange.Request(
+                        method: "POST", path: "/Users", body: .json(["userName": "carol@x.example"])),
+                    response: Exchange.Response(status: 201)),
+                Exchange(
+                    request: Exchange.Request(
+                        method: "GET", path: "/Users?filter=userName+eq+%22carol%40x.example%22+and+(bogus"),
+                    response: Exchange.Response(status: 400)),
+            ])
+
+        let (redacted, _) = PersonalDataRedaction.redact(transcript)
+
+        let filter = RequestTarget.queryItems(RequestTarget.split(redacted.exchanges[1].request.path).query ?? "")
+        #expect(filter.first?.value.hasSuffix("\" and (bogus") == true)
+        #expect(filter.first?.value.contains("carol") == false)
+    }
+}
+
+@Suite struct TranscriptRendering {
+    private let transcript = Transcript(
+        name: "render", description: "Rendering under test.",
+        source: Transcript.Source(kind: .proxied, tool: "scimtape 0.1.0"),
+        exchanges: [
+            Exchange(
+                description: "Looks the user up",
+                request: Exchange.Request(
+                    method: "GET", path: "/Users?filter=userName+eq+%22a%3Bb%23c%40d.example%22",
+                    headers: [("Accept", "application/scim+json")]),
+                response: Exchange.Response(status: 200, body: .json(["totalResults": 0, "note": "```fenced```"]))),
+            Exchange(
+                request: Exchange.Request(method: "DELETE", path: "/Users/u1"),
+                response: Exchange.Response(status: 204)),
+        ])
+
+    @Test func textShowsRequestsAndResponses() {
+        let text = TranscriptTextRendering.render(transcript)
+
+        #expect(text.contains("[1] GET /Users?filter=userName eq \"a;b#c@d.example\" -> 200 OK"))
+        #expect(text.contains("    > Accept: application/scim+json"))
+        #expect(text.contains("    < {\"totalResults\": 0, \"note\": \"```fenced```\"}"))
+        #expect(text.contains("[2] DELETE /Users/u1 -> 204 No Content"))
+    }
+
+    @Test func markdownHasDiagramAndCollapsedBodies() {
+        let markdown = TranscriptMarkdownRendering.render(transcript)
+
+        #expect(markdown.contains("```mermaid\nsequenceDiagram\n    autonumber"))
+        #expect(markdown.contains("    C->>E: GET /Users?filter=userName eq \"a#59;b#35;c@d.example\""))
+        #expect(markdown.contains("    E-->>C: 200 OK, totalResults 0"))
+        #expect(markdown.contains("    E-->>C: 204 No Content"))
+        #expect(markdown.contains("<details><summary>Response: JSON body"))
+        #expect(markdown.contains("````json"))
+        #expect(markdown.contains("</details>"))
+    }
+}
