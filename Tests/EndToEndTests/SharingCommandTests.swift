@@ -103,7 +103,7 @@ import Testing
         #expect(markdown.stdout.contains("C->>E: POST /Users"))
         #expect(markdown.stdout.contains("<details><summary>Request: JSON body"))
         #expect(text.status == 0)
-        #expect(text.stdout.contains("[3] POST /Users -> 201 Created (create)"))
+        #expect(text.stdout.contains("[4] POST /Users -> 201 Created (create)"))
         #expect(invalid.status == 2)
         #expect(invalid.stderr.contains("--format must be text or markdown"))
     }
