@@ -87,7 +87,8 @@ final class ServeProcess {
     let process = Process()
     let baseURL: String
 
-    init(_ arguments: [String] = [], environment: [String: String] = [:]) throws {
+    /// Starts the server; its standard error goes to `stderrPath`, or is discarded without one.
+    init(_ arguments: [String] = [], environment: [String: String] = [:], stderrPath: String? = nil) throws {
         process.executableURL = BinaryRunner.executable
         process.arguments = ["serve", "--port", "0"] + arguments
         var merged = ProcessInfo.processInfo.environment
@@ -98,7 +99,12 @@ final class ServeProcess {
         process.environment = merged
         let out = Pipe()
         process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
+        if let stderrPath {
+            FileManager.default.createFile(atPath: stderrPath, contents: nil)
+            process.standardError = FileHandle(forWritingAtPath: stderrPath)
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
         var line = Data()
         while true {
