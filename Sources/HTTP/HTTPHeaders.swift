@@ -25,12 +25,28 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByArrayLiter
 
     /// The first value of the named field.
     public subscript(name: String) -> String? {
-        fields.first { $0.name.lowercased() == name.lowercased() }?.value
+        fields.first { Self.namesMatch($0.name, name) }?.value
     }
 
     /// Every value of the named field, in order.
     public func values(named name: String) -> [String] {
-        fields.filter { $0.name.lowercased() == name.lowercased() }.map(\.value)
+        fields.filter { Self.namesMatch($0.name, name) }.map(\.value)
+    }
+
+    /// Compares field names ignoring ASCII case (RFC 9110 section 5.1) without allocating
+    /// lowercased copies.
+    static func namesMatch(_ first: String, _ second: String) -> Bool {
+        let firstBytes = first.utf8
+        let secondBytes = second.utf8
+        guard firstBytes.count == secondBytes.count else {
+            return false
+        }
+        for (left, right) in zip(firstBytes, secondBytes) where left != right {
+            guard left | 0x20 == right | 0x20, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(left | 0x20) else {
+                return false
+            }
+        }
+        return true
     }
 
     public func contains(_ name: String) -> Bool {

@@ -1,3 +1,4 @@
+import Foundation
 import HTTP
 import SCIM
 import Transcript
@@ -10,6 +11,11 @@ struct Correlation {
     private(set) var values: [String: String] = [:]
     /// Recorded values ordered longest first, so that a value never replaces part of a longer one.
     private var orderedKeys: [String] = []
+    /// The recorded values of `minimumSubstringLength` characters or more, longest first: the
+    /// ones replaced inside longer strings.
+    private var substringKeys: [String] = []
+    /// The shorter recorded values, longest first, each with its quoted JSON form.
+    private var quotedKeys: [(key: String, quoted: String)] = []
 
     /// Values shorter than this are replaced only where they are a whole string or path segment,
     /// because a short id could occur inside unrelated text.
@@ -21,7 +27,11 @@ struct Correlation {
         }
         values[recorded] = live
         orderedKeys.append(recorded)
-        orderedKeys.sort { $0.count > $1.count }
+        orderedKeys.sort { $0.utf8.count > $1.utf8.count }
+        substringKeys = orderedKeys.filter { $0.count >= Correlation.minimumSubstringLength }
+        quotedKeys = orderedKeys.filter { $0.count < Correlation.minimumSubstringLength }.map {
+            ($0, JSONValue.string($0).serialized())
+        }
     }
 
     func live(for recorded: String) -> String? {
@@ -96,7 +106,7 @@ struct Correlation {
             return exact
         }
         var result = text
-        for key in orderedKeys where key.count >= Correlation.minimumSubstringLength && result.contains(key) {
+        for key in substringKeys where result.containsBytes(of: key) {
             result = result.replacingAll(key, with: values[key]!)
         }
         return result
@@ -137,11 +147,8 @@ struct Correlation {
     /// `members[value eq "u1"]`.
     private func substituteQuoted(_ text: String) -> String {
         var result = text
-        for key in orderedKeys where key.count < Correlation.minimumSubstringLength {
-            let quoted = JSONValue.string(key).serialized()
-            if result.contains(quoted) {
-                result = result.replacingAll(quoted, with: JSONValue.string(values[key]!).serialized())
-            }
+        for (key, quoted) in quotedKeys where result.containsBytes(of: quoted) {
+            result = result.replacingAll(quoted, with: JSONValue.string(values[key]!).serialized())
         }
         return result
     }
@@ -165,8 +172,35 @@ struct Correlation {
 }
 
 extension String {
+    /// Returns whether the UTF-8 bytes of `other` occur in this string. A byte search: Foundation's
+    /// `contains` converts both strings to UTF-16 first, which made it the replay's hottest call.
+    func containsBytes(of other: String) -> Bool {
+        var haystack = self
+        var needle = other
+        return haystack.withUTF8 { haystackBytes in
+            needle.withUTF8 { needleBytes in
+                guard !needleBytes.isEmpty else {
+                    return true
+                }
+                guard haystackBytes.count >= needleBytes.count, let haystackStart = haystackBytes.baseAddress,
+                    let needleStart = needleBytes.baseAddress
+                else {
+                    return false
+                }
+                let first = needleStart.pointee
+                for offset in 0...(haystackBytes.count - needleBytes.count)
+                where haystackStart[offset] == first
+                    && memcmp(haystackStart + offset, needleStart, needleBytes.count) == 0
+                {
+                    return true
+                }
+                return false
+            }
+        }
+    }
+
     func replacingAll(_ target: String, with replacement: String) -> String {
-        guard !target.isEmpty, contains(target) else {
+        guard !target.isEmpty, containsBytes(of: target) else {
             return self
         }
         return replacing(target, with: replacement)
