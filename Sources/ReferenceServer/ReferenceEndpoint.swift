@@ -155,7 +155,9 @@ public final class ReferenceEndpoint: Sendable {
 
     func baseURL(for request: HTTPRequest) -> String {
         let scheme = configuration.http.tls == nil ? "http" : "https"
-        if let host = request.headers["Host"], !host.isEmpty, !host.contains("/"), !host.contains(" ") {
+        if let host = request.headers["Host"], !host.isEmpty,
+            !host.utf8.contains(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: " ") })
+        {
             return "\(scheme)://\(host)\(configuration.basePath)"
         }
         return fallbackOrigin + configuration.basePath

@@ -36,7 +36,7 @@ struct PatchBuilder {
         for change in changes {
             if change.path == "active" {
                 activeOperation = ["op": "replace", "path": "active", "value": change.value]
-            } else if change.path.contains("[") {
+            } else if change.path.utf8.contains(UInt8(ascii: "[")) {
                 operations.append(
                     ["op": op(change.existed ? "Replace" : "Add"), "path": .string(change.path), "value": change.value])
             } else if change.existed {

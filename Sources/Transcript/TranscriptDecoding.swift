@@ -135,7 +135,7 @@ extension Exchange {
         if target.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7F }) {
             return "contains a space or control character; percent-encode it"
         }
-        if target.contains("#") {
+        if target.utf8.contains(UInt8(ascii: "#")) {
             return "contains '#'; a request path has no fragment"
         }
         for segment in RequestTarget.split(target).path.split(separator: "/", omittingEmptySubsequences: false) {

@@ -23,16 +23,17 @@ enum SecretPatterns {
     static func isExempt(headerName: String) -> Bool {
         let lowered = headerName.lowercased()
         return exemptHeaders.contains(lowered) || lowered.hasSuffix("-id") || lowered.hasSuffix("-ids")
-            || lowered.contains("trace") || lowered.contains("correlation") || lowered.contains("request-id")
+            || lowered.containsBytes(of: "trace") || lowered.containsBytes(of: "correlation")
+            || lowered.containsBytes(of: "request-id")
     }
 
     /// Returns the ranges of bearer tokens and JWTs inside `text`. The search runs over UTF-8
     /// bytes, because the recorder runs it on every string of every exchange.
     static func credentialRanges(in text: String) -> [(range: Range<String.Index>, kind: SecretFinding.Kind)] {
-        let bytes = Array(text.utf8)
-        guard bytes.count >= 8 else {
+        guard text.utf8.count >= 8 else {
             return []
         }
+        let bytes = Array(text.utf8)
         var found: [(Range<Int>, SecretFinding.Kind)] = []
         var index = 0
         while index + 3 <= bytes.count {
@@ -53,7 +54,7 @@ enum SecretPatterns {
             index = max(end, index + 1)
         }
         index = 0
-        let bearer = Array("bearer ".utf8)
+        let bearer = bearerPrefix
         while index + bearer.count <= bytes.count {
             guard bytes[index] | 0x20 == bearer[0], matchesIgnoringCase(bytes, at: index, bearer) else {
                 index += 1
@@ -80,6 +81,8 @@ enum SecretPatterns {
             return (lower..<upper, kind)
         }
     }
+
+    private static let bearerPrefix = Array("bearer ".utf8)
 
     private static func matchesIgnoringCase(_ bytes: [UInt8], at offset: Int, _ lowercase: [UInt8]) -> Bool {
         for (position, expected) in lowercase.enumerated() where bytes[offset + position] | 0x20 != expected {
