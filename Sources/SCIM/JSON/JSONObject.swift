@@ -145,6 +145,43 @@ extension String {
         if self == other {
             return true
         }
-        return self.lowercased() == other.lowercased()
+        // ASCII bytes are compared in place; the first non-ASCII byte falls back to full Unicode
+        // lowercasing, which may change lengths (the Kelvin sign lowercases to an ASCII "k").
+        var left = utf8.makeIterator()
+        var right = other.utf8.makeIterator()
+        while true {
+            switch (left.next(), right.next()) {
+            case (nil, nil):
+                return true
+            case (let leftByte?, let rightByte?):
+                if leftByte >= 0x80 || rightByte >= 0x80 {
+                    return lowercased() == other.lowercased()
+                }
+                if leftByte.asciiLowercased != rightByte.asciiLowercased {
+                    return false
+                }
+            default:
+                // One string is a longer one's ASCII prefix, and lowercasing the rest of the longer
+                // one cannot make it empty.
+                return false
+            }
+        }
+    }
+}
+
+extension UInt8 {
+    /// Whether the byte is an ASCII letter, `ALPHA` in RFC 5234.
+    public var isASCIILetter: Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(self | 0x20)
+    }
+
+    /// Whether the byte is an ASCII digit, `DIGIT` in RFC 5234.
+    public var isASCIIDigit: Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self)
+    }
+
+    /// The byte with an ASCII capital letter turned into its small letter.
+    var asciiLowercased: UInt8 {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(self) ? self | 0x20 : self
     }
 }

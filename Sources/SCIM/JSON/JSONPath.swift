@@ -62,13 +62,13 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
     }
 
     private static func isPlainName(_ key: String) -> Bool {
-        guard let first = key.unicodeScalars.first, first == "_" || first == "$" || first.properties.isAlphabetic
+        guard let first = key.utf8.first,
+            first == UInt8(ascii: "_") || first == UInt8(ascii: "$") || first.isASCIILetter
         else {
             return false
         }
-        return key.unicodeScalars.allSatisfy { scalar in
-            scalar == "_" || scalar == "$" || (scalar.isASCII && scalar.properties.isAlphabetic)
-                || ("0"..."9").contains(scalar)
+        return key.utf8.allSatisfy { byte in
+            byte == UInt8(ascii: "_") || byte == UInt8(ascii: "$") || byte.isASCIILetter || byte.isASCIIDigit
         }
     }
 }

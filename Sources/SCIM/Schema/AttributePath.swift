@@ -45,13 +45,11 @@ public struct AttributePath: Sendable, Hashable, CustomStringConvertible {
         if text == "$ref" {
             return true
         }
-        guard let first = text.unicodeScalars.first, first.isASCII, first.properties.isAlphabetic else {
+        guard let first = text.utf8.first, first.isASCIILetter else {
             return false
         }
-        return text.unicodeScalars.allSatisfy { scalar in
-            scalar.isASCII
-                && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "-"
-                    || scalar == "_")
+        return text.utf8.allSatisfy { byte in
+            byte.isASCIILetter || byte.isASCIIDigit || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
         }
     }
 
