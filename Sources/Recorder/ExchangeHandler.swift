@@ -15,6 +15,16 @@ struct ExchangeHandler: Sendable {
     func handle(_ request: HTTPRequest) -> HTTPResponse {
         let sequence = state.nextSequence.wrappingAdd(1, ordering: .relaxed).oldValue
         let logger = configuration.logger
+        if let rejection = ProxyChecks.rejection(of: request) {
+            state.counters.withLock { $0.rejected += 1 }
+            logger.warning(
+                "request rejected and not forwarded",
+                metadata: [
+                    "exchange.sequence": String(sequence), "http.method": request.method.rawValue, "error": rejection,
+                ])
+            return ProxyChecks.errorResponse(
+                .badRequest, detail: "The recording proxy rejected the request: \(rejection).")
+        }
         let forwarded = HTTPRequest(
             method: request.method, target: request.target, headers: ForwardedHeaders.request(request.headers),
             body: request.body)

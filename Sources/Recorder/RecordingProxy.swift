@@ -151,6 +151,8 @@ public struct RecordingCounters: Sendable, Equatable {
     public var upstreamFailures = 0
     /// Requests outside the SCIM base, or whose path a transcript cannot hold, forwarded but not recorded.
     public var notRecorded = 0
+    /// Requests rejected with 400 and not forwarded, because their target is not a path.
+    public var rejected = 0
     /// Exchanges whose response was returned but which are not in the journal, because writing it failed.
     public var journalFailures = 0
     /// Values the secret scan found and replaced, beyond the policy's headers and members.

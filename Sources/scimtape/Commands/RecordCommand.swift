@@ -112,6 +112,11 @@ enum RecordCommand: Command {
             Terminal.error(
                 "warning: \(counted(counts.upstreamFailures, "request")) got no upstream response and are not recorded")
         }
+        if counts.rejected > 0 {
+            Terminal.error(
+                "warning: \(counted(counts.rejected, "request")) had a target that is not a path, and got 400 without being forwarded"
+            )
+        }
         if counts.notRecorded > 0 {
             Terminal.error(
                 "warning: \(counted(counts.notRecorded, "request")) outside the SCIM base were forwarded but not recorded"

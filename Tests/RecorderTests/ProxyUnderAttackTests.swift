@@ -1,0 +1,154 @@
+import Foundation
+import HTTP
+import Recorder
+import ReferenceServer
+import SCIM
+import Testing
+import Transcript
+
+/// A recording proxy in front of the reference endpoint, which requires a bearer token. With
+/// `misbehaviours`, a `ScriptedUpstream` sits between them: it relays requests to the reference
+/// endpoint and breaks the ones the test names. The journal is in a fresh temporary folder.
+private final class AttackedProxy {
+    static let token = "attack-test-token-2b9e4f7a1c3d5e6f8a0b"
+
+    let folder: URL
+    let reference: ReferenceServer
+    let scripted: ScriptedUpstream?
+    let proxy: RecordingProxy
+    private let lock = NSLock()
+    private var completedExchanges: [String] = []
+
+    init(
+        misbehaviours: [String: ScriptedUpstream.Misbehaviour]? = nil,
+        configure: (inout RecordingProxyConfiguration) -> Void = { _ in }
+    ) throws {
+        folder = try ProxyHarness.makeFolder()
+        reference = try ReferenceServer(configuration: ReferenceServerConfiguration(token: Self.token))
+        try reference.start()
+        var upstream = reference.baseURL
+        if let misbehaviours {
+            let scripted = try ScriptedUpstream(
+                relayTo: reference.baseURL.replacingOccurrences(of: "/scim/v2", with: ""), misbehaviours: misbehaviours)
+            upstream = scripted.baseURL
+            self.scripted = scripted
+        } else {
+            scripted = nil
+        }
+        var configuration = RecordingProxyConfiguration(
+            upstream: try BaseURL(upstream), journalPath: folder.appendingPathComponent("attack.journal").path,
+            name: "attack")
+        configure(&configuration)
+        proxy = try RecordingProxy(configuration: configuration)
+        try proxy.start()
+    }
+
+    deinit {
+        proxy.stop()
+        scripted?.stop()
+        reference.stop()
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    var port: UInt16 {
+        proxy.port
+    }
+
+    /// "METHOD /path" of every exchange that a well-behaved client completed, in completion order.
+    var completed: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return completedExchanges
+    }
+
+    /// Notes an exchange that a raw client completed.
+    func complete(_ exchange: String) {
+        lock.lock()
+        completedExchanges.append(exchange)
+        lock.unlock()
+    }
+
+    /// Sends a request through the proxy with the bearer token and notes it as completed.
+    @discardableResult
+    func send(
+        _ method: HTTPMethod, _ path: String, json body: JSONValue? = nil,
+        client: HTTPClient = HTTPClient(configuration: HTTPClientConfiguration(timeout: 10))
+    ) throws -> HTTPResponse {
+        var headers: HTTPHeaders = [("Authorization", "Bearer \(Self.token)")]
+        if body != nil {
+            headers.add(name: "Content-Type", value: "application/scim+json")
+        }
+        let response = try client.send(
+            HTTPRequest(
+                method: method, target: "/scim/v2" + path, headers: headers, body: body?.serializedBytes() ?? []),
+            url: proxy.url + path)
+        complete("\(method.rawValue) \(path)")
+        return response
+    }
+
+    /// Reads a page of users through the proxy and returns whether the status was 200.
+    func stillServes() -> Bool {
+        (try? send(.get, "/Users?count=1").status.code) == 200
+    }
+
+    /// Counts the users on the reference endpoint, asking it directly, not through the proxy.
+    func userCount() throws -> Int {
+        let response = try HTTPClient().send(
+            HTTPRequest(method: .get, target: "/scim/v2/Users", headers: [("Authorization", "Bearer \(Self.token)")]),
+            url: reference.baseURL + "/Users")
+        return try JSONValue.parse(bytes: response.body)["totalResults"]?.intValue ?? -1
+    }
+
+    /// Returns "METHOD /path" of every exchange in the journal, and the numbers of damaged lines.
+    func journaled() throws -> (exchanges: [String], damagedLines: [Int]) {
+        let contents = try JournalContents.read(path: proxy.configuration.journalPath)
+        let exchanges = contents.entries.map { "\($0.exchange.request.method) \($0.exchange.request.path)" }
+        return (exchanges, contents.damagedLines)
+    }
+
+    /// Returns a raw request line and header block with the bearer token.
+    static func rawHead(_ requestLine: String, _ fields: [String] = []) -> String {
+        ([requestLine, "Host: 127.0.0.1", "Authorization: Bearer \(token)"] + fields).joined(separator: "\r\n")
+            + "\r\n\r\n"
+    }
+}
+
+/// The recording proxy under hostile clients and a broken upstream keeps serving others, stays
+/// within its limits, and journals exactly the exchanges that completed.
+@Suite(.serialized) struct ProxyUnderAttack {
+    /// Checks that the journal and the finished transcript hold exactly the completed exchanges.
+    private func expectExactlyCompletedRecorded(
+        _ attacked: AttackedProxy, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        let journal = try attacked.journaled()
+        #expect(journal.damagedLines.isEmpty, "damaged journal lines", sourceLocation: sourceLocation)
+        #expect(journal.exchanges.sorted() == attacked.completed.sorted(), sourceLocation: sourceLocation)
+        #expect(attacked.proxy.counts.recorded == attacked.completed.count, sourceLocation: sourceLocation)
+        let (transcript, _) = try attacked.proxy.finish()
+        let recorded = (transcript?.exchanges ?? []).map { "\($0.request.method) \($0.request.path)" }
+        #expect(recorded.sorted() == attacked.completed.sorted(), sourceLocation: sourceLocation)
+    }
+
+    /// A target that is not a path would be appended to the upstream origin and could name another
+    /// host: `@host:port/...` turns the origin into user information. The canary stands for that host.
+    @Test(arguments: [
+        "GET @127.0.0.1:CANARY/scim/v2/Users HTTP/1.1", "GET http://127.0.0.1:CANARY/scim/v2/Users HTTP/1.1",
+        "OPTIONS * HTTP/1.1", "GET scim/v2/Users HTTP/1.1",
+    ])
+    func targetThatIsNoPathRejected(requestLine: String) throws {
+        let canary = try ScriptedUpstream(relayTo: nil)
+        defer { canary.stop() }
+        let attacked = try AttackedProxy(misbehaviours: [:])
+        let line = requestLine.replacingOccurrences(of: "CANARY", with: String(canary.port))
+
+        let reply = RawClient.exchange(attacked.port, AttackedProxy.rawHead(line, ["Connection: close"]))
+
+        #expect(reply.hasPrefix("HTTP/1.1 400"), "\(reply.prefix(80))")
+        #expect(reply.contains(SCIMURN.error))
+        #expect(canary.acceptedConnections == 0)
+        #expect(attacked.scripted?.acceptedConnections == 0)
+        #expect(attacked.proxy.counts.rejected == 1)
+        #expect(attacked.stillServes())
+        try expectExactlyCompletedRecorded(attacked)
+    }
+}
