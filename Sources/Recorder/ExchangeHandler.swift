@@ -42,14 +42,27 @@ struct ExchangeHandler: Sendable {
                 ])
             return badGateway(error)
         }
+        if let problem = ProxyChecks.problem(in: response) {
+            state.counters.withLock { $0.upstreamFailures += 1 }
+            logger.warning(
+                "upstream response invalid and not returned",
+                metadata: [
+                    "exchange.sequence": String(sequence), "http.method": request.method.rawValue, "error": problem,
+                ])
+            return ProxyChecks.errorResponse(
+                .badGateway, detail: "The recording proxy got an invalid response from the upstream: \(problem).")
+        }
 
-        if let relative = relativeTarget(request.target) {
+        if Exchange.problem(inMethod: request.method.rawValue) == nil, let relative = relativeTarget(request.target) {
             record(request, relative: relative, response: response, sequence: sequence)
         } else {
             state.counters.withLock { $0.notRecorded += 1 }
             logger.warning(
-                "request outside the SCIM base forwarded but not recorded",
-                metadata: ["exchange.sequence": String(sequence), "proxy.base": configuration.upstream.path])
+                "request outside the SCIM base, or with a method or path that a transcript cannot store, forwarded but not recorded",
+                metadata: [
+                    "exchange.sequence": String(sequence), "http.method": request.method.rawValue,
+                    "proxy.base": configuration.upstream.path,
+                ])
         }
         return HTTPResponse(
             status: response.status, headers: ForwardedHeaders.response(response.headers), body: response.body)

@@ -147,11 +147,13 @@ public final class RecordingProxy: Sendable {
 public struct RecordingCounters: Sendable, Equatable {
     /// Exchanges written to the journal.
     public var recorded = 0
-    /// Requests that got no upstream response. The client got a 502 and nothing was recorded.
+    /// Requests that got no valid upstream response. The client got a 502 and nothing was recorded.
     public var upstreamFailures = 0
-    /// Requests outside the SCIM base, or whose path a transcript cannot hold, forwarded but not recorded.
+    /// Requests outside the SCIM base, or whose method or path a transcript cannot store, forwarded
+    /// but not recorded.
     public var notRecorded = 0
-    /// Requests rejected with 400 and not forwarded, because their target is not a path.
+    /// Requests rejected with 400 and not forwarded, because their target is not a path or a
+    /// header field is invalid.
     public var rejected = 0
     /// Exchanges whose response was returned but which are not in the journal, because writing it failed.
     public var journalFailures = 0

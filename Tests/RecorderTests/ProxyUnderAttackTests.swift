@@ -151,4 +151,74 @@ private final class AttackedProxy {
         #expect(attacked.stillServes())
         try expectExactlyCompletedRecorded(attacked)
     }
+
+    /// Fields that RFC 9110 section 5.5 and RFC 9112 section 5.1 make invalid, and that a
+    /// transcript cannot store, get 400 and never reach the upstream.
+    @Test(arguments: ["X-Space-Before-Colon : v", "X Space In Name: v", "X-Control: a\u{01}b"])
+    func invalidHeaderFieldRejected(field: String) throws {
+        let attacked = try AttackedProxy(misbehaviours: [:])
+
+        let reply = RawClient.exchange(
+            attacked.port, AttackedProxy.rawHead("GET /scim/v2/Users HTTP/1.1", [field, "Connection: close"]))
+
+        #expect(reply.hasPrefix("HTTP/1.1 400"), "\(reply.prefix(80))")
+        #expect(reply.contains(SCIMURN.error))
+        #expect(attacked.scripted?.acceptedConnections == 0)
+        #expect(attacked.proxy.counts.rejected == 1)
+        #expect(attacked.stillServes())
+        try expectExactlyCompletedRecorded(attacked)
+    }
+
+    /// A method that is a valid HTTP token but not an uppercase name cannot be a transcript's
+    /// method, so it is forwarded like a request outside the SCIM base and not recorded.
+    @Test(arguments: ["get", "M-SEARCH"])
+    func methodTranscriptCannotHoldNotRecorded(method: String) throws {
+        let attacked = try AttackedProxy()
+
+        let reply = RawClient.exchange(
+            attacked.port, AttackedProxy.rawHead("\(method) /scim/v2/Users HTTP/1.1", ["Connection: close"]))
+
+        #expect(reply.hasPrefix("HTTP/1.1 405"), "\(reply.prefix(80))")
+        #expect(attacked.proxy.counts.notRecorded == 1)
+        #expect(attacked.stillServes())
+        try expectExactlyCompletedRecorded(attacked)
+    }
+
+    static let brokenAnswers: [String: String] = [
+        "not-http": "SSH-2.0-OpenSSH_9.6\r\n\r\n",
+        "close-without-reply": "",
+        "switching-protocols": "HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n",
+        "partial-body": "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"id\":",
+        "conflicting-lengths": "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
+        "status-999": "HTTP/1.1 999 Odd\r\nContent-Length: 2\r\n\r\n{}",
+        "status-600": "HTTP/1.1 600 Odd\r\nContent-Length: 2\r\n\r\n{}",
+        "status-099": "HTTP/1.1 099 Odd\r\nContent-Length: 2\r\n\r\n{}",
+        "space-in-header-name": "HTTP/1.1 200 OK\r\nX Bad Name: v\r\nContent-Length: 2\r\n\r\n{}",
+        "control-in-header-value": "HTTP/1.1 200 OK\r\nX-Control: a\u{01}b\r\nContent-Length: 2\r\n\r\n{}",
+        "nul-in-header-value": "HTTP/1.1 200 OK\r\nX-Nul: a\u{00}b\r\nContent-Length: 2\r\n\r\n{}",
+        "huge-header":
+            "HTTP/1.1 200 OK\r\nX-Big: \(String(repeating: "a", count: 200_000))\r\nContent-Length: 2\r\n\r\n{}",
+        "body-over-limit": "HTTP/1.1 200 OK\r\nContent-Length: 8192\r\n\r\n\(String(repeating: " ", count: 8192))",
+    ]
+
+    @Test(arguments: brokenAnswers.keys.sorted())
+    func brokenUpstreamAnswerGets502(answer: String) throws {
+        let misbehaviours = Self.brokenAnswers.mapValues { ScriptedUpstream.Misbehaviour.reply(Array($0.utf8)) }
+        let attacked = try AttackedProxy(misbehaviours: misbehaviours) { $0.client.maximumResponseSize = 4096 }
+        #expect(attacked.stillServes())
+
+        let response = try HTTPClient().send(
+            HTTPRequest(
+                method: .get, target: "/scim/v2/Users/\(answer)",
+                headers: [("Authorization", "Bearer \(AttackedProxy.token)")]),
+            url: attacked.proxy.url + "/Users/\(answer)")
+
+        #expect(response.status.code == 502)
+        let body = try JSONValue.parse(bytes: response.body)
+        #expect(body["schemas"] == [.string(SCIMURN.error)])
+        #expect(body["status"] == "502")
+        #expect(attacked.proxy.counts.upstreamFailures == 1)
+        #expect(attacked.stillServes())
+        try expectExactlyCompletedRecorded(attacked)
+    }
 }

@@ -110,16 +110,17 @@ enum RecordCommand: Command {
         let counts = proxy.counts
         if counts.upstreamFailures > 0 {
             Terminal.error(
-                "warning: \(counted(counts.upstreamFailures, "request")) got no upstream response and are not recorded")
+                "warning: \(counted(counts.upstreamFailures, "request")) got no valid upstream response and are not recorded"
+            )
         }
         if counts.rejected > 0 {
             Terminal.error(
-                "warning: \(counted(counts.rejected, "request")) had a target that is not a path, and got 400 without being forwarded"
+                "warning: \(counted(counts.rejected, "request")) had a target that is not a path or an invalid header field, and got 400 without being forwarded"
             )
         }
         if counts.notRecorded > 0 {
             Terminal.error(
-                "warning: \(counted(counts.notRecorded, "request")) outside the SCIM base were forwarded but not recorded"
+                "warning: \(counted(counts.notRecorded, "request")) outside the SCIM base, or with a method or path that a transcript cannot store, were forwarded but not recorded"
             )
         }
         if counts.journalFailures > 0 {
