@@ -40,7 +40,7 @@ struct ExchangeHandler: Sendable {
                     "exchange.sequence": String(sequence), "http.method": request.method.rawValue,
                     "error": error.message,
                 ])
-            return badGateway(error)
+            return upstreamFailure(error)
         }
         if let problem = ProxyChecks.problem(in: response) {
             state.counters.withLock { $0.upstreamFailures += 1 }
@@ -131,16 +131,16 @@ struct ExchangeHandler: Sendable {
         return Exchange.problem(inPath: relative) == nil ? relative : nil
     }
 
-    /// Returns a 502 with an RFC 7644 section 3.12 error body, because the client is a SCIM client.
-    private func badGateway(_ error: HTTPClientError) -> HTTPResponse {
-        let body: JSONValue = [
-            "schemas": [.string(SCIMURN.error)],
-            "status": "502",
-            "detail": .string("The recording proxy could not get a response from the upstream: \(error.message)"),
-        ]
-        return HTTPResponse(
-            status: .badGateway, headers: [("Content-Type", "application/scim+json; charset=utf-8")],
-            body: body.serializedBytes())
+    /// Returns a 504 when the upstream did not respond within the client timeout (RFC 9110
+    /// section 15.6.5), and a 502 for every other failure.
+    private func upstreamFailure(_ error: HTTPClientError) -> HTTPResponse {
+        if error.kind == .timedOut {
+            return ProxyChecks.errorResponse(
+                .gatewayTimeout,
+                detail: "The recording proxy got no response from the upstream in time: \(error.message)")
+        }
+        return ProxyChecks.errorResponse(
+            .badGateway, detail: "The recording proxy could not get a response from the upstream: \(error.message)")
     }
 }
 

@@ -184,6 +184,100 @@ private final class AttackedProxy {
         try expectExactlyCompletedRecorded(attacked)
     }
 
+    /// A body of 4,096 bytes against a limit of 1,024, announced three ways.
+    @Test(arguments: ["content-length", "expect-continue", "chunked"])
+    func bodyOverLimitGets413NotForwarded(framing: String) throws {
+        let attacked = try AttackedProxy { $0.maximumBodySize = 1024 }
+        let body = String(repeating: "x", count: 4096)
+        let request: String
+        switch framing {
+        case "content-length":
+            request =
+                AttackedProxy.rawHead("POST /scim/v2/Users HTTP/1.1", ["Content-Length: 4096", "Connection: close"])
+                + body
+        case "expect-continue":
+            request = AttackedProxy.rawHead(
+                "POST /scim/v2/Users HTTP/1.1", ["Content-Length: 4096", "Expect: 100-continue", "Connection: close"])
+        default:
+            let chunks = stride(from: 0, to: body.count, by: 1000).map { start in
+                let chunk = String(body.dropFirst(start).prefix(1000))
+                return String(chunk.count, radix: 16) + "\r\n" + chunk + "\r\n"
+            }
+            request =
+                AttackedProxy.rawHead(
+                    "POST /scim/v2/Users HTTP/1.1", ["Transfer-Encoding: chunked", "Connection: close"])
+                + chunks.joined() + "0\r\n\r\n"
+        }
+
+        let reply = RawClient.exchange(attacked.port, request)
+
+        #expect(reply.hasPrefix("HTTP/1.1 413"), "\(reply.prefix(80))")
+        #expect(reply.contains(SCIMURN.error), "\(reply)")
+        #expect(try attacked.userCount() == 0)
+        #expect(attacked.stillServes())
+        try expectExactlyCompletedRecorded(attacked)
+    }
+
+    @Test func bodyAtLimitForwardedAndRecorded() throws {
+        let attacked = try AttackedProxy { $0.maximumBodySize = 1024 }
+        var body = userBody("limit@attack.example").serializedBytes()
+        body += [UInt8](repeating: UInt8(ascii: " "), count: 1024 - body.count)
+        let head = AttackedProxy.rawHead(
+            "POST /scim/v2/Users HTTP/1.1",
+            ["Content-Type: application/scim+json", "Content-Length: 1024", "Connection: close"])
+
+        let reply = RawClient.exchange(attacked.port, Array(head.utf8) + body)
+        if reply.hasPrefix("HTTP/1.1 201") {
+            attacked.complete("POST /Users")
+        }
+
+        #expect(reply.hasPrefix("HTTP/1.1 201"), "\(reply.prefix(80))")
+        #expect(try attacked.userCount() == 1)
+        try expectExactlyCompletedRecorded(attacked)
+    }
+
+    /// An upstream that never answers, or answers too slowly, costs the client at most the
+    /// upstream timeout (1 s here), and other clients are served meanwhile.
+    @Test(arguments: ["hang", "trickle"])
+    func slowUpstreamGets504WithinTimeout(misbehaviour: String) throws {
+        let attacked = try AttackedProxy(misbehaviours: ["hang": .hang, "trickle": .trickle]) {
+            $0.client.timeout = 1
+            $0.client.connectTimeout = 1
+        }
+        let result = Failures()
+        let done = DispatchSemaphore(value: 0)
+        let url = attacked.proxy.url
+        Thread.detachNewThread {
+            defer { done.signal() }
+            let started = Date()
+            let response = try? HTTPClient(configuration: HTTPClientConfiguration(timeout: 10)).send(
+                HTTPRequest(
+                    method: .get, target: "/scim/v2/Users/\(misbehaviour)",
+                    headers: [("Authorization", "Bearer \(AttackedProxy.token)")]),
+                url: url + "/Users/\(misbehaviour)")
+            result.add(String(Date().timeIntervalSince(started)))
+            result.add(String(response?.status.code ?? 0))
+            result.add(response?.bodyText ?? "")
+        }
+
+        let servedMeanwhile = attacked.stillServes()
+        #expect(done.wait(timeout: .now() + 15) == .success)
+        let outcome = result.all
+
+        #expect(servedMeanwhile)
+        #expect(outcome.count == 3)
+        let seconds = Double(outcome.first ?? "") ?? 99
+        #expect(seconds >= 0.9)
+        #expect(seconds < 3)
+        #expect(outcome.dropFirst().first == "504")
+        let body = try JSONValue.parse(outcome.last ?? "")
+        #expect(body["schemas"] == [.string(SCIMURN.error)])
+        #expect(body["status"] == "504")
+        #expect(attacked.proxy.counts.upstreamFailures == 1)
+        #expect(attacked.stillServes())
+        try expectExactlyCompletedRecorded(attacked)
+    }
+
     static let brokenAnswers: [String: String] = [
         "not-http": "SSH-2.0-OpenSSH_9.6\r\n\r\n",
         "close-without-reply": "",

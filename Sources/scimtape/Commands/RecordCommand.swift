@@ -35,7 +35,9 @@ enum RecordCommand: Command {
             .init(
                 name: "upstream-insecure", valueName: nil,
                 help: "Skip certificate verification for the upstream, for development endpoints only."),
-            .init(name: "timeout", valueName: "seconds", help: "Time allowed per upstream request. (default: 30)"),
+            .init(
+                name: "timeout", valueName: "seconds",
+                help: "Time allowed per upstream request; a request that takes longer gets 504. (default: 30)"),
             .init(
                 name: "max-body-size", valueName: "bytes",
                 help: "Largest request body accepted; larger ones get 413. (default: 16777216)"),
