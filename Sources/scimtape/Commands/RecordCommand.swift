@@ -42,6 +42,14 @@ enum RecordCommand: Command {
                 name: "max-body-size", valueName: "bytes",
                 help: "Largest request body accepted; larger ones get 413. (default: 16777216)"),
             .init(
+                name: "max-connections", valueName: "count",
+                help:
+                    "Simultaneous client connections accepted, each with its own thread; more are closed at once. (default: 256)"
+            ),
+            .init(
+                name: "idle-timeout", valueName: "seconds",
+                help: "Seconds a client connection may stay silent before it is closed. (default: 120)"),
+            .init(
                 name: "log-level", valueName: "level",
                 help: "trace, debug, info, notice, warning or error. (default: notice)"),
         ] + SecretOptions.specOptions,
@@ -182,6 +190,19 @@ enum RecordCommand: Command {
                 throw UsageError(message: "--max-body-size must be a positive number of bytes, not '\(text)'")
             }
             configuration.maximumBodySize = size
+        }
+        if let text = arguments.value("max-connections") {
+            guard let count = Int(text), (1...100_000).contains(count) else {
+                throw UsageError(message: "--max-connections must be a number from 1 to 100000, not '\(text)'")
+            }
+            configuration.connectionLimit = count
+        }
+        if let text = arguments.value("idle-timeout") {
+            guard let seconds = Int(text), (1...3600).contains(seconds) else {
+                throw UsageError(
+                    message: "--idle-timeout must be a whole number of seconds from 1 to 3600, not '\(text)'")
+            }
+            configuration.connectionTimeout = seconds
         }
         return (configuration, out)
     }
