@@ -91,6 +91,20 @@ private final class AttackedProxy {
         (try? send(.get, "/Users?count=1").status.code) == 200
     }
 
+    /// Reads a page of users through the proxy until the status is 200 or `seconds` have passed.
+    /// Checks right after many connections closed need this, because the proxy notices each close
+    /// on that connection's own thread.
+    func servesAgain(within seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if stillServes() {
+                return true
+            }
+            usleep(100_000)
+        }
+        return false
+    }
+
     /// Counts the users on the reference endpoint, asking it directly, not through the proxy.
     func userCount() throws -> Int {
         let response = try HTTPClient().send(
@@ -116,7 +130,7 @@ private final class AttackedProxy {
 /// The recording proxy under hostile clients and a broken upstream keeps serving others, stays
 /// within its limits, and journals exactly the exchanges that completed.
 @Suite(.serialized) struct ProxyUnderAttack {
-    /// Checks that the journal and the finished transcript hold exactly the completed exchanges.
+    /// Checks that the journal and the finished transcript contain exactly the completed exchanges.
     private func expectExactlyCompletedRecorded(
         _ attacked: AttackedProxy, sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
@@ -129,8 +143,25 @@ private final class AttackedProxy {
         #expect(recorded.sorted() == attacked.completed.sorted(), sourceLocation: sourceLocation)
     }
 
+    @Test(arguments: [
+        "GARBAGE\r\n\r\n", "GET\r\n\r\n", "GET /scim/v2/Users HTTP/9.9\r\nHost: x\r\n\r\n",
+        "POST /scim/v2/Users HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
+        "POST /scim/v2/Users HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
+        "GET /scim/v2/Users HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n",
+    ])
+    func malformedRequestNotRecorded(request: String) throws {
+        let attacked = try AttackedProxy()
+        #expect(attacked.stillServes())
+
+        let reply = RawClient.exchange(attacked.port, request, timeout: 2)
+
+        #expect(!reply.hasPrefix("HTTP/1.1 2"), "\(reply.prefix(80))")
+        #expect(attacked.stillServes())
+        try expectExactlyCompletedRecorded(attacked)
+    }
+
     /// A target that is not a path would be appended to the upstream origin and could name another
-    /// host: `@host:port/...` turns the origin into user information. The canary stands for that host.
+    /// host, because `@host:port/...` turns the origin into user information. The canary is that host.
     @Test(arguments: [
         "GET @127.0.0.1:CANARY/scim/v2/Users HTTP/1.1", "GET http://127.0.0.1:CANARY/scim/v2/Users HTTP/1.1",
         "OPTIONS * HTTP/1.1", "GET scim/v2/Users HTTP/1.1",
@@ -172,7 +203,7 @@ private final class AttackedProxy {
     /// A method that is a valid HTTP token but not an uppercase name cannot be a transcript's
     /// method, so it is forwarded like a request outside the SCIM base and not recorded.
     @Test(arguments: ["get", "M-SEARCH"])
-    func methodTranscriptCannotHoldNotRecorded(method: String) throws {
+    func nonUppercaseMethodNotRecorded(method: String) throws {
         let attacked = try AttackedProxy()
 
         let reply = RawClient.exchange(
@@ -180,6 +211,17 @@ private final class AttackedProxy {
 
         #expect(reply.hasPrefix("HTTP/1.1 405"), "\(reply.prefix(80))")
         #expect(attacked.proxy.counts.notRecorded == 1)
+        #expect(attacked.stillServes())
+        try expectExactlyCompletedRecorded(attacked)
+    }
+
+    @Test func oversizedHeaderBlockRejected() throws {
+        let attacked = try AttackedProxy()
+        let header = "X-Big: " + String(repeating: "a", count: 200_000)
+
+        let reply = RawClient.exchange(attacked.port, AttackedProxy.rawHead("GET /scim/v2/Users HTTP/1.1", [header]))
+
+        #expect(reply.hasPrefix("HTTP/1.1 4"), "\(reply.prefix(80))")
         #expect(attacked.stillServes())
         try expectExactlyCompletedRecorded(attacked)
     }
@@ -233,6 +275,131 @@ private final class AttackedProxy {
 
         #expect(reply.hasPrefix("HTTP/1.1 201"), "\(reply.prefix(80))")
         #expect(try attacked.userCount() == 1)
+        try expectExactlyCompletedRecorded(attacked)
+    }
+
+    /// A client announces 1,000 bytes, sends 100 and then closes, or stops sending until the idle
+    /// timeout closes its connection.
+    @Test(arguments: [true, false])
+    func incompleteBodyNotForwardedNorRecorded(clientCloses: Bool) throws {
+        let attacked = try AttackedProxy { $0.connectionTimeout = 1 }
+        let descriptor = RawClient.connect(attacked.port)
+        defer { close(descriptor) }
+        let head = AttackedProxy.rawHead(
+            "POST /scim/v2/Users HTTP/1.1", ["Content-Type: application/scim+json", "Content-Length: 1000"])
+
+        RawClient.send(descriptor, head + String(repeating: " ", count: 100))
+        if clientCloses {
+            shutdown(descriptor, Int32(SHUT_RDWR))
+        } else {
+            let seconds = RawClient.secondsUntilClosed(descriptor, timeout: 6)
+            #expect(seconds != nil, "the proxy closed the stalled connection")
+            #expect((seconds ?? 99) < 4)
+        }
+
+        #expect(attacked.stillServes())
+        #expect(try attacked.userCount() == 0)
+        try expectExactlyCompletedRecorded(attacked)
+    }
+
+    @Test func idleAndSlowClientsDoNotBlockOthers() throws {
+        let attacked = try AttackedProxy()
+        var idle: [Int32] = []
+        defer { idle.forEach { close($0) } }
+        for _ in 0..<200 {
+            let descriptor = RawClient.connect(attacked.port)
+            if descriptor >= 0 {
+                RawClient.send(descriptor, "GET /scim/v2/Us")
+                idle.append(descriptor)
+            }
+        }
+        // A client that sends its request one byte every 20 ms, about 3 s in all.
+        let dripReply = Failures()
+        let dripDone = DispatchSemaphore(value: 0)
+        let port = attacked.port
+        Thread.detachNewThread {
+            let descriptor = RawClient.connect(port)
+            defer {
+                close(descriptor)
+                dripDone.signal()
+            }
+            for byte in AttackedProxy.rawHead("GET /scim/v2/Users?count=2 HTTP/1.1", ["Connection: close"]).utf8 {
+                guard RawClient.send(descriptor, [byte]) else {
+                    return
+                }
+                usleep(20_000)
+            }
+            dripReply.add(RawClient.readResponse(descriptor))
+        }
+
+        var elapsed: [Double] = []
+        for _ in 0..<3 {
+            let started = Date()
+            #expect(attacked.stillServes())
+            elapsed.append(Date().timeIntervalSince(started))
+        }
+        #expect(dripDone.wait(timeout: .now() + 15) == .success)
+        let drip = dripReply.all.first ?? ""
+        if drip.hasPrefix("HTTP/1.1 200") {
+            attacked.complete("GET /Users?count=2")
+        }
+
+        #expect(idle.count == 200)
+        #expect(elapsed.allSatisfy { $0 < 2 }, "\(elapsed)")
+        #expect(drip.hasPrefix("HTTP/1.1 200"), "\(drip.prefix(80))")
+        try expectExactlyCompletedRecorded(attacked)
+    }
+
+    @Test func connectionLimitEnforced() throws {
+        let attacked = try AttackedProxy { $0.connectionLimit = 20 }
+        var open: [Int32] = []
+        for _ in 0..<20 {
+            open.append(RawClient.connect(attacked.port))
+        }
+        usleep(200_000)
+
+        let refused = RawClient.exchange(
+            attacked.port, AttackedProxy.rawHead("GET /scim/v2/Users HTTP/1.1", ["Connection: close"]))
+        open.forEach { close($0) }
+        let served = attacked.servesAgain(within: 5)
+
+        #expect(open.allSatisfy { $0 >= 0 })
+        #expect(refused.isEmpty, "the 21st connection is closed without an answer")
+        #expect(served)
+        try expectExactlyCompletedRecorded(attacked)
+    }
+
+    /// `record` without `--max-connections` accepts 256 connections and closes the 257th.
+    @Test func defaultConnectionLimitIs256() throws {
+        let attacked = try AttackedProxy()
+        var open: [Int32] = []
+        for _ in 0..<256 {
+            open.append(RawClient.connect(attacked.port))
+        }
+        usleep(300_000)
+
+        let refused = RawClient.exchange(
+            attacked.port, AttackedProxy.rawHead("GET /scim/v2/Users HTTP/1.1", ["Connection: close"]))
+        open.forEach { close($0) }
+        let served = attacked.servesAgain(within: 5)
+
+        #expect(attacked.proxy.configuration.connectionLimit == 256)
+        #expect(open.allSatisfy { $0 >= 0 })
+        #expect(refused.isEmpty, "the 257th connection is closed without an answer")
+        #expect(served)
+        try expectExactlyCompletedRecorded(attacked)
+    }
+
+    @Test func idleConnectionClosedAfterTimeout() throws {
+        let attacked = try AttackedProxy { $0.connectionTimeout = 1 }
+        let descriptor = RawClient.connect(attacked.port)
+        defer { close(descriptor) }
+
+        let seconds = RawClient.secondsUntilClosed(descriptor, timeout: 6)
+
+        #expect(seconds != nil, "the proxy closed the idle connection")
+        #expect((seconds ?? 99) < 4)
+        #expect(attacked.stillServes())
         try expectExactlyCompletedRecorded(attacked)
     }
 
