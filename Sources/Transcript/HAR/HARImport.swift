@@ -146,6 +146,10 @@ public enum HARImport {
                 dropped.append(describe("its path \(problem)"))
                 continue
             }
+            if let problem = unstorableField(in: entry) {
+                dropped.append(describe(problem))
+                continue
+            }
             let exchange = Exchange(
                 request: Exchange.Request(
                     method: entry.method, path: relative, headers: entry.requestHeaders,
@@ -177,6 +181,28 @@ public enum HARImport {
         return Result(
             transcript: transcript, base: base.description, baseWasDetected: detected, dropped: dropped,
             creator: creator)
+    }
+
+    /// Returns why a transcript cannot store the entry's method, status or a header field, or
+    /// `nil`. Such an entry is dropped, because a transcript written with it fails to read back.
+    static func unstorableField(in entry: HAREntry) -> String? {
+        if let problem = Exchange.problem(inMethod: entry.method) {
+            return "its \(problem)"
+        }
+        guard Exchange.statusCodes.contains(entry.status) else {
+            return "its status \(entry.status) is not between 100 and 599"
+        }
+        for (kind, headers) in [("request", entry.requestHeaders), ("response", entry.responseHeaders)] {
+            for field in headers {
+                if let problem = Exchange.problem(inHeaderName: field.name) {
+                    return "its \(kind) header field \(problem)"
+                }
+                if let problem = Exchange.problem(inHeaderValue: field.value) {
+                    return "its \(kind) header field \(field.name): \(problem)"
+                }
+            }
+        }
+        return nil
     }
 
     /// Returns the base that most entries with a SCIM endpoint segment share.
