@@ -44,7 +44,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "scimtape-bench", dependencies: ["HTTP", "SCIM", "Logging"]),
-        .testTarget(name: "SCIMTests", dependencies: ["SCIM", "FuzzTargets"]),
+        .testTarget(name: "SCIMTests", dependencies: ["SCIM", "FuzzTargets", "Transcript", "HTTP"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "TranscriptTests", dependencies: ["Transcript", "SCIM", "HTTP"]),
         .testTarget(name: "ReferenceServerTests", dependencies: ["ReferenceServer", "HTTP", "SCIM"]),

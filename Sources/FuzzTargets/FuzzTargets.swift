@@ -30,6 +30,20 @@ public enum FuzzTargets {
         check(again == transcript, "an encoded transcript reads back to itself")
     }
 
+    /// Imports a HAR file as `scimtape import` does, with the secret scan that runs before it
+    /// writes. Whatever imports must encode and read back to an equal transcript, because `import`
+    /// writes it for `verify` and `lint` to read.
+    public static func har(_ bytes: [UInt8]) {
+        let options = HARImport.Options(name: "fuzz", sourceFile: "fuzz.har", tool: "scimtape fuzz")
+        guard let result = try? HARImport.parse(bytes: bytes, options: options) else {
+            return
+        }
+        _ = SecretScan.scan(result.transcript)
+        let encoded = try? JSONValue.parse(bytes: result.transcript.encoded())
+        let again = encoded.flatMap { try? Transcript(json: $0) }
+        check(again == result.transcript, "an imported transcript reads back to itself")
+    }
+
     /// Parses a filter and evaluates it against a user and a group.
     public static func filter(_ bytes: [UInt8]) {
         let text = String(decoding: bytes, as: UTF8.self)

@@ -15,6 +15,16 @@ struct ExchangeHandler: Sendable {
     func handle(_ request: HTTPRequest) -> HTTPResponse {
         let sequence = state.nextSequence.wrappingAdd(1, ordering: .relaxed).oldValue
         let logger = configuration.logger
+        if let rejection = ProxyChecks.rejection(of: request) {
+            state.counters.withLock { $0.rejected += 1 }
+            logger.warning(
+                "request rejected and not forwarded",
+                metadata: [
+                    "exchange.sequence": String(sequence), "http.method": request.method.rawValue, "error": rejection,
+                ])
+            return ProxyChecks.errorResponse(
+                .badRequest, detail: "The recording proxy rejected the request: \(rejection).")
+        }
         let forwarded = HTTPRequest(
             method: request.method, target: request.target, headers: ForwardedHeaders.request(request.headers),
             body: request.body)
@@ -30,16 +40,29 @@ struct ExchangeHandler: Sendable {
                     "exchange.sequence": String(sequence), "http.method": request.method.rawValue,
                     "error": error.message,
                 ])
-            return badGateway(error)
+            return upstreamFailure(error)
+        }
+        if let problem = ProxyChecks.problem(in: response) {
+            state.counters.withLock { $0.upstreamFailures += 1 }
+            logger.warning(
+                "upstream response invalid and not returned",
+                metadata: [
+                    "exchange.sequence": String(sequence), "http.method": request.method.rawValue, "error": problem,
+                ])
+            return ProxyChecks.errorResponse(
+                .badGateway, detail: "The recording proxy got an invalid response from the upstream: \(problem).")
         }
 
-        if let relative = relativeTarget(request.target) {
+        if Exchange.problem(inMethod: request.method.rawValue) == nil, let relative = relativeTarget(request.target) {
             record(request, relative: relative, response: response, sequence: sequence)
         } else {
             state.counters.withLock { $0.notRecorded += 1 }
             logger.warning(
-                "request outside the SCIM base forwarded but not recorded",
-                metadata: ["exchange.sequence": String(sequence), "proxy.base": configuration.upstream.path])
+                "request outside the SCIM base, or with a method or path that a transcript cannot store, forwarded but not recorded",
+                metadata: [
+                    "exchange.sequence": String(sequence), "http.method": request.method.rawValue,
+                    "proxy.base": configuration.upstream.path,
+                ])
         }
         return HTTPResponse(
             status: response.status, headers: ForwardedHeaders.response(response.headers), body: response.body)
@@ -108,16 +131,16 @@ struct ExchangeHandler: Sendable {
         return Exchange.problem(inPath: relative) == nil ? relative : nil
     }
 
-    /// Returns a 502 with an RFC 7644 section 3.12 error body, because the client is a SCIM client.
-    private func badGateway(_ error: HTTPClientError) -> HTTPResponse {
-        let body: JSONValue = [
-            "schemas": [.string(SCIMURN.error)],
-            "status": "502",
-            "detail": .string("The recording proxy could not get a response from the upstream: \(error.message)"),
-        ]
-        return HTTPResponse(
-            status: .badGateway, headers: [("Content-Type", "application/scim+json; charset=utf-8")],
-            body: body.serializedBytes())
+    /// Returns a 504 when the upstream did not respond within the client timeout (RFC 9110
+    /// section 15.6.5), and a 502 for every other failure.
+    private func upstreamFailure(_ error: HTTPClientError) -> HTTPResponse {
+        if error.kind == .timedOut {
+            return ProxyChecks.errorResponse(
+                .gatewayTimeout,
+                detail: "The recording proxy got no response from the upstream in time: \(error.message)")
+        }
+        return ProxyChecks.errorResponse(
+            .badGateway, detail: "The recording proxy could not get a response from the upstream: \(error.message)")
     }
 }
 

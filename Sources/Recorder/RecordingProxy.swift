@@ -65,7 +65,11 @@ public final class RecordingProxy: Sendable {
         let http = HTTPServerConfiguration(
             host: configuration.host, port: configuration.port, threading: .perConnection,
             maximumBodySize: configuration.maximumBodySize, connectionTimeout: configuration.connectionTimeout,
-            connectionLimit: configuration.connectionLimit, tls: configuration.tls)
+            connectionLimit: configuration.connectionLimit, tls: configuration.tls,
+            payloadTooLargeResponse: { limit in
+                ProxyChecks.errorResponse(
+                    .payloadTooLarge, detail: "The request body is larger than \(limit) bytes, the proxy's limit.")
+            })
         let handler = ExchangeHandler(
             configuration: configuration, journal: journal, clients: clients, state: state)
         self.server = HTTPServer(configuration: http, logger: configuration.logger) { request in
@@ -147,10 +151,15 @@ public final class RecordingProxy: Sendable {
 public struct RecordingCounters: Sendable, Equatable {
     /// Exchanges written to the journal.
     public var recorded = 0
-    /// Requests that got no upstream response. The client got a 502 and nothing was recorded.
+    /// Requests that got no valid upstream response. The client got a 504 when the upstream timed
+    /// out, a 502 otherwise, and nothing was recorded.
     public var upstreamFailures = 0
-    /// Requests outside the SCIM base, or whose path a transcript cannot hold, forwarded but not recorded.
+    /// Requests outside the SCIM base, or whose method or path a transcript cannot store, forwarded
+    /// but not recorded.
     public var notRecorded = 0
+    /// Requests rejected with 400 and not forwarded, because their target is not a path or a
+    /// header field is invalid.
+    public var rejected = 0
     /// Exchanges whose response was returned but which are not in the journal, because writing it failed.
     public var journalFailures = 0
     /// Values the secret scan found and replaced, beyond the policy's headers and members.

@@ -92,10 +92,8 @@ extension Exchange {
         try reader.rejectUnknown(
             requestObject, allowed: ["method", "path", "headers", "body", "bodyText"], at: requestPath)
         let method = try reader.string(requestObject, "method", at: requestPath)
-        guard !method.isEmpty, method.utf8.allSatisfy({ $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) else {
-            throw TranscriptError(
-                path: requestPath.appending(key: "method"),
-                message: "method \(JSONValue.string(method).serialized()) is not an HTTP method such as GET or PATCH")
+        if let problem = Exchange.problem(inMethod: method) {
+            throw TranscriptError(path: requestPath.appending(key: "method"), message: problem)
         }
         let target = try reader.string(requestObject, "path", at: requestPath)
         if let problem = Exchange.problem(inPath: target) {
@@ -143,6 +141,37 @@ extension Exchange {
             if decoded == "." || decoded == ".." {
                 return "contains a '.' or '..' segment, which would leave the SCIM base"
             }
+        }
+        return nil
+    }
+
+    /// The status codes a transcript accepts, because RFC 9110 section 15 makes every code
+    /// outside 100...599 invalid.
+    public static let statusCodes = 100...599
+
+    /// Returns what is wrong with a recorded request method, or `nil` when it is an uppercase
+    /// name such as GET or PATCH.
+    public static func problem(inMethod method: String) -> String? {
+        guard !method.isEmpty, method.utf8.allSatisfy({ $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) else {
+            return "method \(JSONValue.string(method).serialized()) is not an HTTP method such as GET or PATCH"
+        }
+        return nil
+    }
+
+    /// Returns what is wrong with a header field name, or `nil` when it is visible ASCII without a
+    /// colon, which includes every token of RFC 9110 section 5.1.
+    public static func problem(inHeaderName name: String) -> String? {
+        guard !name.isEmpty, name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ":") }) else {
+            return "\(JSONValue.string(name).serialized()) is not a header name"
+        }
+        return nil
+    }
+
+    /// Returns what is wrong with a header field value, or `nil` when it has no control character
+    /// other than a tab (RFC 9110 section 5.5).
+    public static func problem(inHeaderValue value: String) -> String? {
+        if value.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F }) {
+            return "a header value must not contain a line break or control character"
         }
         return nil
     }
@@ -240,7 +269,7 @@ struct FieldReader {
 
     func status(_ object: JSONObject, _ key: String, at path: JSONPath) throws(TranscriptError) -> Int {
         let code = try integer(object, key, at: path)
-        guard (100...599).contains(code) else {
+        guard Exchange.statusCodes.contains(code) else {
             throw TranscriptError(path: path.appending(key: key), message: "status \(code) is not between 100 and 599")
         }
         return code
@@ -259,7 +288,7 @@ struct FieldReader {
         }
         var codes: [Int] = []
         for (index, item) in list.enumerated() {
-            guard let code = item.intValue, (100...599).contains(code) else {
+            guard let code = item.intValue, Exchange.statusCodes.contains(code) else {
                 throw TranscriptError(
                     path: path.appending(key: key).appending(index: index),
                     message: "expected a status code between 100 and 599, found \(item.serialized())")
@@ -293,16 +322,11 @@ struct FieldReader {
             try rejectUnknown(field, allowed: ["name", "value"], at: fieldPath)
             let name = try string(field, "name", at: fieldPath)
             let value = try string(field, "value", at: fieldPath)
-            guard !name.isEmpty, name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ":") }) else {
-                throw TranscriptError(
-                    path: fieldPath.appending(key: "name"),
-                    message: "\(JSONValue.string(name).serialized()) is not a header name")
+            if let problem = Exchange.problem(inHeaderName: name) {
+                throw TranscriptError(path: fieldPath.appending(key: "name"), message: problem)
             }
-            let invalid = value.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F }
-            guard !invalid else {
-                throw TranscriptError(
-                    path: fieldPath.appending(key: "value"),
-                    message: "a header value must not contain a line break or control character")
+            if let problem = Exchange.problem(inHeaderValue: value) {
+                throw TranscriptError(path: fieldPath.appending(key: "value"), message: problem)
             }
             headers.add(name: name, value: value)
         }

@@ -128,6 +128,32 @@ import Testing
             try String(contentsOfFile: folder.path("e.log"), encoding: .utf8).contains("no exchanges were recorded"))
     }
 
+    /// Two clients keep their connections open; a third is closed without an answer until the
+    /// idle timeout has closed the other two.
+    @Test func connectionLimitAndIdleTimeoutOptions() throws {
+        let upstream = try startUpstream()
+        let folder = try TemporaryFolder()
+        let out = folder.path("limits.json")
+        let record = try RecordProcess(
+            ["--upstream", upstream.baseURL, "--out", out, "--max-connections", "2", "--idle-timeout", "1"],
+            stderrPath: folder.path("r.log"))
+        let request = HTTPRequest(
+            method: .get, target: "/scim/v2/Users", headers: [("Authorization", "Bearer \(Self.token)")])
+        let keptOpen = [HTTPClient(), HTTPClient()]
+
+        let first = try keptOpen.map { try $0.send(request, url: record.url + "/Users").status.code }
+        let overLimit = Result { try HTTPClient().send(request, url: record.url + "/Users") }
+        usleep(2_500_000)
+        let afterIdle = try HTTPClient().send(request, url: record.url + "/Users")
+        let finished = record.stop()
+
+        #expect(first == [200, 200])
+        #expect(throws: HTTPClientError.self) { try overLimit.get() }
+        #expect(afterIdle.status.code == 200)
+        #expect(finished.status == 0)
+        #expect(finished.stdout.contains("wrote \(out) (3 exchanges)"))
+    }
+
     @Test(arguments: [
         (["--out", "x.json"], "missing --upstream URL"),
         (["--upstream", "http://127.0.0.1:1/scim"], "missing --out FILE"),
@@ -146,6 +172,14 @@ import Testing
                 "k.pem",
             ],
             "--tls-cert missing.pem no such file"
+        ),
+        (
+            ["--upstream", "http://127.0.0.1:1/scim", "--out", "x.json", "--max-connections", "0"],
+            "--max-connections must be a number from 1 to 100000, not '0'"
+        ),
+        (
+            ["--upstream", "http://127.0.0.1:1/scim", "--out", "x.json", "--idle-timeout", "soon"],
+            "--idle-timeout must be a whole number of seconds from 1 to 3600, not 'soon'"
         ),
     ])
     func invalidRecordOptionsAreUsageErrors(arguments: [String], message: String) throws {

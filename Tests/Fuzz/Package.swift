@@ -17,5 +17,7 @@ let package = Package(
             name: "FuzzFilter", dependencies: ["CFuzz", .product(name: "FuzzTargets", package: "scimtape")]),
         .executableTarget(
             name: "FuzzPatch", dependencies: ["CFuzz", .product(name: "FuzzTargets", package: "scimtape")]),
+        .executableTarget(
+            name: "FuzzHAR", dependencies: ["CFuzz", .product(name: "FuzzTargets", package: "scimtape")]),
     ]
 )

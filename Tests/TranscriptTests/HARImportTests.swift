@@ -134,6 +134,32 @@ enum HARSamples {
         #expect(result.dropped[1].reason.hasPrefix("a CORS preflight"))
     }
 
+    /// Entries that a transcript cannot store are dropped with the reason, so that what `import`
+    /// writes is always a transcript that `verify` and `lint` can read.
+    @Test func unstorableEntriesDropped() throws {
+        let base = "https://scim.example.com/scim/v2"
+        let document = HARSamples.document([
+            HARSamples.entry("GET", base + "/Users/kept"),
+            HARSamples.entry("DELE:TE", base + "/Users/u1"),
+            HARSamples.entry("GET", base + "/Users/u2", status: 8),
+            HARSamples.entry("GET", base + "/Users/u3", status: 700),
+            HARSamples.entry("GET", base + "/Users/u4", requestHeaders: [HARSamples.header("X Space", "v")]),
+            HARSamples.entry("GET", base + "/Users/u5", requestHeaders: [HARSamples.header("X-Break", "a\nb")]),
+        ])
+
+        let result = try HARImport.convert(document, options: HARSamples.options())
+        let reread = try Transcript(json: try JSONValue.parse(bytes: result.transcript.encoded()))
+
+        #expect(result.transcript.exchanges.map(\.request.path) == ["/Users/kept"])
+        #expect(reread == result.transcript)
+        #expect(result.dropped.map(\.entry) == [2, 3, 4, 5, 6])
+        #expect(result.dropped[0].reason.contains(#"method "DELE:TE" is not an HTTP method"#))
+        #expect(result.dropped[1].reason == "its status 8 is not between 100 and 599")
+        #expect(result.dropped[2].reason == "its status 700 is not between 100 and 599")
+        #expect(result.dropped[3].reason.contains(#""X Space" is not a header name"#))
+        #expect(result.dropped[4].reason.hasPrefix("its request header field X-Break:"))
+    }
+
     @Test func givenBasePathMatchesAnyHost() throws {
         let document = HARSamples.document([
             HARSamples.entry("GET", "https://one.example.com/scim/Users/u1", started: "2026-01-01T10:00:02Z"),

@@ -61,29 +61,38 @@ public enum HARImport {
         if let problem = FileCheck.problem(readingRegularFile: path) {
             throw HARError(file: path, message: problem)
         }
-        let json: JSONValue
+        let bytes: [UInt8]
         do {
             let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
             guard size <= maximumFileSize else {
                 throw HARError(file: path, message: "the file is \(size) bytes; the limit is \(maximumFileSize) bytes")
             }
-            let data = try Data(contentsOf: URL(fileURLWithPath: path))
-            json = try JSONValue.parse(bytes: [UInt8](data), options: JSONParseOptions(rejectsDuplicateKeys: false))
+            bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         } catch let error as HARError {
             throw error
-        } catch let error as JSONParseError {
-            throw HARError(
-                file: path, path: error.path,
-                message: "invalid JSON at line \(error.line), column \(error.column): \(error.reason)")
         } catch {
             throw HARError(file: path, message: "cannot read the file: \(error.localizedDescription)")
         }
         do {
-            return try convert(json, options: options)
+            return try parse(bytes: bytes, options: options)
         } catch var error {
             error.file = path
             throw error
         }
+    }
+
+    /// Parses and converts the contents of a HAR file. Duplicate keys are accepted, because some
+    /// tools write them, and the last one wins.
+    public static func parse(bytes: [UInt8], options: Options) throws(HARError) -> Result {
+        let json: JSONValue
+        do {
+            json = try JSONValue.parse(bytes: bytes, options: JSONParseOptions(rejectsDuplicateKeys: false))
+        } catch {
+            throw HARError(
+                path: error.path, message: "invalid JSON at line \(error.line), column \(error.column): \(error.reason)"
+            )
+        }
+        return try convert(json, options: options)
     }
 
     /// Converts a parsed HAR document.
@@ -146,6 +155,10 @@ public enum HARImport {
                 dropped.append(describe("its path \(problem)"))
                 continue
             }
+            if let problem = unstorableField(in: entry) {
+                dropped.append(describe(problem))
+                continue
+            }
             let exchange = Exchange(
                 request: Exchange.Request(
                     method: entry.method, path: relative, headers: entry.requestHeaders,
@@ -177,6 +190,28 @@ public enum HARImport {
         return Result(
             transcript: transcript, base: base.description, baseWasDetected: detected, dropped: dropped,
             creator: creator)
+    }
+
+    /// Returns why a transcript cannot store the entry's method, status or a header field, or
+    /// `nil`. Such an entry is dropped, because a transcript written with it fails to read back.
+    static func unstorableField(in entry: HAREntry) -> String? {
+        if let problem = Exchange.problem(inMethod: entry.method) {
+            return "its \(problem)"
+        }
+        guard Exchange.statusCodes.contains(entry.status) else {
+            return "its status \(entry.status) is not between 100 and 599"
+        }
+        for (kind, headers) in [("request", entry.requestHeaders), ("response", entry.responseHeaders)] {
+            for field in headers {
+                if let problem = Exchange.problem(inHeaderName: field.name) {
+                    return "its \(kind) header field \(problem)"
+                }
+                if let problem = Exchange.problem(inHeaderValue: field.value) {
+                    return "its \(kind) header field \(field.name): \(problem)"
+                }
+            }
+        }
+        return nil
     }
 
     /// Returns the base that most entries with a SCIM endpoint segment share.

@@ -35,10 +35,20 @@ enum RecordCommand: Command {
             .init(
                 name: "upstream-insecure", valueName: nil,
                 help: "Skip certificate verification for the upstream, for development endpoints only."),
-            .init(name: "timeout", valueName: "seconds", help: "Time allowed per upstream request. (default: 30)"),
+            .init(
+                name: "timeout", valueName: "seconds",
+                help: "Time allowed per upstream request; a request that takes longer gets 504. (default: 30)"),
             .init(
                 name: "max-body-size", valueName: "bytes",
                 help: "Largest request body accepted; larger ones get 413. (default: 16777216)"),
+            .init(
+                name: "max-connections", valueName: "count",
+                help:
+                    "Simultaneous client connections accepted, each with its own thread; more are closed at once. (default: 256)"
+            ),
+            .init(
+                name: "idle-timeout", valueName: "seconds",
+                help: "Seconds a client connection may stay silent before it is closed. (default: 120)"),
             .init(
                 name: "log-level", valueName: "level",
                 help: "trace, debug, info, notice, warning or error. (default: notice)"),
@@ -110,11 +120,17 @@ enum RecordCommand: Command {
         let counts = proxy.counts
         if counts.upstreamFailures > 0 {
             Terminal.error(
-                "warning: \(counted(counts.upstreamFailures, "request")) got no upstream response and are not recorded")
+                "warning: \(counted(counts.upstreamFailures, "request")) got no valid upstream response and are not recorded"
+            )
+        }
+        if counts.rejected > 0 {
+            Terminal.error(
+                "warning: \(counted(counts.rejected, "request")) had a target that is not a path or an invalid header field, and got 400 without being forwarded"
+            )
         }
         if counts.notRecorded > 0 {
             Terminal.error(
-                "warning: \(counted(counts.notRecorded, "request")) outside the SCIM base were forwarded but not recorded"
+                "warning: \(counted(counts.notRecorded, "request")) outside the SCIM base, or with a method or path that a transcript cannot store, were forwarded but not recorded"
             )
         }
         if counts.journalFailures > 0 {
@@ -174,6 +190,19 @@ enum RecordCommand: Command {
                 throw UsageError(message: "--max-body-size must be a positive number of bytes, not '\(text)'")
             }
             configuration.maximumBodySize = size
+        }
+        if let text = arguments.value("max-connections") {
+            guard let count = Int(text), (1...100_000).contains(count) else {
+                throw UsageError(message: "--max-connections must be a number from 1 to 100000, not '\(text)'")
+            }
+            configuration.connectionLimit = count
+        }
+        if let text = arguments.value("idle-timeout") {
+            guard let seconds = Int(text), (1...3600).contains(seconds) else {
+                throw UsageError(
+                    message: "--idle-timeout must be a whole number of seconds from 1 to 3600, not '\(text)'")
+            }
+            configuration.connectionTimeout = seconds
         }
         return (configuration, out)
     }

@@ -1,0 +1,51 @@
+import HTTP
+import SCIM
+import Transcript
+
+/// Checks that keep the proxy from forwarding a request it must not send, and that keep every
+/// journaled exchange readable, because the proxy records only what a transcript can store.
+enum ProxyChecks {
+    /// Returns why a request is rejected before it is forwarded, or `nil`.
+    ///
+    /// The target is appended to the upstream origin, so a target that is not a path could name
+    /// another host. `@evil.example/Users` turns the origin into user information, and the
+    /// client's bearer token would go to evil.example. So only origin-form targets (RFC 9112
+    /// section 3.2.1) are forwarded. Header fields that RFC 9110 section 5.5 and RFC 9112
+    /// section 5.1 make invalid, such as a name with a space or a value with a control character,
+    /// are rejected too, because a transcript cannot store them.
+    static func rejection(of request: HTTPRequest) -> String? {
+        guard request.target.hasPrefix("/") else {
+            return
+                "the request target \(JSONValue.string(request.target).serialized()) is not a path starting with '/'"
+        }
+        return headerProblem(in: request.headers, kind: "request")
+    }
+
+    /// Returns why an upstream response is invalid, or `nil`. RFC 9110 section 15 makes status
+    /// codes outside 100...599 invalid, and header fields are checked as in `rejection(of:)`.
+    static func problem(in response: HTTPResponse) -> String? {
+        guard Exchange.statusCodes.contains(response.status.code) else {
+            return "status \(response.status.code) is not between 100 and 599"
+        }
+        return headerProblem(in: response.headers, kind: "response")
+    }
+
+    private static func headerProblem(in headers: HTTPHeaders, kind: String) -> String? {
+        for field in headers {
+            if let problem = Exchange.problem(inHeaderName: field.name) {
+                return "\(kind) header field \(problem)"
+            }
+            if let problem = Exchange.problem(inHeaderValue: field.value) {
+                return "\(kind) header field \(field.name): \(problem)"
+            }
+        }
+        return nil
+    }
+
+    /// Returns a response with an RFC 7644 section 3.12 error body, because the client is a SCIM client.
+    static func errorResponse(_ status: HTTPStatus, detail: String) -> HTTPResponse {
+        HTTPResponse(
+            status: status, headers: [("Content-Type", "\(SCIMMediaType.scimJSON); charset=utf-8")],
+            body: SCIMError(status: status.code, detail: detail).json.serializedBytes())
+    }
+}

@@ -1,0 +1,485 @@
+import Foundation
+import HTTP
+import Recorder
+import ReferenceServer
+import SCIM
+import Testing
+import Transcript
+
+/// A recording proxy in front of the reference endpoint, which requires a bearer token. With
+/// `misbehaviours`, a `ScriptedUpstream` sits between them: it relays requests to the reference
+/// endpoint and breaks the ones the test names. The journal is in a fresh temporary folder.
+private final class AttackedProxy {
+    static let token = "attack-test-token-2b9e4f7a1c3d5e6f8a0b"
+
+    let folder: URL
+    let reference: ReferenceServer
+    let scripted: ScriptedUpstream?
+    let proxy: RecordingProxy
+    private let lock = NSLock()
+    private var completedExchanges: [String] = []
+
+    init(
+        misbehaviours: [String: ScriptedUpstream.Misbehaviour]? = nil,
+        configure: (inout RecordingProxyConfiguration) -> Void = { _ in }
+    ) throws {
+        folder = try ProxyHarness.makeFolder()
+        reference = try ReferenceServer(configuration: ReferenceServerConfiguration(token: Self.token))
+        try reference.start()
+        var upstream = reference.baseURL
+        if let misbehaviours {
+            let scripted = try ScriptedUpstream(
+                relayTo: reference.baseURL.replacingOccurrences(of: "/scim/v2", with: ""), misbehaviours: misbehaviours)
+            upstream = scripted.baseURL
+            self.scripted = scripted
+        } else {
+            scripted = nil
+        }
+        var configuration = RecordingProxyConfiguration(
+            upstream: try BaseURL(upstream), journalPath: folder.appendingPathComponent("attack.journal").path,
+            name: "attack")
+        configure(&configuration)
+        proxy = try RecordingProxy(configuration: configuration)
+        try proxy.start()
+    }
+
+    deinit {
+        proxy.stop()
+        scripted?.stop()
+        reference.stop()
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    var port: UInt16 {
+        proxy.port
+    }
+
+    /// "METHOD /path" of every exchange that a well-behaved client completed, in completion order.
+    var completed: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return completedExchanges
+    }
+
+    /// Notes an exchange that a raw client completed.
+    func complete(_ exchange: String) {
+        lock.lock()
+        completedExchanges.append(exchange)
+        lock.unlock()
+    }
+
+    /// Sends a request through the proxy with the bearer token and notes it as completed.
+    @discardableResult
+    func send(
+        _ method: HTTPMethod, _ path: String, json body: JSONValue? = nil,
+        client: HTTPClient = HTTPClient(configuration: HTTPClientConfiguration(timeout: 10))
+    ) throws -> HTTPResponse {
+        var headers: HTTPHeaders = [("Authorization", "Bearer \(Self.token)")]
+        if body != nil {
+            headers.add(name: "Content-Type", value: "application/scim+json")
+        }
+        let response = try client.send(
+            HTTPRequest(
+                method: method, target: "/scim/v2" + path, headers: headers, body: body?.serializedBytes() ?? []),
+            url: proxy.url + path)
+        complete("\(method.rawValue) \(path)")
+        return response
+    }
+
+    /// Reads a page of users through the proxy and returns whether the status was 200.
+    func stillServes() -> Bool {
+        (try? send(.get, "/Users?count=1").status.code) == 200
+    }
+
+    /// Reads a page of users through the proxy until the status is 200 or `seconds` have passed.
+    /// Checks right after many connections closed need this, because the proxy notices each close
+    /// on that connection's own thread.
+    func servesAgain(within seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if stillServes() {
+                return true
+            }
+            usleep(100_000)
+        }
+        return false
+    }
+
+    /// Counts the users on the reference endpoint, asking it directly, not through the proxy.
+    func userCount() throws -> Int {
+        let response = try HTTPClient().send(
+            HTTPRequest(method: .get, target: "/scim/v2/Users", headers: [("Authorization", "Bearer \(Self.token)")]),
+            url: reference.baseURL + "/Users")
+        return try JSONValue.parse(bytes: response.body)["totalResults"]?.intValue ?? -1
+    }
+
+    /// Returns "METHOD /path" of every exchange in the journal, and the numbers of damaged lines.
+    func journaled() throws -> (exchanges: [String], damagedLines: [Int]) {
+        let contents = try JournalContents.read(path: proxy.configuration.journalPath)
+        let exchanges = contents.entries.map { "\($0.exchange.request.method) \($0.exchange.request.path)" }
+        return (exchanges, contents.damagedLines)
+    }
+
+    /// Returns a raw request line and header block with the bearer token.
+    static func rawHead(_ requestLine: String, _ fields: [String] = []) -> String {
+        ([requestLine, "Host: 127.0.0.1", "Authorization: Bearer \(token)"] + fields).joined(separator: "\r\n")
+            + "\r\n\r\n"
+    }
+}
+
+/// The recording proxy under hostile clients and a broken upstream keeps serving others, stays
+/// within its limits, and journals exactly the exchanges that completed.
+@Suite(.serialized) struct ProxyUnderAttack {
+    /// Checks that the journal and the finished transcript contain exactly the completed exchanges.
+    private func expectExactlyCompletedRecorded(
+        _ attacked: AttackedProxy, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        let journal = try attacked.journaled()
+        #expect(journal.damagedLines.isEmpty, "damaged journal lines", sourceLocation: sourceLocation)
+        #expect(journal.exchanges.sorted() == attacked.completed.sorted(), sourceLocation: sourceLocation)
+        #expect(attacked.proxy.counts.recorded == attacked.completed.count, sourceLocation: sourceLocation)
+        let (transcript, _) = try attacked.proxy.finish()
+        let recorded = (transcript?.exchanges ?? []).map { "\($0.request.method) \($0.request.path)" }
+        #expect(recorded.sorted() == attacked.completed.sorted(), sourceLocation: sourceLocation)
+    }
+
+    @Test(arguments: [
+        "GARBAGE\r\n\r\n", "GET\r\n\r\n", "GET /scim/v2/Users HTTP/9.9\r\nHost: x\r\n\r\n",
+        "POST /scim/v2/Users HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
+        "POST /scim/v2/Users HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
+        "GET /scim/v2/Users HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n",
+    ])
+    func malformedRequestNotRecorded(request: String) throws {
+        let attacked = try AttackedProxy()
+        #expect(attacked.stillServes())
+
+        let reply = RawClient.exchange(attacked.port, request, timeout: 2)
+
+        #expect(!reply.hasPrefix("HTTP/1.1 2"), "\(reply.prefix(80))")
+        #expect(attacked.stillServes())
+        try expectExactlyCompletedRecorded(attacked)
+    }
+
+    /// A target that is not a path would be appended to the upstream origin and could name another
+    /// host, because `@host:port/...` turns the origin into user information. The canary is that host.
+    @Test(arguments: [
+        "GET @127.0.0.1:CANARY/scim/v2/Users HTTP/1.1", "GET http://127.0.0.1:CANARY/scim/v2/Users HTTP/1.1",
+        "OPTIONS * HTTP/1.1", "GET scim/v2/Users HTTP/1.1",
+    ])
+    func targetThatIsNoPathRejected(requestLine: String) throws {
+        let canary = try ScriptedUpstream(relayTo: nil)
+        defer { canary.stop() }
+        let attacked = try AttackedProxy(misbehaviours: [:])
+        let line = requestLine.replacingOccurrences(of: "CANARY", with: String(canary.port))
+
+        let reply = RawClient.exchange(attacked.port, AttackedProxy.rawHead(line, ["Connection: close"]))
+
+        #expect(reply.hasPrefix("HTTP/1.1 400"), "\(reply.prefix(80))")
+        #expect(reply.contains(SCIMURN.error))
+        #expect(canary.acceptedConnections == 0)
+        #expect(attacked.scripted?.acceptedConnections == 0)
+        #expect(attacked.proxy.counts.rejected == 1)
+        #expect(attacked.stillServes())
+        try expectExactlyCompletedRecorded(attacked)
+    }
+
+    /// Fields that RFC 9110 section 5.5 and RFC 9112 section 5.1 make invalid, and that a
+    /// transcript cannot store, get 400 and never reach the upstream.
+    @Test(arguments: ["X-Space-Before-Colon : v", "X Space In Name: v", "X-Control: a\u{01}b"])
+    func invalidHeaderFieldRejected(field: String) throws {
+        let attacked = try AttackedProxy(misbehaviours: [:])
+
+        let reply = RawClient.exchange(
+            attacked.port, AttackedProxy.rawHead("GET /scim/v2/Users HTTP/1.1", [field, "Connection: close"]))
+
+        #expect(reply.hasPrefix("HTTP/1.1 400"), "\(reply.prefix(80))")
+        #expect(reply.contains(SCIMURN.error))
+        #expect(attacked.scripted?.acceptedConnections == 0)
+        #expect(attacked.proxy.counts.rejected == 1)
+        #expect(attacked.stillServes())
+        try expectExactlyCompletedRecorded(attacked)
+    }
+
+    /// A method that is a valid HTTP token but not an uppercase name cannot be a transcript's
+    /// method, so it is forwarded like a request outside the SCIM base and not recorded.
+    @Test(arguments: ["get", "M-SEARCH"])
+    func nonUppercaseMethodNotRecorded(method: String) throws {
+        let attacked = try AttackedProxy()
+
+        let reply = RawClient.exchange(
+            attacked.port, AttackedProxy.rawHead("\(method) /scim/v2/Users HTTP/1.1", ["Connection: close"]))
+
+        #expect(reply.hasPrefix("HTTP/1.1 405"), "\(reply.prefix(80))")
+        #expect(attacked.proxy.counts.notRecorded == 1)
+        #expect(attacked.stillServes())
+        try expectExactlyCompletedRecorded(attacked)
+    }
+
+    @Test func oversizedHeaderBlockRejected() throws {
+        let attacked = try AttackedProxy()
+        let header = "X-Big: " + String(repeating: "a", count: 200_000)
+
+        let reply = RawClient.exchange(attacked.port, AttackedProxy.rawHead("GET /scim/v2/Users HTTP/1.1", [header]))
+
+        #expect(reply.hasPrefix("HTTP/1.1 4"), "\(reply.prefix(80))")
+        #expect(attacked.stillServes())
+        try expectExactlyCompletedRecorded(attacked)
+    }
+
+    /// A body of 4,096 bytes against a limit of 1,024, announced three ways.
+    @Test(arguments: ["content-length", "expect-continue", "chunked"])
+    func bodyOverLimitGets413NotForwarded(framing: String) throws {
+        let attacked = try AttackedProxy { $0.maximumBodySize = 1024 }
+        let body = String(repeating: "x", count: 4096)
+        let request: String
+        switch framing {
+        case "content-length":
+            request =
+                AttackedProxy.rawHead("POST /scim/v2/Users HTTP/1.1", ["Content-Length: 4096", "Connection: close"])
+                + body
+        case "expect-continue":
+            request = AttackedProxy.rawHead(
+                "POST /scim/v2/Users HTTP/1.1", ["Content-Length: 4096", "Expect: 100-continue", "Connection: close"])
+        default:
+            let chunks = stride(from: 0, to: body.count, by: 1000).map { start in
+                let chunk = String(body.dropFirst(start).prefix(1000))
+                return String(chunk.count, radix: 16) + "\r\n" + chunk + "\r\n"
+            }
+            request =
+                AttackedProxy.rawHead(
+                    "POST /scim/v2/Users HTTP/1.1", ["Transfer-Encoding: chunked", "Connection: close"])
+                + chunks.joined() + "0\r\n\r\n"
+        }
+
+        let reply = RawClient.exchange(attacked.port, request)
+
+        #expect(reply.hasPrefix("HTTP/1.1 413"), "\(reply.prefix(80))")
+        #expect(reply.contains(SCIMURN.error), "\(reply)")
+        #expect(try attacked.userCount() == 0)
+        #expect(attacked.stillServes())
+        try expectExactlyCompletedRecorded(attacked)
+    }
+
+    @Test func bodyAtLimitForwardedAndRecorded() throws {
+        let attacked = try AttackedProxy { $0.maximumBodySize = 1024 }
+        var body = userBody("limit@attack.example").serializedBytes()
+        body += [UInt8](repeating: UInt8(ascii: " "), count: 1024 - body.count)
+        let head = AttackedProxy.rawHead(
+            "POST /scim/v2/Users HTTP/1.1",
+            ["Content-Type: application/scim+json", "Content-Length: 1024", "Connection: close"])
+
+        let reply = RawClient.exchange(attacked.port, Array(head.utf8) + body)
+        if reply.hasPrefix("HTTP/1.1 201") {
+            attacked.complete("POST /Users")
+        }
+
+        #expect(reply.hasPrefix("HTTP/1.1 201"), "\(reply.prefix(80))")
+        #expect(try attacked.userCount() == 1)
+        try expectExactlyCompletedRecorded(attacked)
+    }
+
+    /// A client announces 1,000 bytes, sends 100 and then closes, or stops sending until the idle
+    /// timeout closes its connection.
+    @Test(arguments: [true, false])
+    func incompleteBodyNotForwardedNorRecorded(clientCloses: Bool) throws {
+        let attacked = try AttackedProxy { $0.connectionTimeout = 1 }
+        let descriptor = RawClient.connect(attacked.port)
+        defer { close(descriptor) }
+        let head = AttackedProxy.rawHead(
+            "POST /scim/v2/Users HTTP/1.1", ["Content-Type: application/scim+json", "Content-Length: 1000"])
+
+        RawClient.send(descriptor, head + String(repeating: " ", count: 100))
+        if clientCloses {
+            shutdown(descriptor, Int32(SHUT_RDWR))
+        } else {
+            let seconds = RawClient.secondsUntilClosed(descriptor, timeout: 6)
+            #expect(seconds != nil, "the proxy closed the stalled connection")
+            #expect((seconds ?? 99) < 4)
+        }
+
+        #expect(attacked.stillServes())
+        #expect(try attacked.userCount() == 0)
+        try expectExactlyCompletedRecorded(attacked)
+    }
+
+    @Test func idleAndSlowClientsDoNotBlockOthers() throws {
+        let attacked = try AttackedProxy()
+        var idle: [Int32] = []
+        defer { idle.forEach { close($0) } }
+        for _ in 0..<200 {
+            let descriptor = RawClient.connect(attacked.port)
+            if descriptor >= 0 {
+                RawClient.send(descriptor, "GET /scim/v2/Us")
+                idle.append(descriptor)
+            }
+        }
+        // A client that sends its request one byte every 20 ms, about 3 s in all.
+        let dripReply = Failures()
+        let dripDone = DispatchSemaphore(value: 0)
+        let port = attacked.port
+        Thread.detachNewThread {
+            let descriptor = RawClient.connect(port)
+            defer {
+                close(descriptor)
+                dripDone.signal()
+            }
+            for byte in AttackedProxy.rawHead("GET /scim/v2/Users?count=2 HTTP/1.1", ["Connection: close"]).utf8 {
+                guard RawClient.send(descriptor, [byte]) else {
+                    return
+                }
+                usleep(20_000)
+            }
+            dripReply.add(RawClient.readResponse(descriptor))
+        }
+
+        var elapsed: [Double] = []
+        for _ in 0..<3 {
+            let started = Date()
+            #expect(attacked.stillServes())
+            elapsed.append(Date().timeIntervalSince(started))
+        }
+        #expect(dripDone.wait(timeout: .now() + 15) == .success)
+        let drip = dripReply.all.first ?? ""
+        if drip.hasPrefix("HTTP/1.1 200") {
+            attacked.complete("GET /Users?count=2")
+        }
+
+        #expect(idle.count == 200)
+        #expect(elapsed.allSatisfy { $0 < 2 }, "\(elapsed)")
+        #expect(drip.hasPrefix("HTTP/1.1 200"), "\(drip.prefix(80))")
+        try expectExactlyCompletedRecorded(attacked)
+    }
+
+    @Test func connectionLimitEnforced() throws {
+        let attacked = try AttackedProxy { $0.connectionLimit = 20 }
+        var open: [Int32] = []
+        for _ in 0..<20 {
+            open.append(RawClient.connect(attacked.port))
+        }
+        usleep(200_000)
+
+        let refused = RawClient.exchange(
+            attacked.port, AttackedProxy.rawHead("GET /scim/v2/Users HTTP/1.1", ["Connection: close"]))
+        open.forEach { close($0) }
+        let served = attacked.servesAgain(within: 5)
+
+        #expect(open.allSatisfy { $0 >= 0 })
+        #expect(refused.isEmpty, "the 21st connection is closed without an answer")
+        #expect(served)
+        try expectExactlyCompletedRecorded(attacked)
+    }
+
+    /// `record` without `--max-connections` accepts 256 connections and closes the 257th.
+    @Test func defaultConnectionLimitIs256() throws {
+        let attacked = try AttackedProxy()
+        var open: [Int32] = []
+        for _ in 0..<256 {
+            open.append(RawClient.connect(attacked.port))
+        }
+        usleep(300_000)
+
+        let refused = RawClient.exchange(
+            attacked.port, AttackedProxy.rawHead("GET /scim/v2/Users HTTP/1.1", ["Connection: close"]))
+        open.forEach { close($0) }
+        let served = attacked.servesAgain(within: 5)
+
+        #expect(attacked.proxy.configuration.connectionLimit == 256)
+        #expect(open.allSatisfy { $0 >= 0 })
+        #expect(refused.isEmpty, "the 257th connection is closed without an answer")
+        #expect(served)
+        try expectExactlyCompletedRecorded(attacked)
+    }
+
+    @Test func idleConnectionClosedAfterTimeout() throws {
+        let attacked = try AttackedProxy { $0.connectionTimeout = 1 }
+        let descriptor = RawClient.connect(attacked.port)
+        defer { close(descriptor) }
+
+        let seconds = RawClient.secondsUntilClosed(descriptor, timeout: 6)
+
+        #expect(seconds != nil, "the proxy closed the idle connection")
+        #expect((seconds ?? 99) < 4)
+        #expect(attacked.stillServes())
+        try expectExactlyCompletedRecorded(attacked)
+    }
+
+    /// An upstream that never answers, or answers too slowly, costs the client at most the
+    /// upstream timeout (1 s here), and other clients are served meanwhile.
+    @Test(arguments: ["hang", "trickle"])
+    func slowUpstreamGets504WithinTimeout(misbehaviour: String) throws {
+        let attacked = try AttackedProxy(misbehaviours: ["hang": .hang, "trickle": .trickle]) {
+            $0.client.timeout = 1
+            $0.client.connectTimeout = 1
+        }
+        let result = Failures()
+        let done = DispatchSemaphore(value: 0)
+        let url = attacked.proxy.url
+        Thread.detachNewThread {
+            defer { done.signal() }
+            let started = Date()
+            let response = try? HTTPClient(configuration: HTTPClientConfiguration(timeout: 10)).send(
+                HTTPRequest(
+                    method: .get, target: "/scim/v2/Users/\(misbehaviour)",
+                    headers: [("Authorization", "Bearer \(AttackedProxy.token)")]),
+                url: url + "/Users/\(misbehaviour)")
+            result.add(String(Date().timeIntervalSince(started)))
+            result.add(String(response?.status.code ?? 0))
+            result.add(response?.bodyText ?? "")
+        }
+
+        let servedMeanwhile = attacked.stillServes()
+        #expect(done.wait(timeout: .now() + 15) == .success)
+        let outcome = result.all
+
+        #expect(servedMeanwhile)
+        #expect(outcome.count == 3)
+        let seconds = Double(outcome.first ?? "") ?? 99
+        #expect(seconds >= 0.9)
+        #expect(seconds < 3)
+        #expect(outcome.dropFirst().first == "504")
+        let body = try JSONValue.parse(outcome.last ?? "")
+        #expect(body["schemas"] == [.string(SCIMURN.error)])
+        #expect(body["status"] == "504")
+        #expect(attacked.proxy.counts.upstreamFailures == 1)
+        #expect(attacked.stillServes())
+        try expectExactlyCompletedRecorded(attacked)
+    }
+
+    static let brokenAnswers: [String: String] = [
+        "not-http": "SSH-2.0-OpenSSH_9.6\r\n\r\n",
+        "close-without-reply": "",
+        "switching-protocols": "HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n",
+        "partial-body": "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"id\":",
+        "conflicting-lengths": "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
+        "status-999": "HTTP/1.1 999 Odd\r\nContent-Length: 2\r\n\r\n{}",
+        "status-600": "HTTP/1.1 600 Odd\r\nContent-Length: 2\r\n\r\n{}",
+        "status-099": "HTTP/1.1 099 Odd\r\nContent-Length: 2\r\n\r\n{}",
+        "space-in-header-name": "HTTP/1.1 200 OK\r\nX Bad Name: v\r\nContent-Length: 2\r\n\r\n{}",
+        "control-in-header-value": "HTTP/1.1 200 OK\r\nX-Control: a\u{01}b\r\nContent-Length: 2\r\n\r\n{}",
+        "nul-in-header-value": "HTTP/1.1 200 OK\r\nX-Nul: a\u{00}b\r\nContent-Length: 2\r\n\r\n{}",
+        "huge-header":
+            "HTTP/1.1 200 OK\r\nX-Big: \(String(repeating: "a", count: 200_000))\r\nContent-Length: 2\r\n\r\n{}",
+        "body-over-limit": "HTTP/1.1 200 OK\r\nContent-Length: 8192\r\n\r\n\(String(repeating: " ", count: 8192))",
+    ]
+
+    @Test(arguments: brokenAnswers.keys.sorted())
+    func brokenUpstreamAnswerGets502(answer: String) throws {
+        let misbehaviours = Self.brokenAnswers.mapValues { ScriptedUpstream.Misbehaviour.reply(Array($0.utf8)) }
+        let attacked = try AttackedProxy(misbehaviours: misbehaviours) { $0.client.maximumResponseSize = 4096 }
+        #expect(attacked.stillServes())
+
+        let response = try HTTPClient().send(
+            HTTPRequest(
+                method: .get, target: "/scim/v2/Users/\(answer)",
+                headers: [("Authorization", "Bearer \(AttackedProxy.token)")]),
+            url: attacked.proxy.url + "/Users/\(answer)")
+
+        #expect(response.status.code == 502)
+        let body = try JSONValue.parse(bytes: response.body)
+        #expect(body["schemas"] == [.string(SCIMURN.error)])
+        #expect(body["status"] == "502")
+        #expect(attacked.proxy.counts.upstreamFailures == 1)
+        #expect(attacked.stillServes())
+        try expectExactlyCompletedRecorded(attacked)
+    }
+}
