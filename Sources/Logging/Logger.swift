@@ -171,7 +171,7 @@ public final class StandardErrorLogHandler: LogHandler {
     public func write(_ record: LogRecord) {
         let line = record.formatted() + "\n"
         lock.withLock { _ in
-            FileHandle.standardError.write(Data(line.utf8))
+            _ = StandardStream.error.write(line)
         }
     }
 }

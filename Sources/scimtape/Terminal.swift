@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// Writing to standard output and standard error, with colour only on a terminal and never
 /// when `NO_COLOR` is set.
@@ -6,11 +7,11 @@ enum Terminal {
     static let version = "0.1.0"
 
     static func out(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        StandardStream.output.write(text + "\n")
     }
 
     static func error(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        StandardStream.error.write(text + "\n")
     }
 
     static var colourEnabled: Bool {

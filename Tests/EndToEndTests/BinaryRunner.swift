@@ -29,8 +29,16 @@ struct BinaryRunner {
         _ arguments: [String], environment: [String: String] = [:], directory: URL = packageRoot,
         timeout: TimeInterval = 120
     ) throws -> Result {
+        try runCommand(executable.path, arguments, environment: environment, directory: directory, timeout: timeout)
+    }
+
+    /// Runs any program with the environment that `run` gives scimtape.
+    static func runCommand(
+        _ program: String, _ arguments: [String], environment: [String: String] = [:], directory: URL = packageRoot,
+        timeout: TimeInterval = 120
+    ) throws -> Result {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
         process.currentDirectoryURL = directory
         var merged = ProcessInfo.processInfo.environment
@@ -53,7 +61,7 @@ struct BinaryRunner {
         }
         if process.isRunning {
             process.terminate()
-            throw TestFailure("scimtape \(arguments.joined(separator: " ")) did not finish within \(timeout) s")
+            throw TestFailure("\(program) \(arguments.joined(separator: " ")) did not finish within \(timeout) s")
         }
         process.waitUntilExit()
         return Result(
@@ -100,7 +108,7 @@ final class ServeProcess {
         let out = Pipe()
         process.standardOutput = out
         if let stderrPath {
-            FileManager.default.createFile(atPath: stderrPath, contents: nil)
+            _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
             process.standardError = FileHandle(forWritingAtPath: stderrPath)
         } else {
             process.standardError = FileHandle.nullDevice

@@ -16,7 +16,7 @@ final class RecordProcess {
         process.environment = environment
         output = Pipe()
         process.standardOutput = output
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.standardError = FileHandle(forWritingAtPath: stderrPath)
         try process.run()
         url = RecordProcess.readLine(output.fileHandleForReading)

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Transcript
 import Verifier
 
@@ -14,14 +15,14 @@ struct VerifyOutput: Sendable {
         guard showsProgress else {
             return
         }
-        FileHandle.standardError.write(Data("\r\u{1B}[2K[\(done)/\(total)] verifying".utf8))
+        StandardStream.error.write("\r\u{1B}[2K[\(done)/\(total)] verifying")
     }
 
     func clearProgress() {
         guard showsProgress else {
             return
         }
-        FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
+        StandardStream.error.write("\r\u{1B}[2K")
     }
 
     func print(_ outcome: TranscriptOutcome, accepted: [Finding]) {
