@@ -151,6 +151,20 @@ import Testing
         #expect(unauthorised.stdout.contains("401"))
     }
 
+    /// Transcripts with a `fault` precondition make the shared target fail the next requests, so
+    /// with `--jobs` they must run while nothing else does.
+    @Test func parallelRunsAgainstOneServePassEveryTime() throws {
+        let serve = try ServeProcess(["--profile", "rfc"])
+
+        for _ in 0..<3 {
+            let result = try BinaryRunner.run([
+                "verify", "--target", serve.baseURL, "--profile", "entra", "--jobs", "4", "--quiet",
+            ])
+
+            #expect(result.status == 0, "\(result.stdout)")
+        }
+    }
+
     @Test func simulateWritesAVerifiableTranscript() throws {
         let copy = try RecordingsCopy()
         let out = copy.path("simulated.json")

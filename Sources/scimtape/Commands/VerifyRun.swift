@@ -15,6 +15,7 @@ final class VerifyRun: @unchecked Sendable {
     private var nextCandidate = 0
     private var stop: VerifyFailure?
     private let output: VerifyOutput
+    private let gate = SharedTargetGate()
 
     enum Result {
         case outcome(TranscriptOutcome)
@@ -149,7 +150,10 @@ final class VerifyRun: @unchecked Sendable {
                     exchangeCount: transcript.exchanges.count, duration: 0))
         }
         do throws(VerifyFailure) {
-            let outcome = try verifier.verify(transcript, file: candidate.path)
+            let exclusive = plan.options.target != nil && SharedTargetGate.needsTargetAlone(transcript)
+            let outcome = try gate.run(exclusive: exclusive) { () throws(VerifyFailure) in
+                try verifier.verify(transcript, file: candidate.path)
+            }
             if plan.update {
                 output.update(transcript, path: candidate.path, outcome: outcome)
             }
