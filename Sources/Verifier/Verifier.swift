@@ -44,6 +44,45 @@ public final class Verifier {
         }
     }
 
+    /// Sends one read-only request to the target before any transcript runs: the query that Entra's
+    /// test connection sends, for a userName that does not exist. A refused connection stops the
+    /// run as unreachable, and a 401 or 403 stops it as a usage error, because every transcript
+    /// would fail the same way and the cause is the token or the URL, not the transcripts.
+    public func preflight() throws(VerifyFailure) {
+        guard let target = options.target else {
+            return
+        }
+        let base = try parse(target)
+        let userName = "scimtape-preflight-\(UUID().uuidString.lowercased())@example.invalid"
+        let query = "/Users?filter=userName%20eq%20%22\(userName)%22"
+        var headers = HTTPHeaders()
+        for field in options.extraHeaders {
+            headers.replace(name: field.name, value: field.value)
+        }
+        if let token = options.token {
+            headers.replace(name: "Authorization", value: "Bearer \(token)")
+        }
+        let response: HTTPResponse
+        do {
+            response = try client.send(
+                HTTPRequest(method: .get, target: base.path + query, headers: headers),
+                url: base.origin + base.path + query)
+        } catch {
+            if error.kind == .connectionFailed {
+                throw VerifyFailure.targetUnreachable("the target \(base) is unreachable: \(error.message)")
+            }
+            // Timeouts, TLS failures and broken answers are findings of the transcripts.
+            return
+        }
+        if response.status.code == 401 || response.status.code == 403 {
+            let advice =
+                options.token == nil
+                ? "no token was sent; set SCIMTAPE_TOKEN or --token-file" : "check the token and the target URL"
+            throw VerifyFailure.usage(
+                "the target rejected the bearer token: GET \(base)\(query) returned \(response.status.code); \(advice)")
+        }
+    }
+
     private func parse(_ target: String) throws(VerifyFailure) -> BaseURL {
         do {
             return try BaseURL(target)

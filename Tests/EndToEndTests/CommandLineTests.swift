@@ -118,10 +118,22 @@ import Testing
         let base = serve.baseURL
         serve.stop()
 
-        let result = try BinaryRunner.run(["verify", "--target", base, "Recordings/01-test-connection.json"])
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("unreachable-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let junit = folder.appendingPathComponent("report.xml").path
+        let json = folder.appendingPathComponent("report.json").path
+
+        let result = try BinaryRunner.run([
+            "verify", "--target", base, "Recordings/01-test-connection.json", "--junit", junit, "--json", json,
+        ])
 
         #expect(result.status == 3)
         #expect(result.stderr.contains("unreachable"))
+        let xml = try String(contentsOfFile: junit, encoding: .utf8)
+        #expect(xml.contains(#"<error message="the run stopped" type="stopped">the target"#), "\(xml)")
+        let report = try JSONValue.parse(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: json))))
+        #expect(report["stopped"]?.stringValue?.contains("unreachable") == true)
     }
 
     @Test func nonLoopbackTargetIsRefusedBeforeAnyRequest() throws {
@@ -147,8 +159,8 @@ import Testing
         let unauthorised = try BinaryRunner.run([
             "verify", "--target", serve.baseURL, "Recordings/01-test-connection.json",
         ])
-        #expect(unauthorised.status == 1)
-        #expect(unauthorised.stdout.contains("401"))
+        #expect(unauthorised.status == 2)
+        #expect(unauthorised.stderr.contains("returned 401; no token was sent"), "\(unauthorised.stderr)")
     }
 
     /// Transcripts with a `fault` precondition make the shared target fail the next requests, so

@@ -42,9 +42,12 @@ import Testing
                 folder.path("fail.json"), "--junit", folder.path("fail.xml"), "--markdown", folder.path("fail.md"),
             ],
             environment: ["SCIMTAPE_TOKEN": Self.token, "GITHUB_STEP_SUMMARY": folder.path("summary.md")])
-        // A wrong token makes the endpoint return 401 for every exchange.
+        // A wrong token stops the run before the first transcript, and the reports say why.
         let rejected = try run(
-            ["verify", "Recordings/02-create-user.json", "--target", upstream.baseURL, "--no-isolate"],
+            [
+                "verify", "Recordings/02-create-user.json", "--target", upstream.baseURL, "--no-isolate", "--junit",
+                folder.path("rejected.xml"),
+            ],
             environment: ["SCIMTAPE_TOKEN": Self.token + "-wrong"])
         // Credentials inside the target URL are rejected without being echoed.
         let inURL = try run([
@@ -63,7 +66,7 @@ import Testing
 
         #expect(passing == 0)
         #expect(failing == 1)
-        #expect(rejected == 1)
+        #expect(rejected == 2)
         #expect(inURL == 2)
         #expect(simulated == 0)
         #expect(stopped.status == 0)
@@ -72,7 +75,7 @@ import Testing
         let written = try FileManager.default.contentsOfDirectory(atPath: folder.url.path)
         for name in [
             "serve.log", "record.log", "recorded.json", "pass.json", "pass.xml", "pass.md", "fail.json", "fail.xml",
-            "fail.md", "summary.md", "simulated.json", "simulated.log.json", "recorded.har",
+            "fail.md", "rejected.xml", "summary.md", "simulated.json", "simulated.log.json", "recorded.har",
         ] {
             #expect(written.contains(name), "\(name) was not written")
         }

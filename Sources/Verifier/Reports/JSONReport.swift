@@ -19,6 +19,8 @@ public struct RunReport: Sendable {
     public var baselined: [String: [Finding]]
     /// Baseline entries that matched nothing in this run.
     public var unusedBaselineEntries: [BaselineEntry]
+    /// Why the run stopped before every transcript ran (a rejected token, an unreachable target).
+    public var stopReason: String?
 
     public init(
         tool: String, profile: VerificationProfile, target: String?, startedAt: Date, duration: Double,
@@ -75,6 +77,7 @@ public struct RunReport: Sendable {
         root["transcripts"] = .array(outcomes.map(transcriptJSON))
         root["inputErrors"] = .array(inputErrors.map(JSONValue.string))
         root["unusedBaselineEntries"] = .array(unusedBaselineEntries.map(\.json))
+        root["stopped"] = stopReason.map(JSONValue.string)
         return .object(root)
     }
 

@@ -4,7 +4,7 @@ import Foundation
 /// GitHub Actions, GitLab and Jenkins read.
 public enum JUnitReport {
     public static func xml(_ report: RunReport) -> String {
-        let errors = report.inputErrors.count
+        let errors = report.inputErrors.count + (report.stopReason == nil ? 0 : 1)
         var lines = [#"<?xml version="1.0" encoding="UTF-8"?>"#]
         let counts =
             #"tests="\#(report.outcomes.count + errors)" failures="\#(report.failed)" errors="\#(errors)" skipped="\#(report.skipped)" time="\#(seconds(report.duration))""#
@@ -31,6 +31,11 @@ public enum JUnitReport {
                     "      <system-out>\(escape(other.flatMap { $0.lines(file: outcome.file) }.joined(separator: "\n")))</system-out>"
                 )
             }
+            lines.append("    </testcase>")
+        }
+        if let reason = report.stopReason {
+            lines.append(#"    <testcase classname="scimtape" name="scimtape verify" time="0">"#)
+            lines.append(#"      <error message="the run stopped" type="stopped">\#(escape(reason))</error>"#)
             lines.append("    </testcase>")
         }
         for error in report.inputErrors {

@@ -5,12 +5,16 @@ import Foundation
 public enum MarkdownReport {
     public static func markdown(_ report: RunReport) -> String {
         var lines = ["## scimtape verify: profile \(report.profile.rawValue)", ""]
-        let verdict = report.failed == 0 && report.inputErrors.isEmpty ? "passed" : "failed"
+        let verdict =
+            report.failed == 0 && report.inputErrors.isEmpty && report.stopReason == nil ? "passed" : "failed"
         lines.append(
             "**\(verdict)**: \(report.outcomes.count) transcripts, \(report.passed) passed, \(report.failed) failed, "
                 + "\(report.skipped) skipped, \(report.exchangeCount) exchanges, against "
                 + (report.target.map { "`\($0)`" } ?? "the embedded endpoint")
                 + String(format: " in %.2f s.", report.duration))
+        if let reason = report.stopReason {
+            lines += ["", "**The run stopped**: \(reason)"]
+        }
         lines += ["", "| transcript | result | exchanges | findings |", "| --- | --- | --- | --- |"]
         for outcome in report.outcomes {
             let result: String

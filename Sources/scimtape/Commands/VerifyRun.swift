@@ -35,15 +35,17 @@ final class VerifyRun: @unchecked Sendable {
             Terminal.error(problem)
         }
         let candidates = shard(discovery.files)
-        run(candidates)
-        output.clearProgress()
-        if let stop {
-            Terminal.error("Error: \(stop.description)")
-            if case .targetUnreachable = stop {
-                return .targetUnreachable
+        if !candidates.isEmpty {
+            do throws(VerifyFailure) {
+                try Verifier(options: plan.options).preflight()
+            } catch {
+                stop = error
             }
-            return .usageOrInput
         }
+        if stop == nil {
+            run(candidates)
+        }
+        output.clearProgress()
 
         var outcomes: [TranscriptOutcome] = []
         var inputErrors = discovery.problems
@@ -54,6 +56,9 @@ final class VerifyRun: @unchecked Sendable {
             case .unreadable(let message)?: inputErrors.append(message)
             case .other?, nil: otherFiles += 1
             }
+        }
+        if let stop {
+            return stopped(by: stop, started: started, outcomes: outcomes, inputErrors: inputErrors)
         }
         let (judged, accepted, unused) = applyBaseline(outcomes)
         let report = RunReport(
@@ -94,6 +99,26 @@ final class VerifyRun: @unchecked Sendable {
             return .checkFailed
         }
         return .success
+    }
+
+    /// Ends a run that could not go on (a rejected token, an unreachable target). The reports are
+    /// still written, with the reason as an error, so that a CI job that uploads them shows why.
+    private func stopped(
+        by failure: VerifyFailure, started: Date, outcomes: [TranscriptOutcome], inputErrors: [String]
+    ) -> ExitCode {
+        var report = RunReport(
+            tool: "scimtape \(Terminal.version)", profile: plan.options.profile, target: plan.options.target,
+            startedAt: started, duration: Date().timeIntervalSince(started), outcomes: outcomes,
+            inputErrors: inputErrors)
+        report.stopReason = failure.description
+        if let problem = output.writeReports(report) {
+            Terminal.error("Error: \(problem)")
+        }
+        Terminal.error("Error: \(failure.description)")
+        if case .targetUnreachable = failure {
+            return .targetUnreachable
+        }
+        return .usageOrInput
     }
 
     /// Keeps the candidates of this shard: sorted by path, every n-th starting at the k-th.
