@@ -54,6 +54,21 @@ struct Isolation {
         return "\(value)-\(tag)"
     }
 
+    /// Each identity as recorded, keyed by the form this run sends, so that `verify --update` can
+    /// map the target's answers back. A case-insensitive identity is also listed in lowercase,
+    /// the form many endpoints return.
+    var recordedIdentities: [(recorded: String, isolated: String)] {
+        var pairs: [(recorded: String, isolated: String)] = []
+        for replacement in replacements {
+            pairs.append((replacement.original, rewritten(replacement.original)))
+            let lowered = replacement.original.lowercased()
+            if replacement.caseInsensitive && lowered != replacement.original {
+                pairs.append((lowered, rewritten(lowered)))
+            }
+        }
+        return pairs
+    }
+
     /// Rewrites `text` when it is one of the identities as a whole, and leaves anything else
     /// unchanged. So an identity inside a longer value, such as an externalId that is the local
     /// part of an email, is not rewritten twice.

@@ -217,10 +217,14 @@ final class TranscriptReplay {
 
     private func outcome(_ status: TranscriptOutcome.Status, started: DispatchTime) -> TranscriptOutcome {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+        var learned = correlation.values
+        for pair in isolation?.recordedIdentities ?? [] where learned[pair.recorded] == nil {
+            learned[pair.recorded] = pair.isolated
+        }
         return TranscriptOutcome(
             file: file, name: transcript.name, status: status, findings: findings,
             exchangeCount: transcript.exchanges.count,
-            duration: seconds, exchanges: replayed, baseURL: target.baseURL, learned: correlation.values)
+            duration: seconds, exchanges: replayed, baseURL: target.baseURL, learned: learned)
     }
 
     static func makeTag() -> String {

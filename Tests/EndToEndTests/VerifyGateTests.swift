@@ -93,6 +93,45 @@ import Testing
         #expect(after.status == 0, "\(after.stdout)")
     }
 
+    /// Against a long-running target, each update replays with identities of its own, so a user
+    /// left by the previous run cannot turn the recorded 201 into a 409.
+    @Test func repeatedUpdateAgainstOneTargetKeepsTheTranscript() throws {
+        let copy = try RecordingsCopy()
+        let original = try copy.read("02-create-user.json")
+        let serve = try ServeProcess()
+
+        let first = try BinaryRunner.run([
+            "verify", "--update", "--target", serve.baseURL, copy.path("02-create-user.json"),
+        ])
+        let second = try BinaryRunner.run([
+            "verify", "--update", "--target", serve.baseURL, copy.path("02-create-user.json"),
+        ])
+
+        #expect(first.status == 0, "\(first.stdout)")
+        #expect(second.status == 0, "\(second.stdout)")
+        #expect(second.stdout.contains("expectations unchanged"), "\(second.stdout)")
+        #expect(try copy.read("02-create-user.json") == original)
+    }
+
+    /// A replay that breaks a contract rule, or could not send every exchange, is no record to keep.
+    @Test func updateLeavesTranscriptThatBreaksARule() throws {
+        let copy = try RecordingsCopy()
+        let name = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: copy.path("")).first {
+                $0.hasPrefix("07-") && !$0.contains("provisioning-log")
+            })
+        let original = try copy.read(name)
+
+        let update = try BinaryRunner.run([
+            "verify", "--update", "--deviation", "reapply-template", copy.path(name),
+        ])
+
+        #expect(update.status == 1, "\(update.stdout)")
+        #expect(update.stdout.contains("not updated"), "\(update.stdout)")
+        #expect(update.stdout.contains("create-only-template"))
+        #expect(try copy.read(name) == original)
+    }
+
     @Test func lintFindsUnredactedCredentials() throws {
         let copy = try RecordingsCopy()
         let original = try copy.read("01-test-connection.json")

@@ -79,7 +79,7 @@ enum VerifyCommand: Command {
             .init(
                 name: "update", valueName: nil,
                 help:
-                    "Rewrite each transcript's expectations from the target's responses after a deliberate change, and print what changed. Implies --no-isolate."
+                    "Rewrite each transcript's expectations from the target's responses after a deliberate change, and print what changed. A transcript whose replay breaks a contract rule or could not run in full is left as it is, and the run exits 1."
             ),
             .init(
                 name: "header", valueName: "name:value", help: "Add a header to every request. Repeatable.",
@@ -153,11 +153,7 @@ struct VerifyPlan {
             throw UsageError(message: "--isolate and --no-isolate exclude each other")
         }
         update = arguments.flag("update")
-        if update && arguments.flag("isolate") {
-            throw UsageError(
-                message: "--update writes the identities as recorded, so it cannot be combined with --isolate")
-        }
-        options.isolate = arguments.flag("isolate") ? true : (arguments.flag("no-isolate") || update) ? false : nil
+        options.isolate = arguments.flag("isolate") ? true : arguments.flag("no-isolate") ? false : nil
         options.bootstrap = !arguments.flag("no-bootstrap")
         options.cleanup = !arguments.flag("no-cleanup")
         options.derive = arguments.flag("derive")

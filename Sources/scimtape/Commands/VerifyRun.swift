@@ -93,13 +93,19 @@ final class VerifyRun: @unchecked Sendable {
             return .usageOrInput
         }
         if plan.update {
-            return .success
+            let blocked = judged.contains { $0.errors.contains { !Self.updatableRules.contains($0.rule) } }
+            return blocked ? .checkFailed : .success
         }
         if report.failed > 0 || (plan.failOnSkip && report.skipped > 0) {
             return .checkFailed
         }
         return .success
     }
+
+    /// The findings that `--update` resolves by writing the target's answers as the new
+    /// expectations. Any other finding (a contract rule, an exchange that could not be sent, a
+    /// failed precondition) means the replay is not a record worth keeping.
+    static let updatableRules: Set<String> = ["status", "body"]
 
     /// Ends a run that could not go on (a rejected token, an unreachable target). The reports are
     /// still written, with the reason as an error, so that a CI job that uploads them shows why.
@@ -180,7 +186,15 @@ final class VerifyRun: @unchecked Sendable {
                 try verifier.verify(transcript, file: candidate.path)
             }
             if plan.update {
-                output.update(transcript, path: candidate.path, outcome: outcome)
+                let blocking = outcome.errors.filter { !Self.updatableRules.contains($0.rule) }
+                if blocking.isEmpty {
+                    output.update(transcript, path: candidate.path, outcome: outcome)
+                } else {
+                    let rules = Set(blocking.map(\.rule)).sorted().joined(separator: ", ")
+                    Terminal.out(
+                        "\(candidate.path): not updated: the replay has findings that new expectations cannot fix "
+                            + "(\(rules)); fix the target or the transcript first")
+                }
             }
             return .outcome(outcome)
         } catch {
