@@ -65,8 +65,37 @@ import Testing
         #expect(written.status == 1)
         #expect(accepted.status == 0, "\(accepted.stdout)")
         #expect(accepted.stdout.contains("accepted by the baseline"))
+        #expect(!accepted.stdout.contains("FAIL "), "\(accepted.stdout)")
+        #expect(!accepted.stdout.contains("error: ["), "\(accepted.stdout)")
         #expect(unused.status == 0)
         #expect(unused.stdout.contains("no longer occurs"))
+    }
+
+    /// Each shard sees only its own transcripts, so it must not call another shard's entries stale.
+    @Test func shardsReportNoOtherShardsEntriesAsStale() throws {
+        let copy = try RecordingsCopy()
+        let baseline = copy.path("baseline.json")
+        _ = try BinaryRunner.run(["verify", "--deviation", "hard-delete", "--write-baseline", baseline])
+
+        for shard in 1...3 {
+            let run = try BinaryRunner.run([
+                "verify", "--deviation", "hard-delete", "--baseline", baseline, "--shard", "\(shard)/3",
+            ])
+
+            #expect(run.status == 0, "\(run.stdout)")
+            #expect(!run.stdout.contains("no longer occurs"), "shard \(shard): \(run.stdout)")
+        }
+    }
+
+    @Test func missingBaselineNamesTheWayToWriteOne() throws {
+        let result = try BinaryRunner.run(["verify", "--baseline", "/nonexistent/scim-baseline.json"])
+
+        #expect(result.status == 2)
+        #expect(
+            result.stderr.contains(
+                "no such baseline file; write one with --write-baseline /nonexistent/scim-baseline.json"),
+            "\(result.stderr)")
+        #expect(!result.stderr.contains("NSCocoaErrorDomain"))
     }
 
     @Test func updateRewritesTheExpectation() throws {

@@ -16,11 +16,22 @@ public struct Baseline: Sendable {
 
     /// Reads a baseline file; errors name the entry and member at fault.
     public static func load(path: String) throws(BaselineError) -> Baseline {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw BaselineError(
+                message:
+                    "\(path): no such baseline file; write one with --write-baseline \(path), then edit its reasons")
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw BaselineError(message: "\(path): cannot read the baseline: \(error.localizedDescription)")
+        }
         let json: JSONValue
         do {
-            json = try JSONValue.parse(bytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
+            json = try JSONValue.parse(bytes: bytes)
         } catch {
-            throw BaselineError(message: "\(path): cannot read the baseline: \(error)")
+            throw BaselineError(message: "\(path): the baseline is not valid JSON: \(error)")
         }
         guard let root = json.objectValue, root["format"]?.stringValue == formatName else {
             throw BaselineError(message: "\(path): not a baseline; it needs \"format\": \"\(formatName)\"")

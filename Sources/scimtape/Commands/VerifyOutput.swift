@@ -42,6 +42,9 @@ struct VerifyOutput: Sendable {
         case .skipped(let reason):
             Terminal.out("\(Terminal.paint("SKIP", .yellow)) \(outcome.file): \(reason)")
         }
+        if !accepted.isEmpty {
+            Terminal.out("\(outcome.file): \(counted(accepted.count, "finding")) accepted by the baseline")
+        }
         var reproduced = Set<Int>()
         for finding in outcome.findings where finding.severity != .note || plan.verbose {
             for line in finding.lines(file: outcome.file) {
@@ -58,9 +61,6 @@ struct VerifyOutput: Sendable {
     }
 
     func summarize(_ report: RunReport, otherFiles: Int) {
-        for (file, findings) in report.baselined.sorted(by: { $0.key < $1.key }) where !findings.isEmpty {
-            Terminal.out("\(file): \(counted(findings.count, "finding")) accepted by the baseline")
-        }
         for entry in report.unusedBaselineEntries {
             Terminal.out("baseline: this entry no longer occurs and can be removed: \(entry.summary)")
         }

@@ -212,7 +212,11 @@ final class VerifyRun: @unchecked Sendable {
         results[index] = result
         while let ready = results[printed] {
             switch ready {
-            case .outcome(let outcome): output.print(outcome, accepted: [])
+            case .outcome(let outcome):
+                // Printed as the baseline judges it; the entries it uses are counted after the run.
+                var scratch = Set<Int>()
+                let (judged, accepted) = judge(outcome, used: &scratch)
+                output.print(judged, accepted: accepted)
             case .unreadable(let message): Terminal.error(message)
             case .other: break
             }
@@ -224,27 +228,47 @@ final class VerifyRun: @unchecked Sendable {
     private func applyBaseline(_ outcomes: [TranscriptOutcome]) -> (
         [TranscriptOutcome], [String: [Finding]], [BaselineEntry]
     ) {
-        guard let baseline = plan.baseline else {
+        guard plan.baseline != nil else {
             return (outcomes, [:], [])
         }
         var used = Set<Int>()
         var accepted: [String: [Finding]] = [:]
         var judged: [TranscriptOutcome] = []
         for outcome in outcomes {
-            let (baselined, remaining) = baseline.partition(outcome.findings, transcript: outcome.name, used: &used)
+            let (outcome, baselined) = judge(outcome, used: &used)
             accepted[outcome.file] = baselined
-            var status = outcome.status
-            if status == .failed && !remaining.contains(where: { $0.severity == .error }) {
-                status = .passed
-            }
-            judged.append(
-                TranscriptOutcome(
-                    file: outcome.file, name: outcome.name, status: status, findings: remaining,
-                    exchangeCount: outcome.exchangeCount,
-                    duration: outcome.duration, exchanges: outcome.exchanges, baseURL: outcome.baseURL,
-                    learned: outcome.learned))
+            judged.append(outcome)
         }
-        let unused = baseline.entries.enumerated().filter { !used.contains($0.offset) }.map(\.element)
+        // An entry for a transcript that did not run (another shard's, or a path not given) is
+        // not stale: this run could not have seen its finding.
+        let ran = Set(
+            outcomes.filter {
+                if case .skipped = $0.status {
+                    return false
+                }
+                return true
+            }.map(\.name))
+        let unused = (plan.baseline?.entries ?? []).enumerated().filter {
+            !used.contains($0.offset) && ran.contains($0.element.transcript)
+        }.map(\.element)
         return (judged, accepted, unused)
+    }
+
+    /// Removes the findings the baseline accepts from `outcome`, and passes it when no error is left.
+    private func judge(_ outcome: TranscriptOutcome, used: inout Set<Int>) -> (TranscriptOutcome, [Finding]) {
+        guard let baseline = plan.baseline else {
+            return (outcome, [])
+        }
+        let (baselined, remaining) = baseline.partition(outcome.findings, transcript: outcome.name, used: &used)
+        var status = outcome.status
+        if status == .failed && !remaining.contains(where: { $0.severity == .error }) {
+            status = .passed
+        }
+        let judged = TranscriptOutcome(
+            file: outcome.file, name: outcome.name, status: status, findings: remaining,
+            exchangeCount: outcome.exchangeCount,
+            duration: outcome.duration, exchanges: outcome.exchanges, baseURL: outcome.baseURL,
+            learned: outcome.learned)
+        return (judged, baselined)
     }
 }
