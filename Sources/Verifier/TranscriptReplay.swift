@@ -224,7 +224,7 @@ final class TranscriptReplay {
         return TranscriptOutcome(
             file: file, name: transcript.name, status: status, findings: findings,
             exchangeCount: transcript.exchanges.count,
-            duration: seconds, exchanges: replayed, baseURL: target.baseURL, learned: learned)
+            duration: seconds, exchanges: replayed, baseURL: target.external ? target.baseURL : nil, learned: learned)
     }
 
     static func makeTag() -> String {

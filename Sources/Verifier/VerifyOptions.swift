@@ -66,7 +66,8 @@ public struct TranscriptOutcome: Sendable {
     public let duration: Double
     /// What was sent and received, for reports.
     public let exchanges: [ReplayedExchange]
-    /// The SCIM base URL the transcript ran against.
+    /// The SCIM base URL the transcript ran against; `nil` for the embedded endpoint, which is gone
+    /// once the run ends.
     public let baseURL: String?
     /// Server-generated values learned during the replay, recorded value to live value.
     public let learned: [String: String]

@@ -35,10 +35,13 @@ import Testing
             record.url, "--json", folder.path("pass.json"), "--junit", folder.path("pass.xml"), "--markdown",
             folder.path("pass.md"), "--log-level", "trace",
         ])
-        // A failing replay: the embedded endpoint hard-deletes, so findings and reproducers are printed.
+        // A failing replay: the target hard-deletes, so findings and curl reproducers are printed.
+        let hardDeleting = try ServeProcess(
+            ["--deviation", "hard-delete", "--log-level", "trace"], environment: environment,
+            stderrPath: folder.path("hard-delete.log"))
         let failing = try run(
             [
-                "verify", "Recordings", "--deviation", "hard-delete", "--json",
+                "verify", "Recordings", "--target", hardDeleting.baseURL, "--json",
                 folder.path("fail.json"), "--junit", folder.path("fail.xml"), "--markdown", folder.path("fail.md"),
             ],
             environment: ["SCIMTAPE_TOKEN": Self.token, "GITHUB_STEP_SUMMARY": folder.path("summary.md")])
@@ -74,7 +77,8 @@ import Testing
         #expect(showStatus == 0)
         let written = try FileManager.default.contentsOfDirectory(atPath: folder.url.path)
         for name in [
-            "serve.log", "record.log", "recorded.json", "pass.json", "pass.xml", "pass.md", "fail.json", "fail.xml",
+            "serve.log", "hard-delete.log", "record.log", "recorded.json", "pass.json", "pass.xml", "pass.md",
+            "fail.json", "fail.xml",
             "fail.md", "rejected.xml", "summary.md", "simulated.json", "simulated.log.json", "recorded.har",
         ] {
             #expect(written.contains(name), "\(name) was not written")

@@ -8,7 +8,7 @@ public enum MarkdownReport {
         let verdict =
             report.failed == 0 && report.inputErrors.isEmpty && report.stopReason == nil ? "passed" : "failed"
         lines.append(
-            "**\(verdict)**: \(report.outcomes.count) transcripts, \(report.passed) passed, \(report.failed) failed, "
+            "**\(verdict)**: \(report.outcomes.count) \(report.outcomes.count == 1 ? "transcript" : "transcripts"), \(report.passed) passed, \(report.failed) failed, "
                 + "\(report.skipped) skipped, \(report.exchangeCount) exchanges, against "
                 + (report.target.map { "`\($0)`" } ?? "the embedded endpoint")
                 + String(format: " in %.2f s.", report.duration))

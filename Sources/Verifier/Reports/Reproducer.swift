@@ -3,13 +3,14 @@ import SCIM
 
 /// A `curl` command that sends an exchange's request again, with the token left to the shell.
 public enum Reproducer {
-    /// The command for a replayed exchange, or `nil` when it was not sent.
+    /// The command for a replayed exchange, or `nil` when it was not sent or went to an endpoint
+    /// that is gone (the embedded one, `baseURL` `nil`): its port and ids no longer exist.
     public static func curl(_ exchange: ReplayedExchange, baseURL: String?) -> String? {
-        guard let request = exchange.request else {
+        guard let request = exchange.request, let baseURL else {
             return nil
         }
         var parts = [
-            "curl", "-sS", "-X", request.method.rawValue, quote((baseURL ?? "$SCIM_BASE_URL") + request.target),
+            "curl", "-sS", "-X", request.method.rawValue, quote(baseURL + request.target),
         ]
         for field in request.headers {
             if field.name.lowercased() == "authorization" {

@@ -82,6 +82,11 @@ struct VerifyOutput: Sendable {
             summary += "; shard \(shard.index)/\(shard.count)"
         }
         Terminal.out(summary)
+        if report.failed > 0 && report.target == nil {
+            Terminal.out(
+                "To reproduce a failure with curl, start `scimtape serve` with the same --profile and --deviation "
+                    + "options and verify against it with --target; failing exchanges then get a `reproduce:` line.")
+        }
     }
 
     /// Writes the requested reports; returns what failed, if anything.
