@@ -30,7 +30,7 @@ final class FaultSchedule: @unchecked Sendable {
             let position = entries[index].seen
             entries[index].seen += 1
             let fault = entries[index].fault
-            if result == nil, position >= fault.after, position < fault.after + fault.count {
+            if result == nil, position >= fault.after, position - fault.after < fault.count {
                 result = fault
             }
         }

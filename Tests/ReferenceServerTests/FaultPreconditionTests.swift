@@ -97,4 +97,28 @@ import Testing
         let body = expectSCIMError(reply, status: 400, scimType: "invalidValue")
         #expect(body["detail"]?.stringValue?.contains("preconditions[0].status") == true)
     }
+
+    /// `after + count` must not overflow: such a window is refused, and the server keeps serving.
+    @Test(arguments: [
+        #"{"after": 1, "count": 9223372036854775807}"#, #"{"after": 9223372036854775807, "count": 1}"#,
+        #"{"retryAfter": 9223372036854775807}"#,
+    ])
+    func hugeWindowIsRefused(members: String) throws {
+        let harness = try Harness()
+        var fault = JSONObject()
+        fault["method"] = "GET"
+        fault["path"] = "/Users"
+        fault["status"] = 500
+        for (key, value) in try JSONValue.parse(members).objectValue ?? JSONObject() {
+            fault[key] = value
+        }
+
+        let reply = try inject(harness, .object(fault))
+        let first = try harness.send(.get, "/Users")
+        let second = try harness.send(.get, "/Users")
+
+        _ = expectSCIMError(reply, status: 400, scimType: "invalidValue")
+        #expect(first.status == 200)
+        #expect(second.status == 200)
+    }
 }

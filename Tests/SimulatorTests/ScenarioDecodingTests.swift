@@ -181,7 +181,14 @@ func scenarioError<Value>(_ body: () throws(ScenarioError) -> Value) -> Scenario
             name: "fault with zero count",
             document: Documents.document(
                 front: #"{"faults": [{"method": "GET", "path": "/Users", "status": 503, "count": 0}]}"#),
-            path: "$.front.faults[0].count", message: "'count' must be an integer of at least 1"),
+            path: "$.front.faults[0].count", message: "'count' must be an integer from 1 to 1000000"),
+        ScenarioErrorCase(
+            name: "fault with a count that overflows",
+            document: Documents.document(
+                front:
+                    #"{"faults": [{"method": "GET", "path": "/Users", "status": 503, "after": 1, "count": 9223372036854775807}]}"#
+            ),
+            path: "$.front.faults[0].count", message: "'count' must be an integer from 1 to 1000000"),
         ScenarioErrorCase(
             name: "unknown front member", document: Documents.document(front: #"{"groups": []}"#),
             path: "$.front.groups", message: "unknown member 'groups'"),

@@ -77,6 +77,22 @@ import Transcript
         #expect(contents.entries.map(\.sequence) == [1, 3])
     }
 
+    /// A sequence number no proxy writes (a hand-edited line) would leave no next number to use.
+    @Test func sequenceOutOfRangeIsDamaged() throws {
+        let path = makePath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let journal = try TranscriptJournal(creating: path, metadata: metadata, survivesPowerLoss: false)
+        try journal.append(exchange("/Users?count=1"), sequence: 1)
+        try journal.append(exchange("/Users?count=2"), sequence: Int.max)
+        try journal.append(exchange("/Users?count=3"), sequence: -1)
+        journal.close()
+
+        let contents = try JournalContents.read(path: path)
+
+        #expect(contents.damagedLines == [3, 4])
+        #expect(contents.nextSequence == 2)
+    }
+
     @Test func existingJournalIsNeverOverwritten() throws {
         let path = makePath()
         defer { try? FileManager.default.removeItem(atPath: path) }

@@ -63,9 +63,9 @@ public struct InjectedFault: Sendable, Equatable {
             throw PreconditionError(path: JSONPath([.key("status")]), message: "fault needs a 'status' from 400 to 599")
         }
         self.init(method: method, path: path, status: status)
-        retryAfter = try Self.count(object, "retryAfter", minimum: 0)
-        after = try Self.count(object, "after", minimum: 0) ?? 0
-        count = try Self.count(object, "count", minimum: 1) ?? 1
+        retryAfter = try Self.count(object, "retryAfter", in: 0...Self.maximumRetryAfter)
+        after = try Self.count(object, "after", in: 0...Self.maximumRequests) ?? 0
+        count = try Self.count(object, "count", in: 1...Self.maximumRequests) ?? 1
         if let value = object["detail"] {
             guard let text = value.stringValue else {
                 throw PreconditionError(path: JSONPath([.key("detail")]), message: "'detail' must be a string")
@@ -74,13 +74,21 @@ public struct InjectedFault: Sendable, Equatable {
         }
     }
 
-    private static func count(_ object: JSONObject, _ key: String, minimum: Int) throws(PreconditionError) -> Int? {
+    /// The largest `after` and `count`: far more requests than any transcript sends.
+    public static let maximumRequests = 1_000_000
+    /// The largest `Retry-After`, one hour: a client that honours it waits that long.
+    public static let maximumRetryAfter = 3600
+
+    private static func count(_ object: JSONObject, _ key: String, in range: ClosedRange<Int>) throws(PreconditionError)
+        -> Int?
+    {
         guard let value = object[key] else {
             return nil
         }
-        guard let number = value.intValue, number >= minimum else {
+        guard let number = value.intValue, range.contains(number) else {
             throw PreconditionError(
-                path: JSONPath([.key(key)]), message: "'\(key)' must be an integer of at least \(minimum)")
+                path: JSONPath([.key(key)]),
+                message: "'\(key)' must be an integer from \(range.lowerBound) to \(range.upperBound)")
         }
         return number
     }

@@ -23,6 +23,11 @@ public struct JournalContents: Sendable {
         return transcript
     }
 
+    /// The largest sequence number a journal line may hold. The proxy counts up from the
+    /// largest one it finds, so a line with a larger number (only a hand-edited journal has one)
+    /// is treated as damaged instead of leaving no number to count on with.
+    public static let maximumSequence = 1 << 52
+
     /// The next free sequence number.
     public var nextSequence: Int {
         (entries.map(\.sequence).max() ?? 0) + 1
@@ -59,7 +64,8 @@ public struct JournalContents: Sendable {
         for (offset, line) in lines.dropFirst().enumerated() {
             let lineNumber = offset + 2
             guard let value = try? JSONValue.parse(bytes: line), let object = value.objectValue,
-                let sequence = object["sequence"]?.intValue, let exchangeValue = object["exchange"],
+                let sequence = object["sequence"]?.intValue, (0...maximumSequence).contains(sequence),
+                let exchangeValue = object["exchange"],
                 let exchange = try? Exchange(json: exchangeValue, at: .root, reader: reader)
             else {
                 contents.damagedLines.append(lineNumber)
