@@ -97,10 +97,15 @@ public enum ResponseMatcher: Sendable, Equatable {
             guard let text = value?.stringValue else {
                 return value == nil ? "is missing" : "is \(value!.typeName), not a string"
             }
-            guard let regex = try? Regex(pattern), (try? regex.firstMatch(in: text)) != nil else {
+            switch BoundedRegex.firstMatch(pattern, in: text) {
+            case .match:
+                return nil
+            case .noMatch, .invalid:
                 return "does not match /\(pattern)/"
+            case .timedOut:
+                return "was not matched: /\(pattern)/ took longer than \(Int(BoundedRegex.timeLimit)) s, as nested "
+                    + "quantifiers such as (a+)+ can; simplify the pattern"
             }
-            return nil
         case .oneOf(let values):
             guard let value else {
                 return "is missing"

@@ -178,6 +178,10 @@ extension Exchange {
 }
 
 extension Expectations {
+    /// The longest matcher pattern, in bytes. Real patterns are a few segments long; checking a
+    /// pattern of many thousand segments against a body takes time that grows with its square.
+    public static let maximumMatcherPatternLength = 1024
+
     init(json: JSONValue, at path: JSONPath, reader: FieldReader) throws(TranscriptError) {
         let object = try reader.object(json, at: path)
         try reader.rejectUnknown(object, allowed: ["status", "profiles", "matchers"], at: path)
@@ -186,6 +190,13 @@ extension Expectations {
         if let matchersValue = object["matchers"] {
             let matchersPath = path.appending(key: "matchers")
             for (text, value) in try reader.object(matchersValue, at: matchersPath) {
+                guard text.utf8.count <= Self.maximumMatcherPatternLength else {
+                    throw TranscriptError(
+                        path: matchersPath,
+                        message:
+                            "a matcher pattern of \(text.utf8.count) bytes is longer than the \(Self.maximumMatcherPatternLength) allowed: '\(text.prefix(40))...'"
+                    )
+                }
                 let matcherPath = matchersPath.appending(key: text)
                 guard let pattern = JSONPathPattern(text) else {
                     throw TranscriptError(

@@ -167,6 +167,14 @@ enum Documents {
                     "[\(Documents.exchange(members: #", "expect": {"profiles": {"rfc": {"status": [404], "headers": []}}}"#))]"
             ),
             path: "$.exchanges[0].expect.profiles.rfc.headers", message: "unknown member 'headers'"),
+        DecodingErrorCase(
+            name: "matcher pattern too long",
+            document: Documents.transcript(
+                exchanges:
+                    "[\(Documents.exchange(members: #", "expect": {"matchers": {"$"# + String(repeating: ".a", count: 600) + #"": {"any": true}}}"#))]"
+            ),
+            path: "$.exchanges[0].expect.matchers",
+            message: "a matcher pattern of 1201 bytes is longer than the 1024 allowed"),
     ]
 
     static func exchangeDocument(request: String = Documents.request, response: String = Documents.response)

@@ -202,6 +202,37 @@ import Transcript
         #expect(finding.path?.description == "$.emails[0].type")
         #expect(finding.message.contains("matcher $.emails[*].type"))
     }
+
+    /// `^(a+)+$` backtracks exponentially on a run of `a` that does not match: 19 of them take
+    /// several seconds (hours at 30). The matcher gives up after its time limit, names the pattern,
+    /// and the run goes on. The abandoned match finishes in the background within seconds.
+    @Test func backtrackingRegexGivesUpWithinItsTimeLimit() throws {
+        var create = try transcript("02-create-user.json")
+        let index = try #require(create.exchanges.firstIndex { $0.request.method == "POST" })
+        let slow = String(repeating: "a", count: 19) + "!"
+        guard case .json(.object(var request)) = create.exchanges[index].request.body,
+            case .json(.object(var response)) = create.exchanges[index].response.body
+        else {
+            throw TestFailure("no body")
+        }
+        request["displayName"] = .string(slow)
+        response["displayName"] = .string(slow)
+        create.exchanges[index].request.body = .json(.object(request))
+        create.exchanges[index].response.body = .json(.object(response))
+        create.exchanges[index].expectations.matchers = [
+            MatcherEntry(pattern: JSONPathPattern("$.displayName")!, matcher: .regex("^(a+)+$"))
+        ]
+        let started = Date()
+
+        let outcome = try #require(try verifyEmbedded([("slow.json", create), ("again.json", create)]))
+
+        #expect(Date().timeIntervalSince(started) < 10)
+        #expect(outcome.count == 2)
+        for result in outcome {
+            let finding = try #require(result.errors.first { $0.rule == "body" })
+            #expect(finding.message.contains("took longer than 2 s"), "\(finding.message)")
+        }
+    }
 }
 
 /// A value shared across threads in a test.
