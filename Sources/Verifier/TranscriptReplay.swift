@@ -13,6 +13,8 @@ final class TranscriptReplay {
     let settings: ReplaySettings
     let client: HTTPClient
     let logger: Logger
+    /// The run's credentials, masked in every response before anything reads it.
+    let secretMask: SecretMask
 
     var isolation: Isolation?
     var correlation = Correlation()
@@ -44,6 +46,7 @@ final class TranscriptReplay {
         self.settings = settings
         self.client = client
         self.logger = logger
+        self.secretMask = SecretMask(token: target.token, extraHeaders: settings.extraHeaders)
     }
 
     var profile: VerificationProfile {
@@ -172,7 +175,7 @@ final class TranscriptReplay {
     func send(_ request: HTTPRequest, number: Int?, retrying: Bool = true) throws(HTTPClientError) -> HTTPResponse {
         var attempt = 0
         while true {
-            let response = try client.send(request, url: target.baseURL + request.target)
+            let response = secretMask.apply(try client.send(request, url: target.baseURL + request.target))
             guard retrying, response.status.code == 429, attempt < settings.retries.maximumRetries else {
                 return response
             }

@@ -71,16 +71,19 @@ final class HostilePeer: @unchecked Sendable {
     }
 
     /// Reads until the end of the request headers, or until the client stops sending.
-    static func readRequestHead(_ socket: Int32) {
+    /// Reads until the end of the request head and returns what arrived.
+    @discardableResult
+    static func readRequestHead(_ socket: Int32) -> String {
         var buffer = [UInt8](repeating: 0, count: 65536)
         var received: [UInt8] = []
         while !received.contains(subsequence: Array("\r\n\r\n".utf8)) {
             let count = recv(socket, &buffer, buffer.count, 0)
             if count <= 0 {
-                return
+                break
             }
             received += buffer[0..<count]
         }
+        return String(decoding: received, as: UTF8.self)
     }
 
     static func send(_ socket: Int32, _ text: String) {

@@ -16,6 +16,9 @@ public enum Reproducer {
             if field.name.lowercased() == "authorization" {
                 // The token is never printed: the shell expands it from the environment.
                 parts += ["-H", "\"Authorization: Bearer ${SCIMTAPE_TOKEN}\""]
+            } else if SecretMask.isSecretHeader(field.name) {
+                // A credential from --header: the reader puts it back from wherever it is kept.
+                parts += ["-H", quote("\(field.name): [redacted]")]
             } else {
                 parts += ["-H", quote("\(field.name): \(field.value)")]
             }
