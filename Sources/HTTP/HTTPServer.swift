@@ -276,11 +276,20 @@ private let accessHandler: MHD_AccessHandlerCallback = {
 
     if !state.started {
         state.started = true
-        if let length = MHD_lookup_connection_value(connection, .HEADER_KIND, "Content-Length"),
-            let declared = Int(String(cString: length)), declared > limit
-        {
-            state.bodyTooLarge = true
-            return queue(server.configuration.payloadTooLargeResponse(limit), on: connection)
+        let length = MHD_lookup_connection_value(connection, .HEADER_KIND, "Content-Length")
+        let encoding = MHD_lookup_connection_value(connection, .HEADER_KIND, "Transfer-Encoding")
+        if length != nil, let problem = framingProblem(connection, hasTransferEncoding: encoding != nil) {
+            return queue(badFramingResponse(problem), on: connection)
+        }
+        if let length {
+            let text = String(cString: length).trimmingCharacters(in: .whitespaces)
+            // Digits that do not fit an Int are a length no limit allows.
+            let declared =
+                Int(text) ?? (text.utf8.allSatisfy { (48...57).contains($0) } && !text.isEmpty ? Int.max : nil)
+            if let declared, declared > limit {
+                state.bodyTooLarge = true
+                return queue(server.configuration.payloadTooLargeResponse(limit), on: connection)
+            }
         }
         return .YES
     }
@@ -336,6 +345,31 @@ private let headerCollector: MHD_KeyValueIterator = { context, _, key, value in
     let headers = context.assumingMemoryBound(to: HTTPHeaders.self)
     headers.pointee.add(name: String(cString: key), value: value.map { String(cString: $0) } ?? "")
     return .YES
+}
+
+/// Returns why a request's body framing is ambiguous, or `nil`. RFC 9112 section 6.3: a request
+/// with `Transfer-Encoding` and `Content-Length`, or with differing `Content-Length` values, may be
+/// read differently by a proxy in front, so that part of one body becomes another request. Such a
+/// request is refused and the connection closed.
+private func framingProblem(_ connection: OpaquePointer, hasTransferEncoding: Bool) -> String? {
+    if hasTransferEncoding {
+        return "the request has both Transfer-Encoding and Content-Length"
+    }
+    var headers = HTTPHeaders()
+    withUnsafeMutablePointer(to: &headers) { headersPointer in
+        _ = MHD_get_connection_values(connection, .HEADER_KIND, headerCollector, headersPointer)
+    }
+    let lengths = Set(
+        headers.fields.filter { $0.name.lowercased() == "content-length" }.map {
+            $0.value.trimmingCharacters(in: .whitespaces)
+        })
+    return lengths.count > 1 ? "the request has Content-Length fields with different values" : nil
+}
+
+private func badFramingResponse(_ problem: String) -> HTTPResponse {
+    HTTPResponse(
+        status: .badRequest, headers: [("Content-Type", "text/plain; charset=utf-8"), ("Connection", "close")],
+        body: Array("Bad request: \(problem) (RFC 9112 section 6.3).\n".utf8))
 }
 
 private func queue(_ response: HTTPResponse, on connection: OpaquePointer) -> MHD_Result {

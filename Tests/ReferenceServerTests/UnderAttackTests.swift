@@ -39,6 +39,28 @@ import Testing
         return count > 0 ? String(decoding: buffer[0..<count], as: UTF8.self) : ""
     }
 
+    /// Sends `bytes` and reads until the server closes the connection or 3 s pass.
+    static func exchangeUntilClosed(_ port: UInt16, _ bytes: [UInt8]) -> String {
+        let descriptor = connect(port)
+        guard descriptor >= 0 else {
+            return ""
+        }
+        defer { close(descriptor) }
+        var timeout = timeval(tv_sec: 3, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        _ = bytes.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            if count <= 0 {
+                break
+            }
+            received += buffer[0..<count]
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+
     private func stillServes(_ harness: Harness) throws -> Bool {
         try harness.send(.get, "/Users?count=1").status == 200
     }
@@ -56,6 +78,32 @@ import Testing
 
         #expect(!reply.hasPrefix("HTTP/1.1 2"), "\(reply.prefix(80))")
         #expect(try stillServes(harness))
+    }
+
+    /// Ambiguous body framing (RFC 9112 section 6.3) is refused, so that no second request can
+    /// hide in a body; only one answer comes back.
+    @Test(arguments: [
+        "POST /scim/v2/Users HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 40\r\n\r\n{}GET /scim/v2/Smuggled HTTP/1.1\r\nHost: x\r\n\r\n",
+        "POST /scim/v2/Users HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /scim/v2/Smuggled HTTP/1.1\r\nHost: x\r\n\r\n",
+    ])
+    func ambiguousFramingIsRefused(request: String) throws {
+        let harness = try Harness()
+
+        let reply = Self.exchangeUntilClosed(harness.server.port, Array(request.utf8))
+
+        #expect(reply.hasPrefix("HTTP/1.1 400"), "\(reply.prefix(80))")
+        #expect(reply.components(separatedBy: "HTTP/1.1 ").count == 2, "one answer: \(reply)")
+        #expect(try stillServes(harness))
+    }
+
+    @Test func lengthBeyondIntIsTooLarge() throws {
+        let harness = try Harness()
+
+        let reply = Self.exchange(
+            harness.server.port,
+            Array("POST /scim/v2/Users HTTP/1.1\r\nHost: x\r\nContent-Length: 18446744073709551615\r\n\r\n".utf8))
+
+        #expect(reply.hasPrefix("HTTP/1.1 413"), "\(reply.prefix(80))")
     }
 
     @Test func oversizedHeaderBlockIsRejected() throws {
