@@ -58,6 +58,12 @@ public final class HTTPClient: @unchecked Sendable {
         curl_easy_cleanup(handle)
     }
 
+    /// The URL as error messages quote it: at most 300 characters, so that a URL of megabytes does
+    /// not become a message of megabytes.
+    static func shortened(_ url: String) -> String {
+        url.count <= 300 ? url : String(url.prefix(300)) + "... (\(url.utf8.count) bytes)"
+    }
+
     /// Sends `request` to `url` (an absolute http or https URL) and returns the response.
     public func send(_ request: HTTPRequest, url: String) throws(HTTPClientError) -> HTTPResponse {
         lock.lock()
@@ -139,6 +145,7 @@ public final class HTTPClient: @unchecked Sendable {
         guard code == CURLE_OK else {
             let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             let summary = String(cString: curl_easy_strerror(code))
+            let url = HTTPClient.shortened(url)
             let message =
                 "\(request.method) \(url): \(detail.isEmpty ? summary : detail) (libcurl error \(code.rawValue))"
             logger.debug(

@@ -24,8 +24,18 @@ enum ScenarioReader {
         guard let string = value.stringValue else {
             throw ScenarioError(path: path.appending(key: key), message: "expected a string, found \(value.typeName)")
         }
+        guard string.utf8.count <= maximumStringLength else {
+            throw ScenarioError(
+                path: path.appending(key: key),
+                message: "the string has \(string.utf8.count) bytes; the simulator takes at most \(maximumStringLength)"
+            )
+        }
         return string
     }
+
+    /// The longest string a scenario member may hold, in bytes. Directory values end up in URLs
+    /// and filters, and libcurl refuses URLs of several megabytes.
+    static let maximumStringLength = 4096
 
     static func optionalString(_ object: JSONObject, _ key: String, at path: JSONPath) throws(ScenarioError) -> String?
     {

@@ -100,6 +100,17 @@ import Testing
         #expect(result.stdout.contains("1 unreadable"))
     }
 
+    @Test func emptyFolderIsAnErrorForLintAsForVerify() throws {
+        let folder = try TemporaryFolder()
+
+        let lint = try BinaryRunner.run(["lint", folder.url.path])
+        let verify = try BinaryRunner.run(["verify", folder.url.path])
+
+        #expect(lint.status == 2)
+        #expect(lint.stderr.contains("no transcripts found"))
+        #expect(verify.status == 2)
+    }
+
     @Test func wrongTypeNamesExchangeAndPath() throws {
         let copy = try RecordingsCopy()
         let original = try copy.read("01-test-connection.json")

@@ -45,6 +45,10 @@ func scenarioError<Value>(_ body: () throws(ScenarioError) -> Value) -> Scenario
             document: #"{"description": "d", "timeline": []}"#, path: "$.name",
             message: "the member 'name' is missing"),
         ScenarioErrorCase(
+            name: "name of megabytes",
+            document: Documents.document(name: String(repeating: "n", count: 5000)), path: "$.name",
+            message: "the string has 5000 bytes; the simulator takes at most 4096"),
+        ScenarioErrorCase(
             name: "negative seed", document: Documents.document(members: #""seed": -1, "#), path: "$.seed",
             message: "expected an integer of at least 0"),
         ScenarioErrorCase(

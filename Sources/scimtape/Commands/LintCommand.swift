@@ -62,6 +62,10 @@ enum LintCommand: Command {
         }
         Terminal.out(
             "\(counted(checked, "transcript")) checked: \(counted(errors, "error")), \(counted(warnings, "warning"))")
+        if checked == 0 && errors == 0 {
+            Terminal.error("Error: no transcripts found in \(paths.joined(separator: ", "))")
+            return .usageOrInput
+        }
         return errors > 0 ? .usageOrInput : .success
     }
 }
