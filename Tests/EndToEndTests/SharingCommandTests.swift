@@ -107,4 +107,26 @@ import Testing
         #expect(invalid.status == 2)
         #expect(invalid.stderr.contains("--format must be text or markdown"))
     }
+
+    @Test func redactReplacesEndpointHost() throws {
+        let folder = try TemporaryFolder()
+        let original = try String(contentsOfFile: "Recordings/02-create-user.json", encoding: .utf8)
+        let hostPattern = try Regex(#"http://127\.0\.0\.1:[0-9]+"#)
+        try folder.write("customer.json", original.replacing(hostPattern, with: "https://scim.acme-corp.com"))
+
+        let redacted = try BinaryRunner.run(
+            [
+                "redact", folder.path("customer.json"), "--out", folder.path("shared.json"), "--mapping",
+                folder.path("map.json"),
+            ])
+        let verified = try BinaryRunner.run(["verify", folder.path("shared.json")])
+
+        #expect(redacted.status == 0, "\(redacted.stderr)")
+        let shared = try folder.read("shared.json")
+        #expect(try folder.read("customer.json").contains("https://scim.acme-corp.com/scim/v2/Users/"))
+        #expect(!shared.contains("acme-corp"))
+        #expect(shared.contains("https://scim.example.invalid/scim/v2/Users/"))
+        #expect(try folder.read("map.json").contains("scim.acme-corp.com"))
+        #expect(verified.status == 0, "\(verified.stdout)")
+    }
 }
