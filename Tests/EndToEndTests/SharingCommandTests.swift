@@ -140,6 +140,26 @@ import Testing
         #expect(invalid.stderr.contains("--format must be text or markdown"))
     }
 
+    @Test(arguments: ["text", "markdown"])
+    func showHidesCredentials(format: String) throws {
+        let folder = try TemporaryFolder()
+        try writeTranscriptWithCredentials(to: folder.path("credentials.json"))
+
+        let shown = try BinaryRunner.run(["show", folder.path("credentials.json"), "--format", format])
+
+        #expect(shown.status == 0, "\(shown.stderr)")
+        #expect(!shown.stdout.contains(Self.bearer))
+        #expect(!shown.stdout.contains(Self.jwt))
+        #expect(shown.stdout.contains("Authorization: Bearer [redacted]"))
+        #expect(shown.stdout.contains(#""token": "[redacted]""#))
+        #expect(
+            shown.stderr.contains("warning: [secret] exchange 1: request header Authorization contains a bearer token"))
+        #expect(shown.stderr.contains("warning: [secret] exchange 1: response body $.token contains a JWT"))
+        #expect(!shown.stderr.contains(Self.bearer))
+        #expect(!shown.stderr.contains(Self.jwt))
+        #expect(try String(contentsOfFile: folder.path("credentials.json"), encoding: .utf8).contains(Self.jwt))
+    }
+
     @Test func exportRedactsListedHeader() throws {
         let folder = try TemporaryFolder()
         let key = "k8Zq2Lm9Xw4Rt7Vb1Nc6Hy3Jd5Gf0Ps"
