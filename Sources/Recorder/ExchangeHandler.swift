@@ -82,8 +82,8 @@ struct ExchangeHandler: Sendable {
             logger.warning(
                 "secret-like value replaced before journaling",
                 metadata: [
-                    "exchange.sequence": String(sequence), "secret.location": finding.location,
-                    "secret.kind": finding.kind.rawValue,
+                    "exchange.sequence": String(sequence), "finding.location": finding.location,
+                    "finding.kind": finding.kind.rawValue,
                 ])
         }
         do {

@@ -8,6 +8,8 @@ final class SCIMTarget {
     let base: BaseURL
     private let client: HTTPClient
     private let token: String?
+    /// Headers sent with every request and left out of the recorded exchanges.
+    private let extraHeaders: HTTPHeaders
     private let logger: Logger
     private(set) var exchanges: [Exchange] = []
 
@@ -17,9 +19,10 @@ final class SCIMTarget {
         "date", "content-length", "connection", "keep-alive", "transfer-encoding",
     ]
 
-    init(base: BaseURL, token: String?, client: HTTPClient, logger: Logger) {
+    init(base: BaseURL, token: String?, extraHeaders: HTTPHeaders = [], client: HTTPClient, logger: Logger) {
         self.base = base
         self.token = token
+        self.extraHeaders = extraHeaders
         self.client = client
         self.logger = logger
     }
@@ -38,6 +41,7 @@ final class SCIMTarget {
             headers.add(name: "Authorization", value: "Bearer \(token)")
             sent.add(name: "Authorization", value: "Bearer \(SecretRedaction.placeholder)")
         }
+        addExtraHeaders(to: &headers)
         let request = HTTPRequest(method: method, target: path, headers: headers, body: body?.serializedBytes() ?? [])
         let response = try client.send(request, url: base.description + path)
         logger.debug(
@@ -59,6 +63,13 @@ final class SCIMTarget {
         return exchange
     }
 
+    /// Sets each extra header, replacing a field of the same name, as `verify` does.
+    private func addExtraHeaders(to headers: inout HTTPHeaders) {
+        for field in extraHeaders {
+            headers.replace(name: field.name, value: field.value)
+        }
+    }
+
     func updateLast(_ count: Int, _ change: (inout Exchange) -> Void) {
         for index in exchanges.indices.suffix(count) {
             change(&exchanges[index])
@@ -74,6 +85,7 @@ final class SCIMTarget {
         if let token {
             headers.add(name: "Authorization", value: "Bearer \(token)")
         }
+        addExtraHeaders(to: &headers)
         let body: JSONValue = ["preconditions": .array(preconditions.map(\.json))]
         let request = HTTPRequest(
             method: .post, target: "/_scimtape/state", headers: headers, body: body.serializedBytes())

@@ -18,11 +18,14 @@ public struct Simulation {
         public var tool: String
         public var logger: Logger
         public var client: HTTPClientConfiguration
+        /// Headers added to every request, such as a gateway's API key. Like the token, they are
+        /// sent but not written to the transcript.
+        public var extraHeaders: HTTPHeaders
 
         public init(
             baseURL: String, token: String? = nil, scenarioPath: String? = nil, profile: String? = nil,
             tool: String = "scimtape", logger: Logger = .disabled,
-            client: HTTPClientConfiguration = HTTPClientConfiguration()
+            client: HTTPClientConfiguration = HTTPClientConfiguration(), extraHeaders: HTTPHeaders = []
         ) {
             self.baseURL = baseURL
             self.token = token
@@ -31,6 +34,7 @@ public struct Simulation {
             self.tool = tool
             self.logger = logger
             self.client = client
+            self.extraHeaders = extraHeaders
         }
     }
 
@@ -53,7 +57,7 @@ public struct Simulation {
             throw SimulationError.invalidTarget(error.description)
         }
         let target = SCIMTarget(
-            base: base, token: options.token,
+            base: base, token: options.token, extraHeaders: options.extraHeaders,
             client: HTTPClient(configuration: options.client, logger: options.logger),
             logger: options.logger)
         do {

@@ -24,8 +24,18 @@ enum SecretOptions {
             extraHeaders: arguments.allValues("redact-header"), extraJSONFields: arguments.allValues("redact-field"))
     }
 
+    /// Returns the transcript with the policy of `--redact-header` and `--redact-field` applied
+    /// to every exchange.
+    static func applyPolicy(_ arguments: ParsedArguments, to transcript: Transcript) -> Transcript {
+        let policy = policy(arguments)
+        var redacted = transcript
+        redacted.exchanges = transcript.exchanges.map(policy.apply(to:))
+        return redacted
+    }
+
     /// Runs the secret scan and prints each finding. Returns whether writing may go ahead: when
-    /// nothing was found, or when `force` is set.
+    /// nothing was found, or when `force` is set. Every verb that calls this accepts
+    /// `--redact-header`, `--redact-field` and `--force`, which the advice names.
     static func check(_ transcript: Transcript, output: String, force: Bool) -> Bool {
         let findings = SecretScan.scan(transcript)
         guard !findings.isEmpty else {
@@ -38,18 +48,31 @@ enum SecretOptions {
         guard !force else {
             return true
         }
-        let headers = Set(findings.compactMap(\.headerName)).sorted()
-        var advice = "nothing was written to \(output). "
-        if !headers.isEmpty {
-            advice += "Add \(headers.map { "--redact-header \($0)" }.joined(separator: " ")) to replace those headers, "
-            advice += "or pass --force if the values are not secrets."
-        } else {
-            advice +=
-                "Add --redact-field NAME for the JSON members named above, or pass --force if they are not secrets."
-        }
         Terminal.error(
-            "Error: the secret scan flagged \(counted(findings.count, "value")) as possible credentials; \(advice)")
+            "Error: the secret scan flagged \(counted(findings.count, "value")) as possible credentials; "
+                + "nothing was written to \(output). \(advice(for: findings))")
         return false
+    }
+
+    /// Returns the options that replace the flagged values, such as `Add --redact-header X-Api-Key
+    /// to replace them, or pass --force if the values are not secrets.`
+    static func advice(for findings: [SecretFinding]) -> String {
+        let headers = Set(findings.compactMap(\.headerName)).sorted().map { "--redact-header \($0)" }
+        let members = Set(findings.compactMap(\.jsonMember)).sorted().map { "--redact-field \($0)" }
+        let options = (headers + members).joined(separator: " ")
+        // Values in request paths and text bodies have no option that replaces them.
+        let unlisted = findings.contains { $0.headerName == nil && $0.jsonMember == nil }
+        let force = "pass --force if the values are not secrets."
+        switch (options.isEmpty, unlisted) {
+        case (false, false):
+            return "Add \(options) to replace them, or \(force)"
+        case (false, true):
+            return "Add \(options) to replace the header and JSON values. No option replaces the values in request "
+                + "paths and text bodies, so remove those from the input, or \(force)"
+        default:
+            return
+                "No option replaces values in request paths or text bodies, so remove them from the input, or \(force)"
+        }
     }
 }
 

@@ -70,6 +70,14 @@ final class TemporaryFolder {
         url.appendingPathComponent(name).path
     }
 
+    func read(_ name: String) throws -> String {
+        try String(contentsOfFile: path(name), encoding: .utf8)
+    }
+
+    func write(_ name: String, _ text: String) throws {
+        try text.write(toFile: path(name), atomically: true, encoding: .utf8)
+    }
+
     /// Names of the files under the folder whose bytes contain `needle`.
     func filesContaining(_ needle: String) -> [String] {
         let enumerator = FileManager.default.enumerator(atPath: url.path)

@@ -4,8 +4,40 @@ import Testing
 
 /// `import`, `export`, `redact` and `show` as a user runs them.
 @Suite struct SharingCommandLine {
-    /// Writes a HAR with one SCIM entry whose request carries `header`.
-    private func writeHAR(to path: String, header: (String, String)) throws {
+    static let jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlLXZhbHVlLXRlc3Q"
+    static let bearer = "abc123def456ghi789jkl012mno345"
+
+    /// Writes a handwritten transcript with one exchange whose request carries a bearer token and
+    /// whose response carries a JWT, as a user might paste them from a client's log.
+    private func writeTranscriptWithCredentials(to path: String) throws {
+        let transcript: JSONValue = [
+            "format": "scimtape.transcript", "version": 1, "name": "credentials",
+            "description": "A handwritten transcript with credentials in it.",
+            "source": ["kind": "handwritten"],
+            "exchanges": [
+                [
+                    "request": [
+                        "method": "GET", "path": "/Users?count=1",
+                        "headers": [["name": "Authorization", "value": .string("Bearer \(Self.bearer)")]],
+                    ],
+                    "response": [
+                        "status": 200, "headers": [["name": "Content-Type", "value": "application/scim+json"]],
+                        "body": [
+                            "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "totalResults": 0,
+                            "Resources": [], "startIndex": 1, "itemsPerPage": 0, "token": .string(Self.jwt),
+                        ],
+                    ],
+                ]
+            ],
+        ]
+        try transcript.serialized(.pretty).write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    /// Writes a HAR with one SCIM entry whose request carries `header` and goes to `url`.
+    private func writeHAR(
+        to path: String, header: (String, String),
+        url: String = "https://scim.example.com/scim/v2/Users?count=1"
+    ) throws {
         let har: JSONValue = [
             "log": [
                 "version": "1.2", "creator": ["name": "test", "version": "1"],
@@ -13,7 +45,7 @@ import Testing
                     [
                         "startedDateTime": "2026-01-01T10:00:00.000Z",
                         "request": [
-                            "method": "GET", "url": "https://scim.example.com/scim/v2/Users?count=1",
+                            "method": "GET", "url": .string(url),
                             "headers": [["name": .string(header.0), "value": .string(header.1)]],
                         ],
                         "response": [
@@ -106,5 +138,108 @@ import Testing
         #expect(text.stdout.contains("[4] POST /Users -> 201 Created (create)"))
         #expect(invalid.status == 2)
         #expect(invalid.stderr.contains("--format must be text or markdown"))
+    }
+
+    @Test(arguments: ["text", "markdown"])
+    func showHidesCredentials(format: String) throws {
+        let folder = try TemporaryFolder()
+        try writeTranscriptWithCredentials(to: folder.path("credentials.json"))
+
+        let shown = try BinaryRunner.run(["show", folder.path("credentials.json"), "--format", format])
+
+        #expect(shown.status == 0, "\(shown.stderr)")
+        #expect(!shown.stdout.contains(Self.bearer))
+        #expect(!shown.stdout.contains(Self.jwt))
+        #expect(shown.stdout.contains("Authorization: Bearer [redacted]"))
+        #expect(shown.stdout.contains(#""token": "[redacted]""#))
+        #expect(
+            shown.stderr.contains("warning: [secret] exchange 1: request header Authorization contains a bearer token"))
+        #expect(shown.stderr.contains("warning: [secret] exchange 1: response body $.token contains a JWT"))
+        #expect(!shown.stderr.contains(Self.bearer))
+        #expect(!shown.stderr.contains(Self.jwt))
+        #expect(try String(contentsOfFile: folder.path("credentials.json"), encoding: .utf8).contains(Self.jwt))
+    }
+
+    @Test func exportRedactsListedHeader() throws {
+        let folder = try TemporaryFolder()
+        let key = "k8Zq2Lm9Xw4Rt7Vb1Nc6Hy3Jd5Gf0Ps"
+        try writeHAR(to: folder.path("secret.har"), header: ("X-Api-Key", key))
+        let imported = try BinaryRunner.run(
+            ["import", folder.path("secret.har"), "--out", folder.path("forced.json"), "--force"])
+
+        let refused = try BinaryRunner.run(["export", folder.path("forced.json"), "--har", folder.path("refused.har")])
+        let listed = try BinaryRunner.run(
+            [
+                "export", folder.path("forced.json"), "--har", folder.path("listed.har"), "--redact-header",
+                "X-Api-Key",
+            ])
+
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("Add --redact-header X-Api-Key to replace them"))
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(try folder.read("listed.har").contains("[redacted]"))
+        #expect(folder.filesContaining(key).sorted() == ["forced.json", "secret.har"])
+    }
+
+    /// Every verb whose secret scan can reject its input must accept the options its advice names.
+    @Test func secretAdviceNamesOnlyAcceptedOptions() throws {
+        let folder = try TemporaryFolder()
+        try writeTranscriptWithCredentials(to: folder.path("credentials.json"))
+        let runs = [
+            ("redact", ["redact", folder.path("credentials.json"), "--out", folder.path("redacted.json")]),
+            ("export", ["export", folder.path("credentials.json"), "--har", folder.path("out.har")]),
+        ]
+        for (verb, arguments) in runs {
+            let refused = try BinaryRunner.run(arguments)
+            #expect(refused.status == 1, "\(verb): \(refused.stderr)")
+            #expect(refused.stderr.contains("Add --redact-field token to replace them"), "\(verb): \(refused.stderr)")
+
+            let advised = try BinaryRunner.run(arguments + ["--redact-field", "token"])
+            #expect(advised.status == 0, "\(verb): \(advised.stderr)")
+        }
+        for verb in ["import", "record", "redact", "export", "recover"] {
+            let help = try BinaryRunner.run([verb, "--help"])
+            #expect(help.stdout.contains("--redact-header <name>"), "\(verb) --help")
+            #expect(help.stdout.contains("--redact-field <name>"), "\(verb) --help")
+        }
+    }
+
+    @Test func importReplacesTokenInQuery() throws {
+        let folder = try TemporaryFolder()
+        let url =
+            "https://scim.example.com/scim/v2/Users?filter=userName+eq+%22a%40b.example%22&access_token=\(Self.jwt)"
+        try writeHAR(to: folder.path("query.har"), header: ("Accept", "application/scim+json"), url: url)
+
+        let imported = try BinaryRunner.run(["import", folder.path("query.har"), "--out", folder.path("query.json")])
+
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(!imported.stderr.contains("[secret]"))
+        #expect(folder.filesContaining(Self.jwt) == ["query.har"])
+        let document = try JSONValue.parse(try folder.read("query.json"))
+        let path = document["exchanges"]?.arrayValue?.first?["request"]?["path"]?.stringValue
+        #expect(path == "/Users?filter=userName+eq+%22a%40b.example%22&access_token=%5Bredacted%5D")
+    }
+
+    @Test func redactReplacesEndpointHost() throws {
+        let folder = try TemporaryFolder()
+        let original = try String(contentsOfFile: "Recordings/02-create-user.json", encoding: .utf8)
+        let hostPattern = try Regex(#"http://127\.0\.0\.1:[0-9]+"#)
+        try folder.write("customer.json", original.replacing(hostPattern, with: "https://scim.acme-corp.com"))
+
+        let redacted = try BinaryRunner.run(
+            [
+                "redact", folder.path("customer.json"), "--out", folder.path("shared.json"), "--mapping",
+                folder.path("map.json"),
+            ])
+        let verified = try BinaryRunner.run(["verify", folder.path("shared.json")])
+
+        #expect(redacted.status == 0, "\(redacted.stderr)")
+        let shared = try folder.read("shared.json")
+        #expect(try folder.read("customer.json").contains("https://scim.acme-corp.com/scim/v2/Users/"))
+        #expect(!shared.contains("acme-corp"))
+        #expect(shared.contains("https://scim.example.invalid/scim/v2/Users/"))
+        #expect(try folder.read("map.json").contains("scim.acme-corp.com"))
+        #expect(verified.status == 0, "\(verified.stdout)")
     }
 }

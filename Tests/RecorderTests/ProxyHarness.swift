@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import Logging
 import Recorder
 import ReferenceServer
 import SCIM
@@ -15,7 +16,10 @@ final class ProxyHarness: Sendable {
     let upstream: ReferenceServer
     let proxy: RecordingProxy
 
-    init(survivesPowerLoss: Bool = false, tls: HTTPServerConfiguration.TLS? = nil, folder: URL? = nil) throws {
+    init(
+        survivesPowerLoss: Bool = false, tls: HTTPServerConfiguration.TLS? = nil, folder: URL? = nil,
+        logger: Logger = .disabled
+    ) throws {
         self.folder = try folder ?? ProxyHarness.makeFolder()
         upstream = try ReferenceServer(configuration: ReferenceServerConfiguration(token: ProxyHarness.token))
         try upstream.start()
@@ -23,7 +27,7 @@ final class ProxyHarness: Sendable {
             configuration: RecordingProxyConfiguration(
                 upstream: try BaseURL(upstream.baseURL),
                 journalPath: self.folder.appendingPathComponent("out.journal").path,
-                tls: tls, survivesPowerLoss: survivesPowerLoss, name: "proxy-test"))
+                tls: tls, survivesPowerLoss: survivesPowerLoss, name: "proxy-test", logger: logger))
         try proxy.start()
     }
 

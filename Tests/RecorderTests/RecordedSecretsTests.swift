@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import Logging
 import Recorder
 import SCIM
 import Testing
@@ -43,5 +44,23 @@ import Transcript
         #expect(exchange.request.body.json?["password"] == .string(SecretRedaction.placeholder))
         #expect(harness.proxy.counts.secretsReplaced >= 2)
         #expect(SecretScan.scan(try #require(transcript)).isEmpty)
+    }
+
+    @Test func replacementLogNamesLocationAndKind() throws {
+        let handler = CapturingLogHandler()
+        let harness = try ProxyHarness(logger: Logger(label: "test", level: .warning, handler: handler))
+        let apiKey = "k8Zq2Lm9Xw4Rt7Vb1Nc6Hy3Jd5Gf0Ps"
+
+        try harness.send(.get, "/Users?count=1", headers: [("X-Api-Key", apiKey)])
+        _ = try harness.proxy.finish()
+
+        let records = handler.captured.filter { $0.message == "secret-like value replaced before journaling" }
+        let record = try #require(records.first)
+        #expect(records.count == 1)
+        #expect(record.metadata["finding.location"] == "request header X-Api-Key")
+        #expect(record.metadata["finding.kind"] == "a long random-looking value")
+        #expect(!record.formatted().contains("[redacted]"))
+        #expect(!record.formatted().contains(apiKey))
+        #expect(!handler.captured.contains { $0.formatted().contains(apiKey) })
     }
 }

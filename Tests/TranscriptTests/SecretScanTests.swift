@@ -95,4 +95,36 @@ import Transcript
         #expect(redacted.request.headers["Cookie"] == SecretRedaction.placeholder)
         #expect(redacted.response.headers["Set-Cookie"] == SecretRedaction.placeholder)
     }
+
+    @Test(arguments: [
+        ("/Users?access_token=\(SecretScanRules.jwt)", "/Users?access_token=%5Bredacted%5D"),
+        (
+            "/Users?filter=userName+eq+%22a%40b.example%22&token=\(SecretScanRules.jwt)&count=2",
+            "/Users?filter=userName+eq+%22a%40b.example%22&token=%5Bredacted%5D&count=2"
+        ),
+        ("/Users?auth=Bearer%20abcdefgh12345678", "/Users?auth=Bearer+%5Bredacted%5D"),
+        ("/Users?auth=Bearer+abcdefgh12345678&count=1", "/Users?auth=Bearer+%5Bredacted%5D&count=1"),
+        ("/Users?filter=userName+eq+%22alice%22", "/Users?filter=userName+eq+%22alice%22"),
+    ])
+    func queryTokensAreReplaced(path: String, expected: String) {
+        let exchange = Exchange(
+            request: Exchange.Request(method: "GET", path: path), response: Exchange.Response(status: 200))
+
+        let redacted = SecretPolicy().apply(to: exchange)
+
+        #expect(redacted.request.path == expected)
+        #expect(SecretScan.scan(redacted, number: 1).isEmpty)
+    }
+
+    @Test func jsonFindingNamesItsMember() {
+        let exchange = Exchange(
+            request: Exchange.Request(
+                method: "POST", path: "/Users",
+                body: .json(["token": .string(SecretScanRules.jwt), "keys": [.string(SecretScanRules.jwt)]])),
+            response: Exchange.Response(status: 201))
+
+        let findings = SecretScan.scan(exchange, number: 1)
+
+        #expect(findings.compactMap(\.jsonMember).sorted() == ["keys", "token"])
+    }
 }

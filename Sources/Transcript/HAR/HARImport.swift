@@ -33,6 +33,7 @@ public enum HARImport {
         /// 1-based position in `log.entries`.
         public let entry: Int
         public let method: String
+        /// The entry's URL, with bearer tokens and JWTs replaced as in transcripts.
         public let url: String
         public let reason: String
     }
@@ -137,7 +138,9 @@ public enum HARImport {
             let describe = { (reason: String) in
                 DroppedEntry(
                     entry: entry.index + 1, method: entry.method,
-                    url: entry.url.origin + entry.url.path + (entry.url.query.map { "?" + $0 } ?? ""), reason: reason)
+                    url: SecretScan.redactCredentials(
+                        inPath: entry.url.origin + entry.url.path + (entry.url.query.map { "?" + $0 } ?? "")),
+                    reason: reason)
             }
             guard let relative = base.relativeTarget(of: entry.url) else {
                 dropped.append(describe("outside the SCIM base"))

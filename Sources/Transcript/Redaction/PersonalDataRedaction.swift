@@ -9,8 +9,10 @@ import SCIM
 /// collected from request and response bodies, expected bodies, preconditions, filter literals
 /// and PATCH paths. Each value then gets one pseudonym wherever it appears: as a whole value, as a
 /// request path segment, inside filter strings, in `Location` headers and `meta.location`, and as
-/// a word inside free text such as error details and descriptions. Schema URNs, operation names,
-/// `type` values and other protocol strings are never changed.
+/// a word inside free text such as error details and descriptions. The endpoint's host in
+/// `Location` and other URL headers, `Host`, `meta.location` and `$ref` becomes a neutral name
+/// under `example.invalid`, and the path after it is kept, so ids still correlate on replay.
+/// Schema URNs, operation names, `type` values and other protocol strings are never changed.
 public struct PersonalDataRedaction: Sendable {
     public private(set) var table: PseudonymTable
 
@@ -45,15 +47,18 @@ struct PersonalDataWalker {
     /// The treatment a string gets, decided by its position in the transcript.
     enum Role {
         case personal(PersonalAttribute)
-        /// An id, a reference or a URL: replaced only as a whole value or path segment.
+        /// An id or a reference: replaced only as a whole value or path segment.
         case reference
+        /// A resource URL (`meta.location`, `$ref`): a reference whose host is replaced too.
+        case url
         case filter
         case patchPath
         case protected
         case freeText
     }
 
-    static let referenceKeys: Set<String> = ["id", "value", "$ref", "location"]
+    static let referenceKeys: Set<String> = ["id", "value"]
+    static let urlKeys: Set<String> = ["$ref", "location"]
     static let protectedKeys: Set<String> = [
         "schemas", "op", "type", "primary", "resourcetype", "scimtype", "status", "version", "created",
         "lastmodified", "kind", "format",
@@ -99,21 +104,38 @@ struct PersonalDataWalker {
         }
     }
 
-    /// Only `Location` and `Content-Location` carry personal data in SCIM, when an endpoint uses
-    /// a userName as its id; other headers are left as they are.
+    /// Replaces the endpoint's host in `Host` and in the URL headers (`Location`,
+    /// `Content-Location`, `Origin`, `Referer`). Only `Location` and `Content-Location` carry
+    /// personal data in SCIM, when an endpoint uses a userName as its id; other headers are left
+    /// as they are.
     private mutating func visit(_ headers: HTTPHeaders) -> HTTPHeaders {
         guard applying else {
+            for field in headers {
+                let lowered = field.name.lowercased()
+                if lowered == "host" {
+                    table.hosts.collect(authority: field.value)
+                } else if PersonalDataWalker.urlHeaders.contains(lowered) {
+                    table.hosts.collect(url: field.value)
+                }
+            }
             return headers
         }
         return HTTPHeaders(
             headers.map { field in
-                let lowered = field.name.lowercased()
-                guard lowered == "location" || lowered == "content-location" else {
+                switch field.name.lowercased() {
+                case "host":
+                    return HTTPHeaders.Field(name: field.name, value: table.hosts.replacing(authority: field.value))
+                case "location", "content-location":
+                    return HTTPHeaders.Field(name: field.name, value: reference(field.value))
+                case "origin", "referer":
+                    return HTTPHeaders.Field(name: field.name, value: table.hosts.replacing(url: field.value))
+                default:
                     return field
                 }
-                return HTTPHeaders.Field(name: field.name, value: reference(field.value))
             })
     }
+
+    static let urlHeaders: Set<String> = ["location", "content-location", "origin", "referer"]
 
     /// Replaces path segments that are whole personal values and the literals of a `filter`
     /// query parameter; other query parameters are attribute names and numbers.
@@ -203,6 +225,9 @@ struct PersonalDataWalker {
         if PersonalDataWalker.referenceKeys.contains(lowered) {
             return .reference
         }
+        if PersonalDataWalker.urlKeys.contains(lowered) {
+            return .url
+        }
         if PersonalDataWalker.protectedKeys.contains(lowered) {
             return .protected
         }
@@ -219,6 +244,11 @@ struct PersonalDataWalker {
             return table.pseudonym(for: string) ?? string
         case .reference:
             return reference(string)
+        case .url:
+            if !applying {
+                table.hosts.collect(url: string)
+            }
+            return reference(string)
         case .filter, .patchPath:
             return filter(string)
         case .protected:
@@ -228,10 +258,11 @@ struct PersonalDataWalker {
         }
     }
 
-    private func reference(_ text: String) -> String {
+    private func reference(_ original: String) -> String {
         guard applying else {
-            return text
+            return original
         }
+        let text = table.hosts.replacing(url: original)
         if let whole = table.pseudonym(for: text) {
             return whole
         }
@@ -264,6 +295,6 @@ struct PersonalDataWalker {
         guard applying, !text.lowercased().hasPrefix("urn:") else {
             return text
         }
-        return table.replacingOccurrences(in: text)
+        return table.replacingOccurrences(in: table.hosts.replacingOccurrences(in: text))
     }
 }

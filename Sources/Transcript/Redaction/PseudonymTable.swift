@@ -16,11 +16,16 @@ public struct PseudonymTable: Sendable {
     /// Originals for free-text replacement, longest first.
     private var freeTextOrder: [String] = []
 
-    /// Every original (as first seen) with its pseudonym, in the order first seen.
+    /// The endpoint's hosts found in URLs and `Host` headers, with their neutral names.
+    public internal(set) var hosts = HostTable()
+
+    /// Every original (as first seen) with its pseudonym, in the order first seen, followed by
+    /// the hosts and their neutral names.
     public var entries: [(original: String, pseudonym: String)] {
-        order.map { (firstSpelling[$0]!, pseudonyms[$0]!) }
+        order.map { (firstSpelling[$0]!, pseudonyms[$0]!) } + hosts.entries
     }
 
+    /// Whether no personal value was collected; hosts are not counted.
     public var isEmpty: Bool {
         order.isEmpty
     }

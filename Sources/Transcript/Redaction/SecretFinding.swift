@@ -15,12 +15,16 @@ public struct SecretFinding: Sendable, Equatable, CustomStringConvertible {
     public let kind: Kind
     /// Length of the value in characters.
     public let length: Int
+    /// The name of the innermost JSON member that contains the value, when it is in a JSON body:
+    /// `token` for `response body $.token`, `tokens` for `response body $.tokens[0]`.
+    public let jsonMember: String?
 
-    public init(exchange: Int, location: String, kind: Kind, length: Int) {
+    public init(exchange: Int, location: String, kind: Kind, length: Int, jsonMember: String? = nil) {
         self.exchange = exchange
         self.location = location
         self.kind = kind
         self.length = length
+        self.jsonMember = jsonMember
     }
 
     /// `exchange 3: request header X-Api-Key contains a long random-looking value (40 characters)`.

@@ -7,7 +7,8 @@ import SCIM
 /// Header values are replaced as `SecretRedaction` does. A JSON member is matched by name,
 /// ignoring case, at any depth of a request or response body, and its value becomes the string
 /// `[redacted]` whatever its type. PATCH operations whose `path` names a listed member have their
-/// `value` replaced too.
+/// `value` replaced too. Bearer tokens and JWTs in the request target, such as an
+/// `access_token` query parameter, become `%5Bredacted%5D` whatever the parameter's name.
 public struct SecretPolicy: Sendable, Equatable {
     /// JSON members replaced by default: the SCIM `password` attribute (RFC 7643 section 4.1.1),
     /// which a client may send on create and which must never be stored.
@@ -23,9 +24,11 @@ public struct SecretPolicy: Sendable, Equatable {
         jsonFields = SecretPolicy.defaultJSONFields.union(extraJSONFields.map { $0.lowercased() })
     }
 
-    /// Returns the exchange with every listed header and JSON member replaced.
+    /// Returns the exchange with every listed header and JSON member, and every token in the
+    /// request target, replaced.
     public func apply(to exchange: Exchange) -> Exchange {
         var redacted = exchange
+        redacted.request.path = SecretScan.redactCredentials(inPath: exchange.request.path)
         redacted.request.headers = apply(to: exchange.request.headers)
         redacted.request.body = apply(to: exchange.request.body)
         redacted.response.headers = apply(to: exchange.response.headers)

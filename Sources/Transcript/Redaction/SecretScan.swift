@@ -31,6 +31,56 @@ public enum SecretScan {
         let redacted = walker.visit(exchange)
         return (redacted, walker.findings)
     }
+
+    /// Returns a request target with each bearer token and JWT replaced by `%5Bredacted%5D`, the
+    /// percent-encoded `[redacted]`, so that a token sent as a query parameter, such as
+    /// `?access_token=eyJ...`, leaves the rest of the query as it was. A query value whose token
+    /// is only visible once decoded (`Bearer%20abc...`) is replaced in decoded form and encoded
+    /// again as an HTML form encodes it.
+    ///
+    /// NOTE: A token that is percent-encoded in the path before `?` is reported by `scan` but
+    /// left as it is here.
+    public static func redactCredentials(inPath target: String) -> String {
+        let (path, query) = RequestTarget.split(target)
+        let redactedPath = replaceCredentials(in: path)
+        guard let query else {
+            return redactedPath
+        }
+        let parameters = query.split(separator: "&", omittingEmptySubsequences: false).map { parameter in
+            guard let equals = parameter.firstIndex(of: "=") else {
+                return replaceCredentials(in: String(parameter))
+            }
+            let value = String(parameter[parameter.index(after: equals)...])
+            return String(parameter[...equals]) + redactCredentials(inQueryValue: value)
+        }
+        return redactedPath + "?" + parameters.joined(separator: "&")
+    }
+
+    private static func redactCredentials(inQueryValue value: String) -> String {
+        let replaced = replaceCredentials(in: value)
+        guard replaced == value else {
+            return replaced
+        }
+        let decoded = RequestTarget.percentDecode(value, plusIsSpace: true)
+        let ranges = SecretPatterns.credentialRanges(in: decoded)
+        guard !ranges.isEmpty else {
+            return value
+        }
+        var result = decoded
+        for (range, _) in ranges.reversed() {
+            result.replaceSubrange(range, with: SecretRedaction.placeholder)
+        }
+        return RequestTarget.encodeFormValue(result)
+    }
+
+    /// Replaces the tokens found in text as it is, without decoding it.
+    private static func replaceCredentials(in text: String) -> String {
+        var result = text
+        for (range, _) in SecretPatterns.credentialRanges(in: text).reversed() {
+            result.replaceSubrange(range, with: "%5Bredacted%5D")
+        }
+        return result
+    }
 }
 
 /// Visits every string of an exchange, collecting findings and optionally replacing them.
@@ -68,15 +118,7 @@ private struct Walker {
         for (range, kind) in ranges {
             record(kind, at: "request path", length: decoded.distance(from: range.lowerBound, to: range.upperBound))
         }
-        guard replacing else {
-            return path
-        }
-        var encoded = path
-        let raw = SecretPatterns.credentialRanges(in: path)
-        for (range, _) in raw.reversed() {
-            encoded.replaceSubrange(range, with: "%5Bredacted%5D")
-        }
-        return encoded
+        return replacing ? SecretScan.redactCredentials(inPath: path) : path
     }
 
     private mutating func visit(_ headers: HTTPHeaders, side: String) -> HTTPHeaders {
@@ -113,7 +155,7 @@ private struct Walker {
     private mutating func visit(_ value: JSONValue, path: JSONPath, location: String) -> JSONValue {
         switch value {
         case .string(let text):
-            return .string(visit(text: text, location: "\(location) \(path)"))
+            return .string(visit(text: text, location: "\(location) \(path)", member: memberName(of: path)))
         case .array(let elements) where !replacing:
             for (index, element) in elements.enumerated() {
                 _ = visit(element, path: path.appending(index: index), location: location)
@@ -140,10 +182,11 @@ private struct Walker {
         }
     }
 
-    private mutating func visit(text: String, location: @autoclosure () -> String) -> String {
+    private mutating func visit(text: String, location: @autoclosure () -> String, member: String? = nil) -> String {
         let ranges = SecretPatterns.credentialRanges(in: text)
         for (range, kind) in ranges {
-            record(kind, at: location(), length: text.distance(from: range.lowerBound, to: range.upperBound))
+            let length = text.distance(from: range.lowerBound, to: range.upperBound)
+            record(kind, at: location(), length: length, member: member)
         }
         return replacing ? replace(ranges, in: text) : text
     }
@@ -157,7 +200,19 @@ private struct Walker {
         return result
     }
 
-    private mutating func record(_ kind: SecretFinding.Kind, at location: String, length: Int) {
-        findings.append(SecretFinding(exchange: number, location: location, kind: kind, length: length))
+    private mutating func record(_ kind: SecretFinding.Kind, at location: String, length: Int, member: String? = nil) {
+        findings.append(
+            SecretFinding(exchange: number, location: location, kind: kind, length: length, jsonMember: member))
+    }
+
+    /// Returns the name of the innermost JSON member on the path: `tokens` for `$.tokens[0]`, and
+    /// `nil` for a value outside any object.
+    private func memberName(of path: JSONPath) -> String? {
+        for component in path.components.reversed() {
+            if case .key(let name) = component {
+                return name
+            }
+        }
+        return nil
     }
 }

@@ -7,7 +7,8 @@ enum ExportCommand: Command {
 
     static let spec = CommandSpec(
         name: "export", abstract: "Write a transcript as a HAR 1.2 file for viewing in other tools.",
-        usage: "scimtape export FILE --har OUT [--base URL] [--force]",
+        usage:
+            "scimtape export FILE --har OUT [--base URL] [--redact-header NAME ...] [--redact-field NAME ...] [--force]",
         arguments: [.init(name: "file", help: "A transcript file.")],
         options: [
             .init(name: "har", valueName: "file", help: "Where to write the HAR file."),
@@ -16,10 +17,10 @@ enum ExportCommand: Command {
                 help:
                     "The SCIM base URL the transcript's relative paths are appended to. (default: \(placeholderBase), a name that never resolves)"
             ),
-            SecretOptions.forceOption,
-        ],
+        ] + SecretOptions.specOptions + [SecretOptions.forceOption],
         discussion: """
-            A transcript keeps no timings, so every entry has a time of 0 ms and entries start one millisecond
+            Authorization, Proxy-Authorization, Cookie and Set-Cookie values, JSON password members and
+            tokens in request paths are replaced before anything is written. A transcript keeps no timings, so every entry has a time of 0 ms and entries start one millisecond
             apart from the transcript's recordedAt. Exit codes: 0 written, 1 the secret scan found a credential
             and nothing was written, 2 usage or input error.
             """)
@@ -38,9 +39,10 @@ enum ExportCommand: Command {
         } catch {
             return usageFailure("--base: \(error.description)", spec: spec)
         }
-        guard let transcript = readTranscript(arguments.positionals[0]) else {
+        guard let original = readTranscript(arguments.positionals[0]) else {
             return .usageOrInput
         }
+        let transcript = SecretOptions.applyPolicy(arguments, to: original)
         guard SecretOptions.check(transcript, output: out, force: arguments.flag("force")) else {
             return .checkFailed
         }

@@ -4,7 +4,8 @@ import Transcript
 enum ImportCommand: Command {
     static let spec = CommandSpec(
         name: "import", abstract: "Convert the SCIM exchanges of a HAR file into a transcript.",
-        usage: "scimtape import FILE.har --out FILE [--base URL|PATH] [--redact-header NAME ...] [--force]",
+        usage:
+            "scimtape import FILE.har --out FILE [--base URL|PATH] [--redact-header NAME ...] [--redact-field NAME ...] [--force]",
         arguments: [
             .init(
                 name: "file.har",
@@ -21,8 +22,9 @@ enum ImportCommand: Command {
         ] + SecretOptions.specOptions + [SecretOptions.forceOption],
         discussion: """
             Entries outside the SCIM base, entries without a response and CORS preflight requests are dropped
-            and listed on standard error. Authorization, Proxy-Authorization, Cookie and Set-Cookie values
-            are replaced before anything is written. Exit codes: 0 written, 1 the secret scan found a
+            and listed on standard error. Authorization, Proxy-Authorization, Cookie and Set-Cookie values,
+            JSON password members and tokens in request paths, such as ?access_token=..., are replaced before
+            anything is written. Exit codes: 0 written, 1 the secret scan found a
             credential and nothing was written, 2 usage or input error.
             """)
 

@@ -3,12 +3,11 @@ import Transcript
 enum RecoverCommand: Command {
     static let spec = CommandSpec(
         name: "recover", abstract: "Write the transcript a killed recording left in its journal.",
-        usage: "scimtape recover JOURNAL --out FILE [--force]",
+        usage: "scimtape recover JOURNAL --out FILE [--redact-header NAME ...] [--redact-field NAME ...] [--force]",
         arguments: [.init(name: "journal", help: "The journal of 'scimtape record', by default OUT.journal.")],
         options: [
-            .init(name: "out", valueName: "file", help: "Where to write the transcript."),
-            SecretOptions.forceOption,
-        ],
+            .init(name: "out", valueName: "file", help: "Where to write the transcript.")
+        ] + SecretOptions.specOptions + [SecretOptions.forceOption],
         discussion: """
             Every exchange whose response reached the client is in the journal, also after SIGKILL. A line
             cut off by the crash is ignored. The journal is left as it is: 'scimtape record' with the same
@@ -37,7 +36,7 @@ enum RecoverCommand: Command {
             Terminal.error("Error: \(path) contains no complete exchange, so there is nothing to recover")
             return .usageOrInput
         }
-        let transcript = contents.transcript
+        let transcript = SecretOptions.applyPolicy(arguments, to: contents.transcript)
         guard SecretOptions.check(transcript, output: out, force: arguments.flag("force")) else {
             return .checkFailed
         }

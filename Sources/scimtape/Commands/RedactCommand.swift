@@ -36,9 +36,7 @@ enum RedactCommand: Command {
             return .usageOrInput
         }
 
-        let policy = SecretOptions.policy(arguments)
-        var secretFree = original
-        secretFree.exchanges = original.exchanges.map(policy.apply(to:))
+        let secretFree = SecretOptions.applyPolicy(arguments, to: original)
         let (redacted, table) = PersonalDataRedaction.redact(secretFree)
         guard SecretOptions.check(redacted, output: out, force: arguments.flag("force")) else {
             return .checkFailed

@@ -10,7 +10,8 @@ enum SimulateCommand: Command {
         name: "simulate",
         abstract:
             "Send what Entra would send for a scenario and record it as a transcript with Entra's provisioning log.",
-        usage: "scimtape simulate SCENARIO --out FILE [--log FILE] [--target URL]",
+        usage:
+            "scimtape simulate SCENARIO --out FILE [--log FILE] [--target URL] [--cacert FILE | --insecure] [--header NAME:VALUE ...]",
         arguments: [.init(name: "scenario", help: "A scenario file (format scimtape.scenario).")],
         options: [
             .init(name: "out", valueName: "file", help: "Where to write the transcript; missing folders are created."),
@@ -28,11 +29,17 @@ enum SimulateCommand: Command {
                 name: "token-file", valueName: "file",
                 help: "File holding the bearer token for --target. SCIMTAPE_TOKEN works too."),
             .init(name: "allow-writes", valueName: nil, help: "Permit a --target that is not on a loopback address."),
+        ] + TargetConnectionOptions.specOptions + [
             .init(name: "timeout", valueName: "seconds", help: "Time allowed per request. (default: 30)"),
             .init(
                 name: "log-level", valueName: "level",
                 help: "trace, debug, info, notice, warning or error. (default: warning)"),
-        ])
+        ],
+        discussion: """
+            Headers given with --header are sent with every request but not written to the transcript, like
+            the token. Exit codes: 0 written, 2 usage or input error, 3 the target is unreachable, including a
+            TLS certificate that fails verification.
+            """)
 
     static func run(_ arguments: ParsedArguments) -> ExitCode {
         guard arguments.positionals.count == 1 else {
@@ -46,10 +53,13 @@ enum SimulateCommand: Command {
         let scenarioPath = arguments.positionals[0]
         let logger: Logger
         let token: String?
+        let extraHeaders: HTTPHeaders
         var client = HTTPClientConfiguration()
         do throws(UsageError) {
             logger = try makeLogger(arguments.value("log-level"), label: "scimtape.simulate", defaultLevel: .warning)
             token = try TokenSource.read(file: arguments.value("token-file"))
+            extraHeaders = try TargetConnectionOptions.headers(arguments)
+            try TargetConnectionOptions.applyTLS(arguments, to: &client)
             if let seconds = try parseTimeout(arguments.value("timeout")) {
                 client.timeout = seconds
                 client.connectTimeout = min(client.connectTimeout, seconds)
@@ -95,8 +105,9 @@ enum SimulateCommand: Command {
 
         let options = Simulation.Options(
             baseURL: baseURL, token: server == nil ? token : nil, scenarioPath: scenarioPath,
-            profile: server == nil ? nil : "front", tool: "scimtape \(Terminal.version)", logger: logger, client: client
-        )
+            profile: server == nil ? nil : "front", tool: "scimtape \(Terminal.version)", logger: logger,
+            client: client,
+            extraHeaders: extraHeaders)
         let result: Simulation.Result
         do {
             result = try Simulation.run(scenario, options: options)

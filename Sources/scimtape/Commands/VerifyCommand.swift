@@ -81,13 +81,7 @@ enum VerifyCommand: Command {
                 help:
                     "Rewrite each transcript's expectations from the target's responses after a deliberate change, and print what changed. A transcript whose replay breaks a contract rule or could not run in full is left as it is, and the run exits 1."
             ),
-            .init(
-                name: "header", valueName: "name:value", help: "Add a header to every request. Repeatable.",
-                repeating: true),
-            .init(
-                name: "cacert", valueName: "file",
-                help: "Trust the certificate authorities in this PEM file for --target."),
-            .init(name: "insecure", valueName: nil, help: "Do not verify the target's TLS certificate."),
+        ] + TargetConnectionOptions.specOptions + [
             .init(name: "timeout", valueName: "seconds", help: "Time allowed per request. (default: 30)"),
             .init(
                 name: "run-limit", valueName: "seconds",
@@ -168,26 +162,8 @@ struct VerifyPlan {
             throw UsageError(
                 message: "--deviation applies to the embedded endpoint and cannot be combined with --target")
         }
-        for header in arguments.allValues("header") {
-            guard let colon = header.firstIndex(of: ":"), colon != header.startIndex else {
-                throw UsageError(message: "--header must be NAME:VALUE, not '\(header)'")
-            }
-            let name = String(header[..<colon]).trimmingCharacters(in: .whitespaces)
-            let value = String(header[header.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
-            guard name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }), !value.contains(where: { $0.isNewline }) else {
-                throw UsageError(message: "--header '\(name)' has characters a header cannot carry")
-            }
-            guard name.lowercased() != "authorization" else {
-                throw UsageError(
-                    message: "pass the token with --token-file or SCIMTAPE_TOKEN, not --header Authorization")
-            }
-            options.extraHeaders.add(name: name, value: value)
-        }
-        options.client.caCertificatePath = arguments.value("cacert")
-        if let path = options.client.caCertificatePath, let problem = FileCheck.problem(readingRegularFile: path) {
-            throw UsageError(message: "--cacert '\(path)' \(problem)")
-        }
-        options.client.insecure = arguments.flag("insecure")
+        options.extraHeaders = try TargetConnectionOptions.headers(arguments)
+        try TargetConnectionOptions.applyTLS(arguments, to: &options.client)
         if let seconds = try parseTimeout(arguments.value("timeout")) {
             options.client.timeout = seconds
             options.client.connectTimeout = min(options.client.connectTimeout, seconds)
