@@ -46,6 +46,32 @@ import Transcript
         #expect(SecretScan.scan(try #require(transcript)).isEmpty)
     }
 
+    /// The header's credential also leaves every other place the client or the upstream put it:
+    /// an RFC 6750 `access_token` query parameter, a body member, a form body.
+    @Test func sentCredentialIsReplacedEverywhere() throws {
+        let harness = try ProxyHarness()
+        let random = "Zx8K2mQ9vT4pL7nR3wY6bH1cF5gJ0dS8aE2uI9oP"
+        var body = userBody("copies@secrets.example")
+        if case .object(var object) = body {
+            object["secret"] = .string(random)
+            object["nickName"] = .string(ProxyHarness.token)
+            body = .object(object)
+        }
+
+        try harness.send(.get, "/Users?access_token=\(random)&count=1")
+        try harness.send(.get, "/Users?auth=\(ProxyHarness.token)&count=1")
+        try harness.send(.post, "/Users", json: body)
+        let (transcript, _) = try harness.proxy.finish()
+
+        for needle in [random, ProxyHarness.token] {
+            #expect(try harness.filesContaining(needle).isEmpty, "\(needle.prefix(6))... reached the disk")
+        }
+        let exchanges = try #require(transcript?.exchanges)
+        #expect(exchanges.count == 3)
+        #expect(exchanges[0].request.path == "/Users?access_token=%5Bredacted%5D&count=1")
+        #expect(exchanges[1].request.path == "/Users?auth=%5Bredacted%5D&count=1")
+    }
+
     @Test func replacementLogNamesLocationAndKind() throws {
         let handler = CapturingLogHandler()
         let harness = try ProxyHarness(logger: Logger(label: "test", level: .warning, handler: handler))

@@ -12,7 +12,15 @@ import SCIM
 public struct SecretPolicy: Sendable, Equatable {
     /// JSON members replaced by default: the SCIM `password` attribute (RFC 7643 section 4.1.1),
     /// which a client may send on create and which must never be stored.
-    public static let defaultJSONFields: Set<String> = ["password"]
+    /// Also OAuth 2.0's `access_token`, `refresh_token` and `client_secret` (RFC 6749), and the
+    /// names that API keys commonly go by.
+    public static let defaultJSONFields: Set<String> = [
+        "password", "access_token", "refresh_token", "client_secret", "secret", "apitoken", "api_key", "apikey",
+    ]
+
+    /// Credentials shorter than this are not searched for elsewhere in an exchange: replacing every
+    /// `abc` would garble bodies.
+    static let minimumEchoLength = 8
 
     /// Lowercased header names whose values are replaced.
     public private(set) var headers: Set<String>
@@ -28,6 +36,11 @@ public struct SecretPolicy: Sendable, Equatable {
     /// request target, replaced.
     public func apply(to exchange: Exchange) -> Exchange {
         var redacted = exchange
+        let sent = sentCredentials(exchange.request.headers)
+        if !sent.isEmpty {
+            redacted = Self.replacing(sent, in: redacted)
+        }
+        let exchange = redacted
         redacted.request.path = SecretScan.redactCredentials(inPath: exchange.request.path)
         redacted.request.headers = apply(to: exchange.request.headers)
         redacted.request.body = apply(to: exchange.request.body)
@@ -37,6 +50,70 @@ public struct SecretPolicy: Sendable, Equatable {
             redacted.expectations.profiles[name]?.body = expectation.body.map(apply(to:))
         }
         return redacted
+    }
+
+    /// The credentials the client sent in listed headers: the part after the scheme of
+    /// `Authorization: Bearer abc`, and each value of `Cookie: a=b; c=d`. The same values are
+    /// replaced wherever else the exchange holds them (a query parameter, a body member, an echo
+    /// in the response), because the header's redaction alone would leave those copies.
+    func sentCredentials(_ headers: HTTPHeaders) -> [String] {
+        var values: [String] = []
+        for field in headers where self.headers.contains(field.name.lowercased()) {
+            let value = field.value.trimmingCharacters(in: .whitespaces)
+            if field.name.lowercased().hasSuffix("cookie") {
+                for pair in value.split(separator: ";") {
+                    if let equals = pair.firstIndex(of: "=") {
+                        values.append(String(pair[pair.index(after: equals)...]).trimmingCharacters(in: .whitespaces))
+                    }
+                }
+            } else if let space = value.firstIndex(of: " ") {
+                values.append(String(value[value.index(after: space)...]).trimmingCharacters(in: .whitespaces))
+            } else {
+                values.append(value)
+            }
+        }
+        let long = values.filter { $0.count >= Self.minimumEchoLength && $0 != SecretRedaction.placeholder }
+        return Array(Set(long)).sorted { $0.count > $1.count }
+    }
+
+    private static func replacing(_ secrets: [String], in exchange: Exchange) -> Exchange {
+        func text(_ value: String, placeholder: String = SecretRedaction.placeholder) -> String {
+            secrets.reduce(value) { $0.contains($1) ? $0.replacingOccurrences(of: $1, with: placeholder) : $0 }
+        }
+        func json(_ value: JSONValue) -> JSONValue {
+            switch value {
+            case .string(let string): return .string(text(string))
+            case .array(let elements): return .array(elements.map(json))
+            case .object(let object):
+                var result = JSONObject()
+                for (key, member) in object {
+                    result[key] = json(member)
+                }
+                return .object(result)
+            default: return value
+            }
+        }
+        func body(_ value: RecordedBody) -> RecordedBody {
+            switch value {
+            case .none: return .none
+            case .text(let string): return .text(text(string))
+            case .json(let document): return .json(json(document))
+            }
+        }
+        func headers(_ fields: HTTPHeaders) -> HTTPHeaders {
+            var result = HTTPHeaders()
+            for field in fields {
+                result.add(name: field.name, value: text(field.value))
+            }
+            return result
+        }
+        var result = exchange
+        result.request.path = text(exchange.request.path, placeholder: "%5Bredacted%5D")
+        result.request.headers = headers(exchange.request.headers)
+        result.request.body = body(exchange.request.body)
+        result.response.headers = headers(exchange.response.headers)
+        result.response.body = body(exchange.response.body)
+        return result
     }
 
     /// Returns whether raw body bytes may hold a listed JSON member, by looking for each name

@@ -51,10 +51,21 @@ public enum SecretScan {
                 return replaceCredentials(in: String(parameter))
             }
             let value = String(parameter[parameter.index(after: equals)...])
+            let name = RequestTarget.percentDecode(String(parameter[..<equals]), plusIsSpace: true).lowercased()
+            if credentialParameters.contains(name) && !value.isEmpty {
+                return String(parameter[...equals]) + "%5Bredacted%5D"
+            }
             return String(parameter[...equals]) + redactCredentials(inQueryValue: value)
         }
         return redactedPath + "?" + parameters.joined(separator: "&")
     }
+
+    /// Query parameters whose value is a credential whatever it looks like: RFC 6750's
+    /// `access_token`, and the names API keys and secrets commonly go by.
+    static let credentialParameters: Set<String> = [
+        "access_token", "refresh_token", "id_token", "token", "api_key", "apikey", "client_secret", "secret",
+        "password",
+    ]
 
     private static func redactCredentials(inQueryValue value: String) -> String {
         let replaced = replaceCredentials(in: value)
