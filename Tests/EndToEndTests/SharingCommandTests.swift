@@ -160,6 +160,21 @@ import Testing
         #expect(try String(contentsOfFile: folder.path("credentials.json"), encoding: .utf8).contains(Self.jwt))
     }
 
+    /// A transcript from a stranger must not drive the reader's terminal.
+    @Test(arguments: ["text", "markdown"])
+    func showEscapesControlCharacters(format: String) throws {
+        let copy = try RecordingsCopy()
+        var document = try JSONValue.parse(try copy.read("02-create-user.json")).objectValue ?? JSONObject()
+        document["name"] = "\u{1B}[31mred\u{1B}[2J"
+        try copy.write("escape.json", JSONValue.object(document).serialized(.pretty))
+
+        let shown = try BinaryRunner.run(["show", copy.path("escape.json"), "--format", format])
+
+        #expect(shown.status == 0, "\(shown.stderr)")
+        #expect(!shown.stdout.contains("\u{1B}"))
+        #expect(shown.stdout.contains(#"\u{1B}[31mred\u{1B}[2J"#))
+    }
+
     @Test func exportRedactsListedHeader() throws {
         let folder = try TemporaryFolder()
         let key = "k8Zq2Lm9Xw4Rt7Vb1Nc6Hy3Jd5Gf0Ps"
