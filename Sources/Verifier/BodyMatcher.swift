@@ -188,7 +188,9 @@ struct BodyMatcher {
         guard expected.count == actual.count else {
             mismatches.append(
                 Mismatch(
-                    path: path, message: "has \(actual.count) values instead of \(expected.count)",
+                    path: path,
+                    message:
+                        "has \(actual.count) \(actual.count == 1 ? "value" : "values") instead of \(expected.count)",
                     expected: excerpt(.array(expected)), actual: excerpt(.array(actual))))
             return
         }

@@ -59,7 +59,7 @@ extension TranscriptReplay {
                 continue
             case 3:
                 let message = result.output.isEmpty ? "no message" : result.output
-                return .skip("the state hook cannot set up \(precondition.summary): \(message)")
+                return .skip("the state hook cannot set up the precondition (\(precondition.summary)): \(message)")
             default:
                 return .fail(
                     Finding(

@@ -110,6 +110,8 @@ public struct InjectedFault: Sendable, Equatable {
         let requests = count == 1 ? "request" : "\(count) requests"
         let skipped = after == 0 ? "" : " after the first \(after)"
         let retry = retryAfter.map { " and Retry-After: \($0)" } ?? ""
-        return "the target answers the next \(requests) to \(method) \(path)\(skipped) with \(status)\(retry)"
+        let methods = method == "*" ? "any method" : method
+        let paths = path == "/" ? "any path" : path
+        return "the target answers the next \(requests) (\(methods), \(paths))\(skipped) with \(status)\(retry)"
     }
 }
