@@ -185,25 +185,10 @@ enum RecordCommand: Command {
             name: arguments.value("name") ?? URL(fileURLWithPath: out).deletingPathExtension().lastPathComponent,
             description: arguments.value("description"), tool: "scimtape \(Terminal.version)",
             logger: try makeLogger(arguments.value("log-level"), label: "scimtape.record", defaultLevel: .notice))
-        if let text = arguments.value("max-body-size") {
-            guard let size = Int(text), size > 0 else {
-                throw UsageError(message: "--max-body-size must be a positive number of bytes, not '\(text)'")
-            }
-            configuration.maximumBodySize = size
-        }
-        if let text = arguments.value("max-connections") {
-            guard let count = Int(text), (1...100_000).contains(count) else {
-                throw UsageError(message: "--max-connections must be a number from 1 to 100000, not '\(text)'")
-            }
-            configuration.connectionLimit = count
-        }
-        if let text = arguments.value("idle-timeout") {
-            guard let seconds = Int(text), (1...3600).contains(seconds) else {
-                throw UsageError(
-                    message: "--idle-timeout must be a whole number of seconds from 1 to 3600, not '\(text)'")
-            }
-            configuration.connectionTimeout = seconds
-        }
+        let limits = try ServerLimitOptions(arguments)
+        configuration.maximumBodySize = limits.maximumBodySize ?? configuration.maximumBodySize
+        configuration.connectionLimit = limits.connectionLimit ?? configuration.connectionLimit
+        configuration.connectionTimeout = limits.connectionTimeout ?? configuration.connectionTimeout
         return (configuration, out)
     }
 }

@@ -118,31 +118,16 @@ enum ServeCommand: Command {
             if arguments.value("store-sync") != nil && configuration.storePath == nil {
                 throw UsageError(message: "--store-sync needs --store FILE")
             }
-            if let text = arguments.value("max-body-size") {
-                guard let size = Int(text), size > 0 else {
-                    throw UsageError(message: "--max-body-size must be a positive number of bytes, not '\(text)'")
-                }
-                http.maximumBodySize = size
-            }
+            let limits = try ServerLimitOptions(arguments)
+            http.maximumBodySize = limits.maximumBodySize ?? http.maximumBodySize
+            http.connectionLimit = limits.connectionLimit ?? http.connectionLimit
+            http.connectionTimeout = limits.connectionTimeout ?? http.connectionTimeout
             if let text = arguments.value("id-seed") {
                 guard let seed = UInt64(text) else {
                     throw UsageError(
                         message: "--id-seed must be a whole number from 0 to 18446744073709551615, not '\(text)'")
                 }
                 configuration.idSeed = seed
-            }
-            if let text = arguments.value("max-connections") {
-                guard let count = Int(text), (1...100_000).contains(count) else {
-                    throw UsageError(message: "--max-connections must be a number from 1 to 100000, not '\(text)'")
-                }
-                http.connectionLimit = count
-            }
-            if let text = arguments.value("idle-timeout") {
-                guard let seconds = Int(text), (1...3600).contains(seconds) else {
-                    throw UsageError(
-                        message: "--idle-timeout must be a whole number of seconds from 1 to 3600, not '\(text)'")
-                }
-                http.connectionTimeout = seconds
             }
             let threads = arguments.value("threads").map { Int($0) } ?? ProcessInfo.processInfo.activeProcessorCount
             guard let threads, threads > 0, threads <= 256 else {
