@@ -58,8 +58,8 @@ public final class HTTPClient: @unchecked Sendable {
         curl_easy_cleanup(handle)
     }
 
-    /// The URL as error messages quote it: at most 300 characters, so that a URL of megabytes does
-    /// not become a message of megabytes.
+    /// Shortens a URL for error messages to at most 300 characters, so that a URL of megabytes
+    /// does not become a message of megabytes.
     static func shortened(_ url: String) -> String {
         url.count <= 300 ? url : String(url.prefix(300)) + "... (\(url.utf8.count) bytes)"
     }

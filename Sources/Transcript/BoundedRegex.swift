@@ -7,7 +7,7 @@ import Synchronization
 /// `!` runs for hours, and with `--target` the endpoint chooses the text. So each match runs on a
 /// thread of its own, and the caller waits at most `timeLimit`. A match that takes longer is
 /// abandoned: its thread runs on until it finishes or the process exits, and every later match
-/// with the same pattern fails at once, so that one pattern holds at most one thread.
+/// with the same pattern fails at once, so that one pattern keeps at most one thread busy.
 enum BoundedRegex {
     enum Result: Equatable {
         case match
@@ -20,7 +20,7 @@ enum BoundedRegex {
 
     private static let slowPatterns = Mutex<Set<String>>([])
 
-    /// Whether `pattern` matches somewhere in `text`.
+    /// Reports whether `pattern` matches somewhere in `text`.
     static func firstMatch(_ pattern: String, in text: String) -> Result {
         if slowPatterns.withLock({ $0.contains(pattern) }) {
             return .timedOut

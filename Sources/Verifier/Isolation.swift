@@ -55,7 +55,7 @@ struct Isolation {
     }
 
     /// Each identity as recorded, keyed by the form this run sends, so that `verify --update` can
-    /// map the target's answers back. A case-insensitive identity is also listed in lowercase,
+    /// map the target's responses back. A case-insensitive identity is also listed in lowercase,
     /// the form many endpoints return.
     var recordedIdentities: [(recorded: String, isolated: String)] {
         var pairs: [(recorded: String, isolated: String)] = []

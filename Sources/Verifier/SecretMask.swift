@@ -32,8 +32,8 @@ struct SecretMask: Sendable {
             .sorted { $0.count > $1.count }
     }
 
-    /// Whether a header with this name carries a credential: the fields HTTP defines for them,
-    /// and names that say so (`X-Api-Key`, `X-Auth-Token`, `X-Session-Id`).
+    /// Tells whether a header with this name carries a credential: the fields HTTP defines for
+    /// them, and names that contain a credential word (`X-Api-Key`, `X-Auth-Token`, `X-Session-Id`).
     static func isSecretHeader(_ name: String) -> Bool {
         let lowered = name.lowercased()
         if ["authorization", "proxy-authorization", "cookie", "set-cookie"].contains(lowered) {
@@ -48,7 +48,7 @@ struct SecretMask: Sendable {
         secrets.isEmpty
     }
 
-    /// The response with every secret in its body and header values replaced.
+    /// Returns the response with every secret in its body and header values replaced.
     func apply(_ response: HTTPResponse) -> HTTPResponse {
         guard !secrets.isEmpty else {
             return response

@@ -71,7 +71,7 @@ public final class Verifier {
             if error.kind == .connectionFailed {
                 throw VerifyFailure.targetUnreachable("the target \(base) is unreachable: \(error.message)")
             }
-            // Timeouts, TLS failures and broken answers are findings of the transcripts.
+            // Timeouts, TLS failures and broken responses are findings of the transcripts.
             return
         }
         if response.status.code == 401 || response.status.code == 403 {

@@ -19,7 +19,8 @@ public struct RunReport: Sendable {
     public var baselined: [String: [Finding]]
     /// Baseline entries that matched nothing in this run.
     public var unusedBaselineEntries: [BaselineEntry]
-    /// Why the run stopped before every transcript ran (a rejected token, an unreachable target).
+    /// The reason the run stopped before every transcript ran (a rejected token, an unreachable
+    /// target).
     public var stopReason: String?
 
     public init(

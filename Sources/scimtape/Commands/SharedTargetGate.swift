@@ -6,7 +6,7 @@ import Verifier
 /// Keeps a transcript that makes a shared target fail on purpose from running beside others.
 ///
 /// A `fault` precondition applies to the whole target (the reference endpoint's fault schedule
-/// answers the next matching requests, whoever sends them), so with `--jobs` and one `--target`
+/// fails the next matching requests, from any client), so with `--jobs` and one `--target`
 /// it would fail the transcripts running at the same time. Such a transcript takes the gate
 /// alone; every other transcript shares it. Against the embedded endpoint each transcript has an
 /// endpoint of its own, and the gate is not needed.
@@ -31,7 +31,7 @@ final class SharedTargetGate: @unchecked Sendable {
         lock.deallocate()
     }
 
-    /// Whether `transcript` changes how the target answers other clients.
+    /// Tells whether `transcript` changes how the target responds to other clients.
     static func needsTargetAlone(_ transcript: Transcript) -> Bool {
         transcript.preconditions.contains {
             if case .fault = $0 {

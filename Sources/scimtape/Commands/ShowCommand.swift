@@ -39,7 +39,7 @@ enum ShowCommand: Command {
         return .success
     }
 
-    /// The text with every control character but line feed and tab shown as `\u{XX}`, so that a
+    /// Returns the text with every control character but line feed and tab shown as `\u{XX}`, so that a
     /// transcript from a stranger cannot move the cursor, recolour or clear the reader's terminal.
     static func visible(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: isHidden) else {

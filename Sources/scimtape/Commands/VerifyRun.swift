@@ -102,7 +102,7 @@ final class VerifyRun: @unchecked Sendable {
         return .success
     }
 
-    /// The findings that `--update` resolves by writing the target's answers as the new
+    /// The findings that `--update` resolves by writing the target's responses as the new
     /// expectations. Any other finding (a contract rule, an exchange that could not be sent, a
     /// failed precondition) means the replay is not a record worth keeping.
     static let updatableRules: Set<String> = ["status", "body"]
