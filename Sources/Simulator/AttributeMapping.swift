@@ -66,14 +66,20 @@ public struct AttributeMapping: Sendable, Equatable {
     /// One mapping: a target attribute path and its source.
     public struct Entry: Sendable, Equatable {
         /// The SCIM path Entra writes, such as `name.givenName` or `emails[type eq "work"].value`.
-        public var target: String
+        public var target: String {
+            didSet { path = TargetPath(target) }
+        }
         public var source: Source
         public var apply: Apply
+        /// `target` parsed, once, instead of for every user of every cycle; `nil` when it is not a
+        /// path Entra's mapping editor accepts.
+        private(set) var path: TargetPath?
 
         public init(target: String, source: Source, apply: Apply = .always) {
             self.target = target
             self.source = source
             self.apply = apply
+            self.path = TargetPath(target)
         }
     }
 
@@ -158,7 +164,7 @@ public struct AttributeMapping: Sendable, Equatable {
     }
 
     public func entry(for target: String) -> Entry? {
-        entries.first { $0.target.lowercased() == target.lowercased() }
+        entries.first { $0.target.equalsIgnoringCase(target) }
     }
 
     /// The expressions a scenario may give as a mapping's `expression`, with their sources.

@@ -36,7 +36,7 @@ struct MappedUser {
         var attributes: [Attribute] = []
         var template: String?
         for entry in mapping.entries {
-            guard let path = TargetPath(entry.target) else {
+            guard let path = entry.path else {
                 continue
             }
             let value: String?
@@ -63,7 +63,7 @@ struct MappedUser {
     }
 
     func value(of target: String) -> String? {
-        attributes.first { $0.target.lowercased() == target.lowercased() }?.value
+        attributes.first { $0.target.equalsIgnoringCase(target) }?.value
     }
 
     /// Whether the mapping writes `active`, without which Entra cannot disable a user.

@@ -73,7 +73,7 @@ struct TargetPath: Equatable {
         if let type {
             let elements = value.arrayValue ?? []
             let element = elements.first {
-                $0.objectValue?.value(matching: "type")?.stringValue?.lowercased() == type.lowercased()
+                $0.objectValue?.value(matching: "type")?.stringValue?.equalsIgnoringCase(type) == true
             }
             return subAttribute.flatMap { element?.objectValue?.value(matching: $0) }
         }
