@@ -78,7 +78,7 @@ public struct SecretPolicy: Sendable, Equatable {
 
     private static func replacing(_ secrets: [String], in exchange: Exchange) -> Exchange {
         func text(_ value: String, placeholder: String = SecretRedaction.placeholder) -> String {
-            secrets.reduce(value) { $0.contains($1) ? $0.replacingOccurrences(of: $1, with: placeholder) : $0 }
+            secrets.reduce(value) { $0.containsBytes(of: $1) ? $0.replacingOccurrences(of: $1, with: placeholder) : $0 }
         }
         func json(_ value: JSONValue) -> JSONValue {
             switch value {
