@@ -98,12 +98,12 @@ import Testing
         #expect(body["detail"]?.stringValue?.contains("preconditions[0].status") == true)
     }
 
-    /// `after + count` must not overflow: such a window is refused, and the server keeps serving.
+    /// `after + count` must not overflow: such a window is rejected, and the server keeps serving.
     @Test(arguments: [
         #"{"after": 1, "count": 9223372036854775807}"#, #"{"after": 9223372036854775807, "count": 1}"#,
         #"{"retryAfter": 9223372036854775807}"#,
     ])
-    func hugeWindowIsRefused(members: String) throws {
+    func hugeWindowIsRejected(members: String) throws {
         let harness = try Harness()
         var fault = JSONObject()
         fault["method"] = "GET"

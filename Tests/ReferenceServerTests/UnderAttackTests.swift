@@ -80,13 +80,13 @@ import Testing
         #expect(try stillServes(harness))
     }
 
-    /// Ambiguous body framing (RFC 9112 section 6.3) is refused, so that no second request can
-    /// hide in a body; only one answer comes back.
+    /// Ambiguous body framing (RFC 9112 section 6.3) is rejected, so that no second request can
+    /// hide in a body, and only one response comes back.
     @Test(arguments: [
         "POST /scim/v2/Users HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 40\r\n\r\n{}GET /scim/v2/Smuggled HTTP/1.1\r\nHost: x\r\n\r\n",
         "POST /scim/v2/Users HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /scim/v2/Smuggled HTTP/1.1\r\nHost: x\r\n\r\n",
     ])
-    func ambiguousFramingIsRefused(request: String) throws {
+    func ambiguousFramingIsRejected(request: String) throws {
         let harness = try Harness()
 
         let reply = Self.exchangeUntilClosed(harness.server.port, Array(request.utf8))
