@@ -14,6 +14,9 @@ public struct HTTPClientConfiguration: Sendable {
     public var caCertificatePath: String?
     /// Skips certificate verification, for development endpoints with self-signed certificates.
     public var insecure: Bool
+    /// A Unix-domain socket to connect to instead of the URL's host and port; the URL still names
+    /// the scheme, the `Host` header and the path.
+    public var unixSocketPath: String?
 
     public init(
         timeout: Double = 30, connectTimeout: Double = 10, maximumResponseSize: Int = 16 * 1024 * 1024,
@@ -112,6 +115,9 @@ public final class HTTPClient: @unchecked Sendable {
                 scimtape_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorPointer.baseAddress)
                 if let caPath = configuration.caCertificatePath {
                     scimtape_curl_setopt_string(handle, CURLOPT_CAINFO, caPath)
+                }
+                if let socketPath = configuration.unixSocketPath {
+                    scimtape_curl_setopt_string(handle, CURLOPT_UNIX_SOCKET_PATH, socketPath)
                 }
                 if configuration.insecure {
                     scimtape_curl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 0)

@@ -37,6 +37,9 @@ public struct HTTPServerConfiguration: Sendable {
     /// the size of the request line and header block.
     public var connectionMemoryLimit: Int
     public var tls: TLS?
+    /// A Unix-domain socket to listen on instead of `host` and `port`, for a client in the same
+    /// machine that needs no TCP: the origin is then `http://localhost`.
+    public var unixSocketPath: String?
     /// Builds the response for a body over `maximumBodySize`.
     public var payloadTooLargeResponse: @Sendable (Int) -> HTTPResponse
 
@@ -103,6 +106,9 @@ public final class HTTPServer: @unchecked Sendable {
     /// The origin clients use, such as `http://127.0.0.1:8080`.
     public var origin: String {
         let scheme = configuration.tls == nil ? "http" : "https"
+        if configuration.unixSocketPath != nil {
+            return "\(scheme)://localhost"
+        }
         let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
         return "\(scheme)://\(host):\(port)"
     }
@@ -141,6 +147,10 @@ public final class HTTPServer: @unchecked Sendable {
             options.append(
                 MHD_OptionItem(option: .HTTPS_MEM_CERT, value: 0, ptr_value: UnsafeMutableRawPointer(certificate)))
             options.append(MHD_OptionItem(option: .HTTPS_MEM_KEY, value: 0, ptr_value: UnsafeMutableRawPointer(key)))
+        }
+        if let socketPath = configuration.unixSocketPath {
+            let descriptor = try Self.listenUnixSocket(socketPath)
+            options.append(MHD_OptionItem(option: .LISTEN_SOCKET, value: Int(descriptor), ptr_value: nil))
         }
         options.append(MHD_OptionItem(option: .END, value: 0, ptr_value: nil))
 
@@ -189,6 +199,37 @@ public final class HTTPServer: @unchecked Sendable {
         context.logger.info("server started", metadata: ["server.origin": origin])
     }
 
+    /// Creates a listening Unix-domain socket at `path`, removing a file left at that path.
+    /// libmicrohttpd takes it over and closes it when the daemon stops.
+    private static func listenUnixSocket(_ path: String) throws(HTTPServerError) -> Int32 {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+            throw HTTPServerError(message: "the socket path \(path) is longer than a Unix socket path may be")
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+            buffer.copyBytes(from: bytes)
+        }
+        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else {
+            throw HTTPServerError(message: "could not create a Unix socket: \(String(cString: strerror(errno)))")
+        }
+        unlink(path)
+        let bound = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard bound == 0, listen(descriptor, 128) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(descriptor)
+            throw HTTPServerError(message: "could not listen on \(path): \(reason)")
+        }
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
+        return descriptor
+    }
+
     private func startDaemon(
         flags: UInt32, port: UInt16, address: UnsafePointer<sockaddr>, options: [MHD_OptionItem],
         context: UnsafeMutableRawPointer
@@ -210,6 +251,9 @@ public final class HTTPServer: @unchecked Sendable {
         MHD_stop_daemon(daemon)
         self.daemon = nil
         freeTLSBuffers()
+        if let socketPath = configuration.unixSocketPath {
+            unlink(socketPath)
+        }
         context.logger.info("server stopped", metadata: ["server.origin": origin])
     }
 

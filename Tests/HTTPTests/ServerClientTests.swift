@@ -11,6 +11,35 @@ import Testing
         return server
     }
 
+    /// The embedded endpoint of `simulate` listens on a Unix-domain socket; libcurl reaches it
+    /// through the socket while the URL still carries the path.
+    @Test func unixSocketServesAndIsRemovedOnStop() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "st-\(UUID().uuidString.prefix(8)).sock"
+        )
+        .path
+        var configuration = HTTPServerConfiguration()
+        configuration.unixSocketPath = path
+        let server = try startServer(configuration) { request in
+            HTTPResponse(status: .ok, body: Array(request.target.utf8))
+        }
+        var clientConfiguration = HTTPClientConfiguration()
+        clientConfiguration.unixSocketPath = path
+        let client = HTTPClient(configuration: clientConfiguration)
+
+        let first = try client.send(
+            HTTPRequest(method: .get, target: "/scim/v2/Users"), url: server.origin + "/scim/v2/Users")
+        let second = try client.send(
+            HTTPRequest(method: .get, target: "/scim/v2/Groups"), url: server.origin + "/scim/v2/Groups")
+        server.stop()
+
+        #expect(server.origin == "http://localhost")
+        #expect(first.status.code == 200)
+        #expect(first.bodyText == "/scim/v2/Users")
+        #expect(second.bodyText == "/scim/v2/Groups")
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
     @Test func rawTargetMethodHeadersAndBodyReachHandler() throws {
         let seen = Captured<HTTPRequest>()
         let server = try startServer { request in
