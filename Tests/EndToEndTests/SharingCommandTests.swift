@@ -239,7 +239,7 @@ import Testing
     @Test func redactReplacesEndpointHost() throws {
         let folder = try TemporaryFolder()
         let original = try String(contentsOfFile: "Recordings/02-create-user.json", encoding: .utf8)
-        let hostPattern = try Regex(#"http://127\.0\.0\.1:[0-9]+"#)
+        let hostPattern = try Regex(#"http://(127\.0\.0\.1:[0-9]+|localhost)"#)
         try folder.write("customer.json", original.replacing(hostPattern, with: "https://scim.acme-corp.com"))
 
         let redacted = try BinaryRunner.run(

@@ -16,11 +16,12 @@ let shippedScenarioFiles: [String] = {
     return names.filter { $0.hasSuffix(".json") && $0.first?.isNumber == true }.sorted()
 }()
 
-/// Replaces what changes on every run with placeholders: the endpoint's port, timestamps the
+/// Replaces what changes on every run with placeholders: the endpoint's origin (a loopback port, or
+/// `localhost` for the embedded endpoint on its Unix socket), timestamps the
 /// endpoint or the run sets, measured durations, and ids (numbered in order of first appearance,
 /// so that the same id must appear in the same places).
 func normalizedForComparison(_ text: String) -> String {
-    var result = text.replacing(/http:\/\/127\.0\.0\.1:\d+/, with: "http://127.0.0.1:PORT")
+    var result = text.replacing(/http:\/\/(127\.0\.0\.1:\d+|localhost)\//, with: "http://ORIGIN/")
     result = result.replacing(/"(created|lastModified|recordedAt)": "[^"]*"/) { match in
         "\"\(match.1)\": \"TIME\""
     }
