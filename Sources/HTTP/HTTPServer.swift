@@ -285,6 +285,9 @@ private final class RequestState {
     var body: [UInt8] = []
     var started = false
     var bodyTooLarge = false
+    /// The request headers, collected once; libmicrohttpd has parsed all of them before the
+    /// first call of the access handler.
+    var headers: HTTPHeaders?
     let startTime = DispatchTime.now()
 }
 
@@ -322,8 +325,12 @@ private let accessHandler: MHD_AccessHandlerCallback = {
         state.started = true
         let length = MHD_lookup_connection_value(connection, .HEADER_KIND, "Content-Length")
         let encoding = MHD_lookup_connection_value(connection, .HEADER_KIND, "Transfer-Encoding")
-        if length != nil, let problem = framingProblem(connection, hasTransferEncoding: encoding != nil) {
-            return queue(badFramingResponse(problem), on: connection)
+        if length != nil {
+            let headers = collectHeaders(connection)
+            state.headers = headers
+            if let problem = framingProblem(headers, hasTransferEncoding: encoding != nil) {
+                return queue(badFramingResponse(problem), on: connection)
+            }
         }
         if let length {
             let text = String(cString: length).trimmingCharacters(in: .whitespaces)
@@ -356,10 +363,7 @@ private let accessHandler: MHD_AccessHandlerCallback = {
         return queue(server.configuration.payloadTooLargeResponse(limit), on: connection)
     }
 
-    var headers = HTTPHeaders()
-    withUnsafeMutablePointer(to: &headers) { headersPointer in
-        _ = MHD_get_connection_values(connection, .HEADER_KIND, headerCollector, headersPointer)
-    }
+    let headers = state.headers ?? collectHeaders(connection)
     let request = HTTPRequest(
         method: HTTPMethod(method.map { String(cString: $0) } ?? "GET"),
         target: state.target ?? "/",
@@ -395,19 +399,23 @@ private let headerCollector: MHD_KeyValueIterator = { context, _, key, value in
 /// with `Transfer-Encoding` and `Content-Length`, or with differing `Content-Length` values, may be
 /// read differently by a proxy in front, so that part of one body becomes another request. Such a
 /// request is refused and the connection closed.
-private func framingProblem(_ connection: OpaquePointer, hasTransferEncoding: Bool) -> String? {
+private func framingProblem(_ headers: HTTPHeaders, hasTransferEncoding: Bool) -> String? {
     if hasTransferEncoding {
         return "the request has both Transfer-Encoding and Content-Length"
-    }
-    var headers = HTTPHeaders()
-    withUnsafeMutablePointer(to: &headers) { headersPointer in
-        _ = MHD_get_connection_values(connection, .HEADER_KIND, headerCollector, headersPointer)
     }
     let lengths = Set(
         headers.fields.filter { $0.name.lowercased() == "content-length" }.map {
             $0.value.trimmingCharacters(in: .whitespaces)
         })
     return lengths.count > 1 ? "the request has Content-Length fields with different values" : nil
+}
+
+private func collectHeaders(_ connection: OpaquePointer) -> HTTPHeaders {
+    var headers = HTTPHeaders()
+    withUnsafeMutablePointer(to: &headers) { headersPointer in
+        _ = MHD_get_connection_values(connection, .HEADER_KIND, headerCollector, headersPointer)
+    }
+    return headers
 }
 
 private func badFramingResponse(_ problem: String) -> HTTPResponse {

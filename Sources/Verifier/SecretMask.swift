@@ -44,10 +44,6 @@ struct SecretMask: Sendable {
         }
     }
 
-    var isEmpty: Bool {
-        secrets.isEmpty
-    }
-
     /// Returns the response with every secret in its body and header values replaced.
     func apply(_ response: HTTPResponse) -> HTTPResponse {
         guard !secrets.isEmpty else {
