@@ -33,8 +33,8 @@ enum ScenarioReader {
         return string
     }
 
-    /// The longest string a scenario member may hold, in bytes. Directory values end up in URLs
-    /// and filters, and libcurl refuses URLs of several megabytes.
+    /// The maximum length of a scenario string, in bytes. Directory values end up in URLs and
+    /// filters, and libcurl rejects URLs of several megabytes.
     static let maximumStringLength = 4096
 
     static func optionalString(_ object: JSONObject, _ key: String, at path: JSONPath) throws(ScenarioError) -> String?

@@ -178,8 +178,9 @@ extension Exchange {
 }
 
 extension Expectations {
-    /// The longest matcher pattern, in bytes. Real patterns are a few segments long; checking a
-    /// pattern of many thousand segments against a body takes time that grows with its square.
+    /// The maximum length of a matcher pattern, in bytes. Real patterns are a few segments long,
+    /// and checking one of many thousand segments against a body takes time that grows with its
+    /// square.
     public static let maximumMatcherPatternLength = 1024
 
     init(json: JSONValue, at path: JSONPath, reader: FieldReader) throws(TranscriptError) {

@@ -45,7 +45,7 @@ import Testing
                 folder.path("fail.json"), "--junit", folder.path("fail.xml"), "--markdown", folder.path("fail.md"),
             ],
             environment: ["SCIMTAPE_TOKEN": Self.token, "GITHUB_STEP_SUMMARY": folder.path("summary.md")])
-        // A wrong token stops the run before the first transcript, and the reports say why.
+        // A wrong token stops the run before the first transcript, and the reports give the reason.
         let rejected = try run(
             [
                 "verify", "Recordings/02-create-user.json", "--target", upstream.baseURL, "--no-isolate", "--junit",

@@ -71,7 +71,8 @@ import Testing
         #expect(unused.stdout.contains("no longer occurs"))
     }
 
-    /// Each shard sees only its own transcripts, so it must not call another shard's entries stale.
+    /// Each shard replays only its own transcripts, so it must not report another shard's entries
+    /// as stale.
     @Test func shardsReportNoOtherShardsEntriesAsStale() throws {
         let copy = try RecordingsCopy()
         let baseline = copy.path("baseline.json")

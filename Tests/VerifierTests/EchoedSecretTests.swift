@@ -12,7 +12,7 @@ import Transcript
     static let token = "echo-token-5d1c7e9a"
     static let apiKey = "echo-apikey-3b8f2a6c"
 
-    /// Answers every request with a list response whose `totalResults` repeats the request head.
+    /// Responds to every request with a list whose `totalResults` repeats the request head.
     static func echo(_ socket: Int32) {
         let head = HostilePeer.readRequestHead(socket)
         let document: JSONValue = [

@@ -52,7 +52,7 @@ public struct SecretPolicy: Sendable, Equatable {
         return redacted
     }
 
-    /// The credentials the client sent in listed headers: the part after the scheme of
+    /// Returns the credentials the client sent in listed headers: the part after the scheme of
     /// `Authorization: Bearer abc`, and each value of `Cookie: a=b; c=d`. The same values are
     /// replaced wherever else the exchange contains them (a query parameter, a body member, an echo
     /// in the response), because the header's redaction alone would leave those copies.
