@@ -403,11 +403,27 @@ private func framingProblem(_ headers: HTTPHeaders, hasTransferEncoding: Bool) -
     if hasTransferEncoding {
         return "the request has both Transfer-Encoding and Content-Length"
     }
+    // Nearly every request has one Content-Length field; count without building strings first.
+    let fieldCount = headers.fields.count { isContentLength($0.name) }
+    guard fieldCount > 1 else {
+        return nil
+    }
     let lengths = Set(
         headers.fields.filter { $0.name.lowercased() == "content-length" }.map {
             $0.value.trimmingCharacters(in: .whitespaces)
         })
     return lengths.count > 1 ? "the request has Content-Length fields with different values" : nil
+}
+
+/// Returns whether a field name is `Content-Length` in any letter case, compared byte by byte.
+private func isContentLength(_ name: String) -> Bool {
+    let expected = "content-length".utf8
+    guard name.utf8.count == expected.count else {
+        return false
+    }
+    return zip(name.utf8, expected).allSatisfy { byte, lower in
+        byte == lower || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") && byte | 0x20 == lower)
+    }
 }
 
 private func collectHeaders(_ connection: OpaquePointer) -> HTTPHeaders {

@@ -10,26 +10,41 @@ struct IdentifierSource {
         state = seed
     }
 
+    /// Returns a random lowercase UUID in version 4 form, from the system's random number generator.
+    static func randomId() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return format(high: generator.next(), low: generator.next())
+    }
+
+    /// Formats 128 bits as a lowercase version 4 UUID, setting the version and variant bits.
+    static func format(high: UInt64, low: UInt64) -> String {
+        let high = (high & ~0xF000) | 0x4000
+        let low = (low & ~(0xC000 << 48)) | (0x8000 << 48)
+        let digits = Array("0123456789abcdef".utf8)
+        return String(unsafeUninitializedCapacity: 36) { buffer in
+            var position = 0
+            for index in 0..<32 {
+                if index == 8 || index == 12 || index == 16 || index == 20 {
+                    buffer[position] = UInt8(ascii: "-")
+                    position += 1
+                }
+                let word = index < 16 ? high : low
+                let shift = UInt64(60 - 4 * (index % 16))
+                buffer[position] = digits[Int((word >> shift) & 0xF)]
+                position += 1
+            }
+            return position
+        }
+    }
+
     /// Returns the next id, a lowercase UUID in version 4 form.
     mutating func next() -> String {
         guard state != nil else {
-            return UUID().uuidString.lowercased()
+            return Self.randomId()
         }
         let high = nextWord()
         let low = nextWord()
-        var bytes = [UInt8](repeating: 0, count: 16)
-        for index in 0..<8 {
-            bytes[index] = UInt8(truncatingIfNeeded: high >> (56 - 8 * UInt64(index)))
-            bytes[index + 8] = UInt8(truncatingIfNeeded: low >> (56 - 8 * UInt64(index)))
-        }
-        bytes[6] = (bytes[6] & 0x0F) | 0x40
-        bytes[8] = (bytes[8] & 0x3F) | 0x80
-        let uuid = UUID(
-            uuid: (
-                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9],
-                bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
-            ))
-        return uuid.uuidString.lowercased()
+        return Self.format(high: high, low: low)
     }
 
     /// Returns the next 64 bits of SplitMix64, whose output depends only on the seed.

@@ -25,12 +25,15 @@ final class ResourceStore: @unchecked Sendable {
     private var deletedEmails = ShardedDictionary<String>()
     private var nextSequence = 0
     private var identifiers: IdentifierSource
+    /// Whether `identifiers` gives random ids; set once, so it is read without the lock.
+    private let randomIds: Bool
 
     /// Creates an empty store, or one loaded from `durable`. `idSeed` makes the ids of new
     /// resources a fixed sequence instead of random.
     init(durable: SQLiteStore? = nil, idSeed: UInt64? = nil) throws(StoreError) {
         self.durable = durable
         identifiers = IdentifierSource(seed: idSeed)
+        randomIds = idSeed == nil
         guard let durable else {
             return
         }
@@ -110,9 +113,12 @@ final class ResourceStore: @unchecked Sendable {
 
     /// Stores a new resource with the next id, or throws 409 `uniqueness`.
     func create(type: String, attributes: JSONObject, now: Double) throws(SCIMError) -> StoredResource {
-        try lock.withWriteLock { () throws(SCIMError) -> StoredResource in
+        // A random id is drawn before the lock is taken, because it reads random bytes from the
+        // kernel. A seeded id is drawn under the lock, so that ids follow the request order.
+        let randomId = randomIds ? IdentifierSource.randomId() : nil
+        return try lock.withWriteLock { () throws(SCIMError) -> StoredResource in
             var resource = StoredResource(
-                id: identifiers.next(), resourceType: type, attributes: attributes, created: now,
+                id: randomId ?? identifiers.next(), resourceType: type, attributes: attributes, created: now,
                 lastModified: now, version: 1, sequence: nextSequence)
             while resources[resource.id] != nil {
                 resource = StoredResource(

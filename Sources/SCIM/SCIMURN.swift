@@ -20,9 +20,14 @@ public enum SCIMURN {
 public enum SCIMMediaType {
     public static let scimJSON = "application/scim+json"
     public static let json = "application/json"
+    static let scimJSONUTF8 = "application/scim+json; charset=utf-8"
 
     /// Returns whether a `Content-Type` value names SCIM JSON or plain JSON, with any parameters.
     public static func isJSON(_ contentType: String) -> Bool {
+        // The common spellings, without splitting, trimming or lowercasing.
+        if contentType == scimJSON || contentType == json || contentType == scimJSONUTF8 {
+            return true
+        }
         let essence = contentType.split(separator: ";", maxSplits: 1).first.map(String.init) ?? contentType
         let trimmed = essence.trimmingWhitespace().lowercased()
         return trimmed == scimJSON || trimmed == json

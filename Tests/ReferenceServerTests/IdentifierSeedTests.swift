@@ -35,8 +35,9 @@ struct IdentifierSeedTests {
         #expect(Set(seeded).isDisjoint(with: try Self.createdIds(seed: nil)))
     }
 
-    @Test func seededIdsAreVersionFourUUIDs() throws {
-        for id in try Self.createdIds(seed: 0) {
+    @Test(arguments: [UInt64(0), nil])
+    func idsAreLowercaseVersionFourUUIDs(seed: UInt64?) throws {
+        for id in try Self.createdIds(seed: seed) {
             let uuid = try #require(UUID(uuidString: id))
             #expect(id == uuid.uuidString.lowercased())
             let characters = Array(id)

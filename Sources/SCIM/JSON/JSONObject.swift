@@ -142,6 +142,13 @@ extension String {
     /// Returns whether two strings are equal ignoring case, the comparison SCIM uses for attribute
     /// names and for values of attributes with `caseExact: false`.
     public func equalsIgnoringCase(_ other: String) -> Bool {
+        // Most calls compare an attribute name with each name of a schema, so most pairs differ
+        // in the first letter. Two ASCII first bytes that differ ignoring case settle it at once.
+        if let first = utf8.first, let otherFirst = other.utf8.first, first < 0x80, otherFirst < 0x80,
+            first.asciiLowercased != otherFirst.asciiLowercased
+        {
+            return false
+        }
         if self == other {
             return true
         }
