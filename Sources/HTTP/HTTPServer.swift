@@ -31,7 +31,9 @@ public struct HTTPServerConfiguration: Sendable {
     public var maximumBodySize: Int
     /// Seconds an idle connection is kept open.
     public var connectionTimeout: Int
-    /// Maximum simultaneous connections; more are refused by libmicrohttpd.
+    /// Maximum simultaneous connections. With a pool of threads, libmicrohttpd stops accepting at
+    /// the limit and further clients wait in the listen queue; with a thread per connection it
+    /// closes them at once.
     public var connectionLimit: Int
     /// Memory libmicrohttpd may use per connection for headers and buffers, in bytes, which bounds
     /// the size of the request line and header block.

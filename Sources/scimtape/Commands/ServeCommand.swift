@@ -50,7 +50,9 @@ enum ServeCommand: Command {
             .init(name: "threads", valueName: "count", help: "Worker threads. (default: the number of processors)"),
             .init(
                 name: "max-connections", valueName: "count",
-                help: "Simultaneous connections accepted; more are closed at once. (default: 1000)"),
+                help:
+                    "Simultaneous connections accepted; more wait in the listen queue until one closes. (default: 1000)"
+            ),
             .init(
                 name: "idle-timeout", valueName: "seconds",
                 help: "Seconds a connection may stay silent before it is closed. (default: 30)"),
