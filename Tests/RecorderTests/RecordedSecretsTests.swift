@@ -46,6 +46,28 @@ import Transcript
         #expect(SecretScan.scan(try #require(transcript)).isEmpty)
     }
 
+    /// A member name written with JSON escapes is still a listed member: the body is parsed, and
+    /// the value never reaches the journal.
+    @Test func escapedMemberNameRedacted() throws {
+        let harness = try ProxyHarness()
+        let body =
+            #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"escaped@secrets.example","\u0070assword":"hunter2-escaped"}"#
+        let request = HTTPRequest(
+            method: .post, target: "/scim/v2/Users",
+            headers: [("Authorization", "Bearer \(ProxyHarness.token)"), ("Content-Type", "application/scim+json")],
+            body: Array(body.utf8))
+
+        let response = try HTTPClient().send(request, url: harness.proxy.url + "/Users")
+        let journaled = try harness.filesContaining("hunter2-escaped")
+        let (transcript, _) = try harness.proxy.finish()
+
+        #expect(response.status.code == 201)
+        #expect(journaled.isEmpty)
+        #expect(try harness.filesContaining("hunter2-escaped").isEmpty)
+        let exchange = try #require(transcript?.exchanges.first)
+        #expect(exchange.request.body.json?["password"] == .string(SecretRedaction.placeholder))
+    }
+
     /// The header's credential also leaves every other place the client or the upstream put it:
     /// an RFC 6750 `access_token` query parameter, a body member, a form body.
     @Test func sentCredentialIsReplacedEverywhere() throws {

@@ -1,3 +1,4 @@
+import Foundation
 import HTTP
 import SCIM
 
@@ -26,10 +27,20 @@ public struct SecretPolicy: Sendable, Equatable {
     public private(set) var headers: Set<String>
     /// Lowercased JSON member names whose values are replaced.
     public private(set) var jsonFields: Set<String>
+    /// The UTF-8 bytes of `jsonFields`, for searching raw bodies.
+    private let jsonFieldBytes: [[UInt8]]
+    /// A table of the 256 byte values, true where a byte with bit 0x20 set starts a name of `jsonFields`.
+    private let jsonFieldStarts: [Bool]
 
     public init(extraHeaders: [String] = [], extraJSONFields: [String] = []) {
         headers = SecretRedaction.secretHeaders.union(extraHeaders.map { $0.lowercased() })
         jsonFields = SecretPolicy.defaultJSONFields.union(extraJSONFields.map { $0.lowercased() })
+        jsonFieldBytes = jsonFields.sorted().map { Array($0.utf8) }.filter { !$0.isEmpty }
+        var starts = [Bool](repeating: false, count: 256)
+        for name in jsonFieldBytes {
+            starts[Int(name[0] | 0x20)] = true
+        }
+        jsonFieldStarts = starts
     }
 
     /// Returns the exchange with every listed header and JSON member, and every token in the
@@ -59,21 +70,34 @@ public struct SecretPolicy: Sendable, Equatable {
     func sentCredentials(_ headers: HTTPHeaders) -> [String] {
         var values: [String] = []
         for field in headers where self.headers.contains(field.name.lowercased()) {
-            let value = field.value.trimmingCharacters(in: .whitespaces)
+            let value = Self.trimmingSpaces(field.value)
             if field.name.lowercased().hasSuffix("cookie") {
                 for pair in value.split(separator: ";") {
                     if let equals = pair.firstIndex(of: "=") {
-                        values.append(String(pair[pair.index(after: equals)...]).trimmingCharacters(in: .whitespaces))
+                        values.append(Self.trimmingSpaces(String(pair[pair.index(after: equals)...])))
                     }
                 }
             } else if let space = value.firstIndex(of: " ") {
-                values.append(String(value[value.index(after: space)...]).trimmingCharacters(in: .whitespaces))
+                values.append(Self.trimmingSpaces(String(value[value.index(after: space)...])))
             } else {
                 values.append(value)
             }
         }
         let long = values.filter { $0.count >= Self.minimumEchoLength && $0 != SecretRedaction.placeholder }
         return Array(Set(long)).sorted { $0.count > $1.count }
+    }
+
+    /// Returns `value` without leading and trailing whitespace. A value without any is returned as
+    /// it is, because Foundation's trimming costs more than the rest of this check.
+    static func trimmingSpaces(_ value: String) -> String {
+        let bytes = value.utf8
+        guard let first = bytes.first, let last = bytes.last else {
+            return value
+        }
+        if first > 0x20 && first < 0x80 && last > 0x20 && last < 0x80 {
+            return value
+        }
+        return value.trimmingCharacters(in: .whitespaces)
     }
 
     private static func replacing(_ secrets: [String], in exchange: Exchange) -> Exchange {
@@ -118,31 +142,35 @@ public struct SecretPolicy: Sendable, Equatable {
 
     /// Returns whether raw body bytes may hold a listed JSON member, by looking for each name
     /// without regard to ASCII case. A body for which this is false needs no parsing to be redacted.
+    /// A body with a `\u` escape may spell a name in escapes (`"\u0070assword"`), so it counts as
+    /// a possible match.
     public func mayContainListedField(_ bytes: [UInt8]) -> Bool {
-        for field in jsonFields {
-            let name = Array(field.utf8)
-            guard let first = name.first, bytes.count >= name.count else {
-                continue
-            }
-            var index = 0
-            while index + name.count <= bytes.count {
-                if bytes[index] | 0x20 == first | 0x20 {
+        bytes.withUnsafeBufferPointer { buffer in
+            let count = buffer.count
+            for index in 0..<count {
+                let byte = buffer[index]
+                if byte == UInt8(ascii: "\\") && index + 1 < count && buffer[index + 1] == UInt8(ascii: "u") {
+                    return true
+                }
+                guard jsonFieldStarts[Int(byte | 0x20)] else {
+                    continue
+                }
+                for name in jsonFieldBytes where byte | 0x20 == name[0] | 0x20 && index + name.count <= count {
                     var position = 1
-                    while position < name.count && bytes[index + position] | 0x20 == name[position] | 0x20 {
+                    while position < name.count && buffer[index + position] | 0x20 == name[position] | 0x20 {
                         position += 1
                     }
                     if position == name.count {
                         return true
                     }
                 }
-                index += 1
             }
+            return false
         }
-        return false
     }
 
     public func apply(to headers: HTTPHeaders) -> HTTPHeaders {
-        SecretRedaction.redact(headers, extraHeaders: self.headers)
+        SecretRedaction.redact(headers, lowercasedNames: self.headers)
     }
 
     public func apply(to body: RecordedBody) -> RecordedBody {
