@@ -21,13 +21,21 @@ enum ForwardedHeaders {
     /// the upstream responds uncompressed and the transcript can keep the body as JSON; every
     /// client accepts the identity encoding unless it excludes it (RFC 9110 section 12.5.3).
     static func request(_ headers: HTTPHeaders) -> HTTPHeaders {
-        let dropped = hopByHop.union(recomputed).union(["accept-encoding"]).union(connectionOptions(headers))
-        return HTTPHeaders(headers.fields.filter { !dropped.contains($0.name.lowercased()) })
+        kept(headers, dropping: droppedFromRequests)
     }
 
     /// Returns the response fields to send to the client; libmicrohttpd sets the length itself.
     static func response(_ headers: HTTPHeaders) -> HTTPHeaders {
-        let dropped = hopByHop.union(["content-length"]).union(connectionOptions(headers))
+        kept(headers, dropping: droppedFromResponses)
+    }
+
+    private static let droppedFromRequests = hopByHop.union(recomputed).union(["accept-encoding"])
+    private static let droppedFromResponses = hopByHop.union(["content-length"])
+
+    /// Returns the fields whose names are neither in `dropped` nor listed in `Connection`.
+    private static func kept(_ headers: HTTPHeaders, dropping dropped: Set<String>) -> HTTPHeaders {
+        let options = connectionOptions(headers)
+        let dropped = options.isEmpty ? dropped : dropped.union(options)
         return HTTPHeaders(headers.fields.filter { !dropped.contains($0.name.lowercased()) })
     }
 

@@ -130,11 +130,16 @@ extension Exchange {
         guard target.hasPrefix("/"), !target.hasPrefix("//") else {
             return "must start with a single '/' and be relative to the SCIM base, such as /Users"
         }
-        if target.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7F }) {
+        // In UTF-8, a byte below 0x21 or equal to 0x7F is always that ASCII character.
+        if target.utf8.contains(where: { $0 < 0x21 || $0 == 0x7F }) {
             return "contains a space or control character; percent-encode it"
         }
         if target.utf8.contains(UInt8(ascii: "#")) {
             return "contains '#'; a request path has no fragment"
+        }
+        // A "." or ".." segment needs a dot, written as it is or percent-encoded.
+        guard target.utf8.contains(UInt8(ascii: ".")) || target.utf8.contains(UInt8(ascii: "%")) else {
+            return nil
         }
         for segment in RequestTarget.split(target).path.split(separator: "/", omittingEmptySubsequences: false) {
             let decoded = RequestTarget.percentDecode(String(segment))
@@ -170,7 +175,8 @@ extension Exchange {
     /// Returns what is wrong with a header field value, or `nil` when it has no control character
     /// other than a tab (RFC 9110 section 5.5).
     public static func problem(inHeaderValue value: String) -> String? {
-        if value.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F }) {
+        // Bytes are checked instead of scalars, because below 0x80 a UTF-8 byte is the scalar itself.
+        if value.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }) {
             return "a header value must not contain a line break or control character"
         }
         return nil

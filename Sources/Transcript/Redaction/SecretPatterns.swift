@@ -33,7 +33,21 @@ enum SecretPatterns {
         guard text.utf8.count >= 8 else {
             return []
         }
-        let bytes = Array(text.utf8)
+        var contiguous = text
+        let found = contiguous.withUTF8 { credentialOffsets(in: $0) }
+        guard !found.isEmpty else {
+            return []
+        }
+        let utf8 = text.utf8
+        return found.sorted { $0.0.lowerBound < $1.0.lowerBound }.map { range, kind in
+            let lower = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
+            let upper = utf8.index(utf8.startIndex, offsetBy: range.upperBound)
+            return (lower..<upper, kind)
+        }
+    }
+
+    /// Returns the byte ranges of bearer tokens and JWTs in UTF-8 text, read in place.
+    private static func credentialOffsets(in bytes: UnsafeBufferPointer<UInt8>) -> [(Range<Int>, SecretFinding.Kind)] {
         var found: [(Range<Int>, SecretFinding.Kind)] = []
         var index = 0
         while index + 3 <= bytes.count {
@@ -74,17 +88,14 @@ enum SecretPatterns {
             }
             index = max(tokenEnd, index + 1)
         }
-        let utf8 = text.utf8
-        return found.sorted { $0.0.lowerBound < $1.0.lowerBound }.map { range, kind in
-            let lower = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
-            let upper = utf8.index(utf8.startIndex, offsetBy: range.upperBound)
-            return (lower..<upper, kind)
-        }
+        return found
     }
 
     private static let bearerPrefix = Array("bearer ".utf8)
 
-    private static func matchesIgnoringCase(_ bytes: [UInt8], at offset: Int, _ lowercase: [UInt8]) -> Bool {
+    private static func matchesIgnoringCase(
+        _ bytes: UnsafeBufferPointer<UInt8>, at offset: Int, _ lowercase: [UInt8]
+    ) -> Bool {
         for (position, expected) in lowercase.enumerated() where bytes[offset + position] | 0x20 != expected {
             return false
         }
@@ -106,6 +117,9 @@ enum SecretPatterns {
 
     /// Returns the ranges of tokens in a header value that look random.
     static func randomRanges(in value: String) -> [Range<String.Index>] {
+        guard value.utf8.count >= minimumRandomLength else {
+            return []
+        }
         var ranges: [Range<String.Index>] = []
         var index = value.startIndex
         while index < value.endIndex {

@@ -10,7 +10,14 @@ public enum SecretRedaction {
     /// Returns the headers with every secret value replaced. An `Authorization` value keeps its
     /// scheme (`Bearer [redacted]`), so a reader still sees how the client authenticated.
     public static func redact(_ headers: HTTPHeaders, extraHeaders: Set<String> = []) -> HTTPHeaders {
-        let names = secretHeaders.union(extraHeaders.map { $0.lowercased() })
+        redact(headers, lowercasedNames: secretHeaders.union(extraHeaders.map { $0.lowercased() }))
+    }
+
+    /// Returns the headers with the values of `names`, given in lowercase, replaced.
+    static func redact(_ headers: HTTPHeaders, lowercasedNames names: Set<String>) -> HTTPHeaders {
+        guard headers.fields.contains(where: { names.contains($0.name.lowercased()) }) else {
+            return headers
+        }
         return HTTPHeaders(
             headers.fields.map { field in
                 guard names.contains(field.name.lowercased()) else {
