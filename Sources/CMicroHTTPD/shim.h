@@ -1,7 +1,7 @@
 #ifndef SCIMTAPE_CMICROHTTPD_SHIM_H
 #define SCIMTAPE_CMICROHTTPD_SHIM_H
 
-/* MHD_start_daemon, MHD_get_daemon_info and MHD_get_connection_info are variadic, so Swift
+/* MHD_start_daemon and MHD_get_daemon_info are variadic, so Swift
    cannot call them. These wrappers pass fixed arguments and an option array instead. */
 
 #include <stdarg.h>
@@ -46,11 +46,6 @@ static inline struct MHD_Daemon *scimtape_mhd_start_daemon(
 static inline uint16_t scimtape_mhd_bound_port(struct MHD_Daemon *daemon) {
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
     return info == NULL ? 0 : info->port;
-}
-
-static inline const struct sockaddr *scimtape_mhd_client_address(struct MHD_Connection *connection) {
-    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    return info == NULL ? NULL : info->client_addr;
 }
 
 #endif

@@ -75,7 +75,7 @@ public final class HTTPClient: @unchecked Sendable {
     }
 
     private func perform(_ request: HTTPRequest, url: String) throws(HTTPClientError) -> HTTPResponse {
-        let lowered = url.lowercased()
+        let lowered = url.prefix(8).lowercased()
         guard lowered.hasPrefix("http://") || lowered.hasPrefix("https://") else {
             throw HTTPClientError(kind: .invalidURL, message: "'\(url)' is not an http or https URL")
         }

@@ -70,19 +70,15 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]
     /// The protocol version the client used, such as `HTTP/1.1`, when known.
     public var version: String?
-    /// The client's address as `host:port`, when known.
-    public var remoteAddress: String?
 
     public init(
-        method: HTTPMethod, target: String, headers: HTTPHeaders = [], body: [UInt8] = [], version: String? = nil,
-        remoteAddress: String? = nil
+        method: HTTPMethod, target: String, headers: HTTPHeaders = [], body: [UInt8] = [], version: String? = nil
     ) {
         self.method = method
         self.target = target
         self.headers = headers
         self.body = body
         self.version = version
-        self.remoteAddress = remoteAddress
     }
 
     /// The target without its query string, still percent-encoded.

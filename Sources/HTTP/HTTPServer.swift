@@ -371,8 +371,7 @@ private let accessHandler: MHD_AccessHandlerCallback = {
         target: state.target ?? "/",
         headers: headers,
         body: state.body,
-        version: version.map { String(cString: $0) },
-        remoteAddress: clientAddress(connection))
+        version: version.map { String(cString: $0) })
     let response = server.handler(request)
     // The metadata is built only when it is logged: formatting it costs about 4% of a request.
     if server.logger.level <= .debug {
@@ -455,25 +454,4 @@ private func queue(_ response: HTTPResponse, on connection: OpaquePointer) -> MH
         MHD_add_response_header(mhdResponse, field.name, field.value)
     }
     return MHD_queue_response(connection, UInt32(response.status.code), mhdResponse)
-}
-
-private func clientAddress(_ connection: OpaquePointer) -> String? {
-    guard let address = scimtape_mhd_client_address(connection) else {
-        return nil
-    }
-    var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-    var service = [CChar](repeating: 0, count: Int(NI_MAXSERV))
-    let length = socklen_t(
-        address.pointee.sa_family == sa_family_t(AF_INET6)
-            ? MemoryLayout<sockaddr_in6>.size : MemoryLayout<sockaddr_in>.size)
-    guard
-        getnameinfo(
-            address, length, &host, socklen_t(host.count), &service, socklen_t(service.count),
-            NI_NUMERICHOST | NI_NUMERICSERV) == 0
-    else {
-        return nil
-    }
-    let hostText = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    let serviceText = String(decoding: service.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    return "\(hostText):\(serviceText)"
 }
