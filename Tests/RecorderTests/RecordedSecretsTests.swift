@@ -68,6 +68,39 @@ import Transcript
         #expect(exchange.request.body.json?["password"] == .string(SecretRedaction.placeholder))
     }
 
+    /// Bodies the JSON reader rejects are journaled as text, with the listed members replaced:
+    /// a duplicate key, text after the document, a form without a content type, invalid UTF-8.
+    @Test(arguments: [
+        (
+            #"{"userName":"dup@secrets.example","password":"dup-secret-1","password":"dup-secret-2"}"#,
+            "application/scim+json", "dup-secret-1"
+        ),
+        (
+            #"{"userName":"trail@secrets.example","password":"trail-secret-1"} x"#, "application/scim+json",
+            "trail-secret-1"
+        ),
+        ("userName=form&password=form-secret-1", "application/x-www-form-urlencoded", "form-secret-1"),
+        ("{\"userName\":\"u\u{FFFD}8\",\"password\":\"utf8-secret-1\"}", "application/scim+json", "utf8-secret-1"),
+    ])
+    func unreadableBodyRedacted(body: String, contentType: String, secret: String) throws {
+        let harness = try ProxyHarness()
+        var bytes = Array(body.utf8)
+        if let replacement = bytes.firstRange(of: Array("\u{FFFD}".utf8)) {
+            bytes.replaceSubrange(replacement, with: [0xFF])
+        }
+        let request = HTTPRequest(
+            method: .post, target: "/scim/v2/Users",
+            headers: [("Authorization", "Bearer \(ProxyHarness.token)"), ("Content-Type", contentType)], body: bytes)
+
+        _ = try HTTPClient().send(request, url: harness.proxy.url + "/Users")
+        let journaled = try harness.filesContaining(secret)
+        _ = try harness.proxy.finish()
+
+        #expect(journaled.isEmpty, "\(secret) reached the journal")
+        #expect(try harness.filesContaining(secret).isEmpty)
+        #expect(try harness.filesContaining("secret-2").isEmpty)
+    }
+
     /// The header's credential also leaves every other place the client or the upstream put it:
     /// an RFC 6750 `access_token` query parameter, a body member, a form body.
     @Test func sentCredentialIsReplacedEverywhere() throws {

@@ -84,7 +84,44 @@ public struct SecretPolicy: Sendable, Equatable {
             }
         }
         let long = values.filter { $0.count >= Self.minimumEchoLength && $0 != SecretRedaction.placeholder }
-        return Array(Set(long)).sorted { $0.count > $1.count }
+        return Array(Set(long.flatMap(Self.spellings))).sorted { $0.count > $1.count }
+    }
+
+    /// Returns the spellings a copy of a credential may take. They are the credential as sent and
+    /// without the quotes of a quoted cookie value, escaped as a JSON string (`/` as `\/` too), and
+    /// percent-encoded with upper- and lowercase hex digits.
+    public static func spellings(of credential: String) -> [String] {
+        var bare = credential
+        if bare.count >= 2, bare.hasPrefix("\""), bare.hasSuffix("\"") {
+            bare = String(bare.dropFirst().dropLast())
+        }
+        var spellings = [credential, bare]
+        var escaped = ""
+        for character in bare {
+            switch character {
+            case "\\": escaped += "\\\\"
+            case "\"": escaped += "\\\""
+            case "/": escaped += "\\/"
+            default: escaped.append(character)
+            }
+        }
+        spellings.append(escaped)
+        var upper = ""
+        var lower = ""
+        for byte in bare.utf8 {
+            if (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || "-._~".utf8.contains(byte)
+            {
+                upper.append(Character(Unicode.Scalar(byte)))
+                lower.append(Character(Unicode.Scalar(byte)))
+            } else {
+                upper += String(format: "%%%02X", byte)
+                lower += String(format: "%%%02x", byte)
+            }
+        }
+        spellings += [upper, lower]
+        return spellings.filter { $0.count >= minimumEchoLength }
     }
 
     /// Returns `value` without leading and trailing whitespace. A value without any is returned as
@@ -142,14 +179,18 @@ public struct SecretPolicy: Sendable, Equatable {
 
     /// Returns whether raw body bytes may hold a listed JSON member, by looking for each name
     /// without regard to ASCII case. A body for which this is false needs no parsing to be redacted.
-    /// A body with a `\u` escape may spell a name in escapes (`"\u0070assword"`), so it counts as
-    /// a possible match.
+    /// A body with a `\u` escape may spell a name in escapes (`"\u0070assword"`), and a non-ASCII
+    /// one may hold a name that lowercases to a listed one, so both count as possible matches.
     public func mayContainListedField(_ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBufferPointer { buffer in
             let count = buffer.count
             for index in 0..<count {
                 let byte = buffer[index]
                 if byte == UInt8(ascii: "\\") && index + 1 < count && buffer[index + 1] == UInt8(ascii: "u") {
+                    return true
+                }
+                // A non-ASCII name may lowercase to a listed one (the Kelvin sign to "k").
+                if byte >= 0x80 {
                     return true
                 }
                 guard jsonFieldStarts[Int(byte | 0x20)] else {
@@ -174,10 +215,130 @@ public struct SecretPolicy: Sendable, Equatable {
     }
 
     public func apply(to body: RecordedBody) -> RecordedBody {
-        guard case .json(let value) = body, !jsonFields.isEmpty, containsListedField(value) else {
+        switch body {
+        case .json(let value) where !jsonFields.isEmpty && containsListedField(value):
+            return .json(redact(value))
+        case .text(let text) where !jsonFields.isEmpty && mayContainListedField(Array(text.utf8)):
+            return .text(redactText(text))
+        default:
             return body
         }
-        return .json(redact(value))
+    }
+
+    /// Replaces the values of listed members in a body kept as text, because it is not JSON the
+    /// reader accepts (a duplicate key, text after the document, nesting beyond the limit, a form).
+    /// It finds `"name": value` as JSON writes it, whatever the value's type, and `name=value` as
+    /// a form or query string writes it, with the name in any ASCII case.
+    ///
+    /// NOTE: A name written with `\u` escapes, and a PATCH `value` whose `path` names a listed
+    /// member, are found only in a body the JSON reader accepts.
+    func redactText(_ text: String) -> String {
+        let bytes = Array(text.utf8)
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count)
+        var copied = 0
+        var index = 0
+        while index < bytes.count {
+            guard let name = listedName(in: bytes, at: index) else {
+                index += 1
+                continue
+            }
+            let nameEnd = index + name.count
+            if index > 0, bytes[index - 1] == UInt8(ascii: "\""), nameEnd < bytes.count,
+                bytes[nameEnd] == UInt8(ascii: "\""), let value = Self.jsonValueRange(in: bytes, after: nameEnd + 1)
+            {
+                result.append(contentsOf: bytes[copied..<value.lowerBound])
+                result.append(contentsOf: Array("\"\(SecretRedaction.placeholder)\"".utf8))
+                copied = value.upperBound
+                index = value.upperBound
+                continue
+            }
+            let separators: [UInt8] = [UInt8(ascii: "&"), UInt8(ascii: ";"), UInt8(ascii: "?"), 0x20, 0x0A, 0x0D, 0x09]
+            if index == 0 || separators.contains(bytes[index - 1]), nameEnd < bytes.count,
+                bytes[nameEnd] == UInt8(ascii: "=")
+            {
+                var end = nameEnd + 1
+                while end < bytes.count, !separators.contains(bytes[end]) || bytes[end] == UInt8(ascii: "?") {
+                    end += 1
+                }
+                result.append(contentsOf: bytes[copied...nameEnd])
+                result.append(contentsOf: Array(SecretRedaction.placeholder.utf8))
+                copied = end
+                index = end
+                continue
+            }
+            index = nameEnd
+        }
+        guard copied > 0 else {
+            return text
+        }
+        result.append(contentsOf: bytes[copied...])
+        return String(decoding: result, as: UTF8.self)
+    }
+
+    /// Returns the listed name that starts at `index`, compared ignoring ASCII case.
+    private func listedName(in bytes: [UInt8], at index: Int) -> [UInt8]? {
+        guard jsonFieldStarts[Int(bytes[index] | 0x20)] else {
+            return nil
+        }
+        return jsonFieldBytes.first { name in
+            index + name.count <= bytes.count
+                && zip(bytes[index..<(index + name.count)], name).allSatisfy { $0 | 0x20 == $1 | 0x20 }
+        }
+    }
+
+    /// Returns the range of the JSON value after a member name's closing quote at `start`: the
+    /// colon and whitespace are skipped, and the value ends where JSON text would end it.
+    static func jsonValueRange(in bytes: [UInt8], after start: Int) -> Range<Int>? {
+        var index = start
+        func skipSpace() {
+            while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) {
+                index += 1
+            }
+        }
+        skipSpace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
+            return nil
+        }
+        index += 1
+        skipSpace()
+        guard index < bytes.count else {
+            return nil
+        }
+        let valueStart = index
+        var depth = 0
+        var inString = false
+        while index < bytes.count {
+            let byte = bytes[index]
+            if inString {
+                if byte == UInt8(ascii: "\\") {
+                    index += 2
+                    continue
+                }
+                if byte == UInt8(ascii: "\"") {
+                    inString = false
+                    if depth == 0 {
+                        return valueStart..<(index + 1)
+                    }
+                }
+            } else if byte == UInt8(ascii: "\"") {
+                inString = true
+            } else if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") {
+                depth += 1
+            } else if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") {
+                if depth == 0 {
+                    return valueStart..<index
+                }
+                depth -= 1
+                if depth == 0 {
+                    return valueStart..<(index + 1)
+                }
+            } else if depth == 0 && (byte == UInt8(ascii: ",") || [0x20, 0x09, 0x0A, 0x0D].contains(byte)) {
+                return valueStart..<index
+            }
+            index += 1
+        }
+        return valueStart..<bytes.count
     }
 
     private func redact(_ value: JSONValue) -> JSONValue {

@@ -1,0 +1,74 @@
+import HTTP
+import SCIM
+import Testing
+import Transcript
+
+/// Bodies the JSON reader rejects are kept as text, and the listed members in them are still
+/// replaced. Copies of a sent credential are found in their escaped and encoded spellings too.
+@Suite struct SecretPolicyText {
+    let policy = SecretPolicy()
+
+    private func redacted(_ text: String) -> String {
+        guard case .text(let result) = policy.apply(to: .text(text)) else {
+            Issue.record("a text body did not stay text")
+            return ""
+        }
+        return result
+    }
+
+    @Test(arguments: [
+        (#"{"userName":"a","password":"one-secret","password":"two-secret"}"#, ["one-secret", "two-secret"]),
+        (#"{"userName":"t","password":"trail-secret"} x"#, ["trail-secret"]),
+        (#"{"PassWord" : {"v":"object-secret"}, "n": 1"#, ["object-secret"]),
+        (#"{"api_key": 12345678901, "x": ["a"]"#, ["12345678901"]),
+        ("userName=form&password=form-secret&x=1", ["form-secret"]),
+        ("access_token=query-secret", ["query-secret"]),
+    ])
+    func listedValuesReplacedInText(text: String, secrets: [String]) {
+        let result = redacted(text)
+
+        for secret in secrets {
+            #expect(!result.contains(secret), "\(result)")
+        }
+        #expect(result.contains("[redacted]"))
+    }
+
+    @Test func unlistedTextUnchanged() {
+        let text = #"{"userName":"a","displayName":"b"} trailing"#
+
+        #expect(redacted(text) == text)
+    }
+
+    @Test func otherMembersKept() {
+        let result = redacted(#"{"userName":"kept-name","password":"x-secret","active":true,"password":1}"#)
+
+        #expect(result == #"{"userName":"kept-name","password":"[redacted]","active":true,"password":"[redacted]"}"#)
+    }
+
+    @Test func spellingsOfCredential() {
+        let spellings = SecretPolicy.spellings(of: "ab/cd+ef=")
+
+        #expect(spellings.contains("ab/cd+ef="))
+        #expect(spellings.contains(#"ab\/cd+ef="#))
+        #expect(spellings.contains("ab%2Fcd%2Bef%3D"))
+        #expect(spellings.contains("ab%2fcd%2bef%3d"))
+        #expect(SecretPolicy.spellings(of: #""quoted-cookie""#).contains("quoted-cookie"))
+    }
+
+    @Test func escapedAndEncodedCopiesReplaced() {
+        let token = "Zm9vYmFy/SLASH+abc123"
+        let exchange = Exchange(
+            request: Exchange.Request(
+                method: "GET", path: "/Users/Zm9vYmFy%2FSLASH%2Babc123", headers: [("Authorization", "Bearer \(token)")]
+            ),
+            response: Exchange.Response(
+                status: 200, headers: [("Location", "https://x.example/Users/1?t=Zm9vYmFy%2FSLASH%2Babc123")],
+                body: .text(#"{"echo":"Zm9vYmFy\/SLASH+abc123"}"#)))
+
+        let result = policy.apply(to: exchange)
+        let text = result.json.serialized()
+
+        #expect(!text.contains("SLASH"), "\(text)")
+        #expect(result.request.path == "/Users/%5Bredacted%5D")
+    }
+}
