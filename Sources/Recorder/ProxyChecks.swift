@@ -15,8 +15,9 @@ enum ProxyChecks {
     /// are rejected too, because a transcript cannot store them.
     static func rejection(of request: HTTPRequest) -> String? {
         guard request.target.hasPrefix("/") else {
-            return
-                "the request target \(JSONValue.string(request.target).serialized()) is not a path starting with '/'"
+            // The message goes to the log, so credentials in the target are replaced first.
+            let redactedTarget = SecretScan.redactCredentials(inPath: request.target)
+            return "the request target \(JSONValue.string(redactedTarget).serialized()) is not a path starting with '/'"
         }
         return headerProblem(in: request.headers, kind: "request")
     }
