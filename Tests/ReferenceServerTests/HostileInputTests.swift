@@ -54,3 +54,40 @@ import Testing
         #expect(chainReply.object["totalResults"] == 1)
     }
 }
+
+/// Error details travel in responses, logs and recorded transcripts, so a value of an attribute
+/// that is never returned, such as `password`, stays out of them.
+@Suite struct PasswordInErrors {
+    @Test(arguments: [
+        JSONValue.object(JSONObject([("v", .string("object-password-1"))])),
+        .array([.string("array-password-1")]),
+    ])
+    func createDetailHidesValue(password: JSONValue) throws {
+        let harness = try Harness()
+
+        let reply = try harness.send(
+            .post, "/Users",
+            json: ["schemas": [.string(SCIMURN.user)], "userName": "hidden@example.com", "password": password])
+
+        #expect(reply.status == 400)
+        #expect(!reply.text.contains("password-1"), "\(reply.text)")
+        #expect(reply.text.contains("never returned"))
+    }
+
+    @Test func patchDetailHidesValue() throws {
+        let harness = try Harness()
+        let created = try harness.send(
+            .post, "/Users", json: ["schemas": [.string(SCIMURN.user)], "userName": "patched@example.com"])
+        let id = created.object["id"]?.stringValue ?? ""
+
+        let reply = try harness.send(
+            .patch, "/Users/\(id)",
+            json: [
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                "Operations": [["op": "replace", "path": "password", "value": ["patch-password-1"]]],
+            ])
+
+        #expect(reply.status == 400)
+        #expect(!reply.text.contains("patch-password-1"), "\(reply.text)")
+    }
+}

@@ -37,6 +37,13 @@ public struct ValueCoercion: Sendable {
         return try coerceSingle(value, to: attribute, label: label)
     }
 
+    /// Returns a value for an error message: the value itself, or a note for an attribute that is
+    /// never returned, such as `password`, because error details travel in responses and logs.
+    static func shown(_ value: JSONValue, of attribute: SchemaAttribute) -> String {
+        attribute.returned == .never
+            ? "(value not shown, because '\(attribute.name)' is never returned)" : value.serialized()
+    }
+
     /// Coerces one value of `attribute`, which for a multi-valued attribute means one element.
     public func coerceSingle(_ value: JSONValue, to attribute: SchemaAttribute, label: String) throws(SCIMError)
         -> JSONValue
@@ -57,25 +64,26 @@ public struct ValueCoercion: Sendable {
             return try coerceComplex(value, to: attribute, label: label)
         case .string, .reference, .binary:
             guard let string = value.stringValue else {
-                throw SCIMError.invalidValue("'\(label)' must be a string, not \(value.typeName) \(value.serialized())")
+                throw SCIMError.invalidValue(
+                    "'\(label)' must be a string, not \(value.typeName) \(Self.shown(value, of: attribute))")
             }
             return .string(string)
         case .boolean:
             return .bool(try coerceBoolean(value, label: label))
         case .integer:
             guard let number = value.numberValue, number.isInteger else {
-                throw SCIMError.invalidValue("'\(label)' must be an integer, not \(value.serialized())")
+                throw SCIMError.invalidValue("'\(label)' must be an integer, not \(Self.shown(value, of: attribute))")
             }
             return .number(number)
         case .decimal:
             guard let number = value.numberValue else {
-                throw SCIMError.invalidValue("'\(label)' must be a number, not \(value.serialized())")
+                throw SCIMError.invalidValue("'\(label)' must be a number, not \(Self.shown(value, of: attribute))")
             }
             return .number(number)
         case .dateTime:
             guard let text = value.stringValue, SCIMDateTime.parse(text) != nil else {
                 throw SCIMError.invalidValue(
-                    "'\(label)' must be an RFC 3339 timestamp such as \"2024-05-01T12:00:00Z\", not \(value.serialized())"
+                    "'\(label)' must be an RFC 3339 timestamp such as \"2024-05-01T12:00:00Z\", not \(Self.shown(value, of: attribute))"
                 )
             }
             return value
@@ -132,7 +140,7 @@ public struct ValueCoercion: Sendable {
             // A bare value stands for the `value` sub-attribute, as Entra sends a manager's id.
             guard attribute.subAttribute(named: "value") != nil else {
                 throw SCIMError.invalidValue(
-                    "'\(label)' must be an object, not \(value.typeName) \(value.serialized())")
+                    "'\(label)' must be an object, not \(value.typeName) \(Self.shown(value, of: attribute))")
             }
             input = JSONObject([("value", value)])
         default:
