@@ -160,6 +160,39 @@ import Testing
         #expect(try String(contentsOfFile: folder.path("credentials.json"), encoding: .utf8).contains(Self.jwt))
     }
 
+    /// Credential headers and listed JSON members are hidden even where their values do not look
+    /// like tokens: a short cookie, Basic credentials, a password.
+    @Test func showAppliesSecretPolicy() throws {
+        let folder = try TemporaryFolder()
+        let transcript: JSONValue = [
+            "format": "scimtape.transcript", "version": 1, "name": "policy",
+            "description": "A handwritten transcript with secrets that do not look like tokens.",
+            "source": ["kind": "handwritten"],
+            "exchanges": [
+                [
+                    "request": [
+                        "method": "POST", "path": "/Users",
+                        "headers": [
+                            ["name": "Cookie", "value": "sid=SHOWCOOKIE1"],
+                            ["name": "Proxy-Authorization", "value": "Basic U0hPV0JBU0lDOnB3"],
+                        ],
+                        "body": ["userName": "shown@example.com", "password": "SHOWPW-0020"],
+                    ],
+                    "response": ["status": 201],
+                ]
+            ],
+        ]
+        try transcript.serialized(.pretty).write(toFile: folder.path("policy.json"), atomically: true, encoding: .utf8)
+
+        let shown = try BinaryRunner.run(["show", folder.path("policy.json"), "--format", "markdown"])
+
+        #expect(shown.status == 0, "\(shown.stderr)")
+        for secret in ["SHOWCOOKIE1", "U0hPV0JBU0lDOnB3", "SHOWPW-0020"] {
+            #expect(!shown.stdout.contains(secret), "\(secret) shown")
+        }
+        #expect(shown.stderr.contains("listed JSON members shown as [redacted]"))
+    }
+
     /// A transcript from a stranger must not drive the reader's terminal.
     @Test(arguments: ["text", "markdown"])
     func showEscapesControlCharacters(format: String) throws {

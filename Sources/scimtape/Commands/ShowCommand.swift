@@ -60,13 +60,21 @@ enum ShowCommand: Command {
         (scalar.value < 0x20 && scalar != "\n" && scalar != "\t") || (0x7F...0x9F).contains(scalar.value)
     }
 
-    /// Returns the transcript with every value the secret scan flags replaced by `[redacted]`, and
-    /// prints a warning naming the exchange and location of each.
+    /// Returns the transcript with the default secret policy applied (credential headers, listed
+    /// JSON members) and every value the secret scan flags replaced by `[redacted]`, and prints a
+    /// warning naming the exchange and location of each.
     static func hidingSecrets(_ transcript: Transcript, path: String) -> Transcript {
         var redacted = transcript
+        let policy = SecretPolicy()
         for (index, exchange) in transcript.exchanges.enumerated() {
-            let (exchangeShown, findings) = SecretScan.redactFindings(in: exchange, number: index + 1)
+            let (scanned, findings) = SecretScan.redactFindings(in: exchange, number: index + 1)
+            let exchangeShown = policy.apply(to: scanned)
             redacted.exchanges[index] = exchangeShown
+            if exchangeShown != scanned {
+                Terminal.error(
+                    "\(path): warning: [secret] exchange \(index + 1): credential headers or listed JSON members shown as [redacted]"
+                )
+            }
             for finding in findings {
                 Terminal.error("\(path): warning: [secret] \(finding.description), shown as [redacted]")
             }
