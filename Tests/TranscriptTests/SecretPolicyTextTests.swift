@@ -45,6 +45,30 @@ import Transcript
         #expect(result == #"{"userName":"kept-name","password":"[redacted]","active":true,"password":"[redacted]"}"#)
     }
 
+    @Test func memberWithSpaceRedacted() {
+        let body = RecordedBody.json(["password ": "space-secret", "userName": "kept"])
+
+        let result = policy.apply(to: body)
+
+        #expect(result.json?["password "] == .string(SecretRedaction.placeholder))
+        #expect(result.json?["userName"] == "kept")
+    }
+
+    /// A JWT whose header JSON starts with a space, and a bearer token after two spaces.
+    @Test(arguments: [
+        "token eyAiYWxnIjoiSFMyNTYifQ.eyJzdWIiOiJKV1RTVUJKRUNUIn0.c2lnbmF0dXJlMTIzNDU2 end",
+        "Bearer  TWOSPACETOKEN123",
+    ])
+    func unusualTokensFound(text: String) {
+        let exchange = Exchange(
+            request: Exchange.Request(method: "POST", path: "/Users", body: .text(text)),
+            response: Exchange.Response(status: 201))
+
+        let findings = SecretScan.scan(exchange, number: 1)
+
+        #expect(findings.count == 1, "\(findings)")
+    }
+
     @Test func spellingsOfCredential() {
         let spellings = SecretPolicy.spellings(of: "ab/cd+ef=")
 

@@ -51,15 +51,25 @@ enum SecretPatterns {
         var found: [(Range<Int>, SecretFinding.Kind)] = []
         var index = 0
         while index + 3 <= bytes.count {
-            guard bytes[index] == UInt8(ascii: "e"), bytes[index + 1] == UInt8(ascii: "y"),
-                bytes[index + 2] == UInt8(ascii: "J")
+            // A JWT header is JSON starting with "{", which base64url writes as "eyJ" when a quote
+            // follows it, "eyA" for a space, and "ewo", "ewk" or "ew0" for a line feed, tab or
+            // carriage return.
+            guard bytes[index] == UInt8(ascii: "e"), startsJWT(bytes[index + 1], bytes[index + 2])
             else {
                 index += 1
                 continue
             }
             var end = index
+            var dots = 0
             while end < bytes.count, isTokenByte(bytes[end]) || bytes[end] == UInt8(ascii: ".") {
+                if bytes[end] == UInt8(ascii: ".") {
+                    dots += 1
+                }
                 end += 1
+            }
+            guard dots >= 2 else {
+                index = max(end, index + 1)
+                continue
             }
             let candidate = String(decoding: bytes[index..<end], as: UTF8.self)
             if let kind = jsonWebTokenKind(Substring(candidate)) {
@@ -74,7 +84,10 @@ enum SecretPatterns {
                 index += 1
                 continue
             }
-            let tokenStart = index + bearer.count
+            var tokenStart = index + bearer.count
+            while tokenStart < bytes.count, bytes[tokenStart] == 0x20 || bytes[tokenStart] == 0x09 {
+                tokenStart += 1
+            }
             var tokenEnd = tokenStart
             while tokenEnd < bytes.count, isTokenByte(bytes[tokenEnd]) || bytes[tokenEnd] == UInt8(ascii: ".") {
                 tokenEnd += 1
@@ -92,6 +105,18 @@ enum SecretPatterns {
     }
 
     private static let bearerPrefix = Array("bearer ".utf8)
+
+    /// Returns whether the two bytes after an "e" start a base64url JWT header.
+    private static func startsJWT(_ second: UInt8, _ third: UInt8) -> Bool {
+        switch (second, third) {
+        case (UInt8(ascii: "y"), UInt8(ascii: "J")), (UInt8(ascii: "y"), UInt8(ascii: "A")),
+            (UInt8(ascii: "w"), UInt8(ascii: "o")), (UInt8(ascii: "w"), UInt8(ascii: "k")),
+            (UInt8(ascii: "w"), UInt8(ascii: "0")):
+            true
+        default:
+            false
+        }
+    }
 
     private static func matchesIgnoringCase(
         _ bytes: UnsafeBufferPointer<UInt8>, at offset: Int, _ lowercase: [UInt8]

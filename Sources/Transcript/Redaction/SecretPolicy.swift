@@ -77,7 +77,7 @@ public struct SecretPolicy: Sendable, Equatable {
                         values.append(Self.trimmingSpaces(String(pair[pair.index(after: equals)...])))
                     }
                 }
-            } else if let space = value.firstIndex(of: " ") {
+            } else if let space = value.firstIndex(where: { $0 == " " || $0 == "\t" }) {
                 values.append(Self.trimmingSpaces(String(value[value.index(after: space)...])))
             } else {
                 values.append(value)
@@ -102,6 +102,7 @@ public struct SecretPolicy: Sendable, Equatable {
             case "\\": escaped += "\\\\"
             case "\"": escaped += "\\\""
             case "/": escaped += "\\/"
+            case "\t": escaped += "\\t"
             default: escaped.append(character)
             }
         }
@@ -349,7 +350,7 @@ public struct SecretPolicy: Sendable, Equatable {
             var result = JSONObject()
             let pathNamesField = object.value(matching: "path")?.stringValue.map(namesListedField) ?? false
             for (key, member) in object {
-                if jsonFields.contains(key.lowercased()) || (pathNamesField && key.lowercased() == "value") {
+                if isListed(key) || (pathNamesField && key.lowercased() == "value") {
                     result[key] = .string(SecretRedaction.placeholder)
                 } else {
                     result[key] = redact(member)
@@ -369,7 +370,7 @@ public struct SecretPolicy: Sendable, Equatable {
             return elements.contains(where: containsListedField)
         case .object(let object):
             for (key, member) in object {
-                if jsonFields.contains(key.lowercased()) || containsListedField(member) {
+                if isListed(key) || containsListedField(member) {
                     return true
                 }
                 if key.lowercased() == "path", let path = member.stringValue, namesListedField(path) {
@@ -382,9 +383,15 @@ public struct SecretPolicy: Sendable, Equatable {
         }
     }
 
+    /// Returns whether a member name is listed, ignoring case and surrounding whitespace, because a
+    /// server that trims names would read `"password "` as `password`.
+    private func isListed(_ name: String) -> Bool {
+        jsonFields.contains(Self.trimmingSpaces(name).lowercased())
+    }
+
     /// Returns whether a PATCH path such as `password` or `urn:...:User:password` ends in a listed member.
     private func namesListedField(_ path: String) -> Bool {
         let last = path.split(whereSeparator: { $0 == "." || $0 == ":" }).last.map(String.init) ?? path
-        return jsonFields.contains(last.lowercased())
+        return isListed(last)
     }
 }
