@@ -23,6 +23,15 @@ import Transcript
         (#"{"api_key": 12345678901, "x": ["a"]"#, ["12345678901"]),
         ("userName=form&password=form-secret&x=1", ["form-secret"]),
         ("access_token=query-secret", ["query-secret"]),
+        (#"{"a":1,"pass\u0077ord":"escaped-secret","a":2}"#, ["escaped-secret"]),
+        (#"{"a":1,"password ":"padded-secret","a":2}"#, ["padded-secret"]),
+        (
+            #"{"Operations":[{"op":"replace","path":"password","value":"patch-secret"}],"Operations":[]}"#,
+            ["patch-secret"]
+        ),
+        (#"{"Operations":[{"value":{"x":"patch-first-secret"},"path":"Password"}]} trailing"#, ["patch-first-secret"]),
+        ("userName=f&user[password]=nested-secret&user.password=dotted-secret", ["nested-secret", "dotted-secret"]),
+        ("pass%77ord=encoded-secret&Password+=plus-secret", ["encoded-secret", "plus-secret"]),
     ])
     func listedValuesReplacedInText(text: String, secrets: [String]) {
         let result = redacted(text)
@@ -37,6 +46,30 @@ import Transcript
         let text = #"{"userName":"a","displayName":"b"} trailing"#
 
         #expect(redacted(text) == text)
+    }
+
+    /// A string value that looks like a form pair stays inside its string, so the rest of the
+    /// body is kept.
+    @Test func formPairInsideJSONString() {
+        let text =
+            #"{"userName":"c1","userName":"c1","note":"https://x.example/r?password=abc","displayName":"KEEPME"}"#
+
+        #expect(redacted(text) == text)
+    }
+
+    @Test func manyCookieValuesReplaced() {
+        let values = (0..<300).map { "cookie-value-\($0)" }
+        let exchange = Exchange(
+            request: Exchange.Request(
+                method: "GET", path: "/Users",
+                headers: [("Cookie", values.enumerated().map { "c\($0.offset)=\($0.element)" }.joined(separator: "; "))]
+            ),
+            response: Exchange.Response(status: 200, body: .text("echo " + values.reversed().joined(separator: ","))))
+
+        let result = policy.apply(to: exchange)
+
+        #expect(
+            result.response.body == .text("echo " + Array(repeating: "[redacted]", count: 300).joined(separator: ",")))
     }
 
     @Test func otherMembersKept() {

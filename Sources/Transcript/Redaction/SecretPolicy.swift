@@ -139,8 +139,16 @@ public struct SecretPolicy: Sendable, Equatable {
     }
 
     private static func replacing(_ secrets: [String], in exchange: Exchange) -> Exchange {
+        // Many credentials (a cookie header of hundreds of values) are searched in one pass over
+        // each string, because a search per credential over a body of megabytes takes seconds.
+        let manySecrets = secrets.count > 8 ? ManyNeedles(secrets) : nil
         func text(_ value: String, placeholder: String = SecretRedaction.placeholder) -> String {
-            secrets.reduce(value) { $0.containsBytes(of: $1) ? $0.replacingOccurrences(of: $1, with: placeholder) : $0 }
+            if let manySecrets {
+                return manySecrets.replacing(in: value, with: placeholder)
+            }
+            return secrets.reduce(value) {
+                $0.containsBytes(of: $1) ? $0.replacingOccurrences(of: $1, with: placeholder) : $0
+            }
         }
         func json(_ value: JSONValue) -> JSONValue {
             switch value {
@@ -227,65 +235,126 @@ public struct SecretPolicy: Sendable, Equatable {
     }
 
     /// Replaces the values of listed members in a body kept as text, because it is not JSON the
-    /// reader accepts (a duplicate key, text after the document, nesting beyond the limit, a form).
-    /// It finds `"name": value` as JSON writes it, whatever the value's type, and `name=value` as
-    /// a form or query string writes it, with the name in any ASCII case.
+    /// reader accepts (a duplicate key, text after the document, nesting beyond the limit) or not
+    /// JSON at all. A body that starts like JSON is read token by token: a member whose name,
+    /// unescaped, is listed gets `"[redacted]"` whatever its value's type, and so does the `value`
+    /// of an object whose `path` names a listed member. Any other body is read as a form:
+    /// `name=value` pairs separated by `&` or `;`, where `user[password]` and `user.password`
+    /// count as `password`.
     ///
-    /// NOTE: A name written with `\u` escapes, and a PATCH `value` whose `path` names a listed
-    /// member, are found only in a body the JSON reader accepts.
+    /// NOTE: Multipart bodies are not read part by part; a listed name in a part's header is not
+    /// recognised.
     func redactText(_ text: String) -> String {
         let bytes = Array(text.utf8)
+        let first = bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
+        let startsLikeJSON = first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
+        let ranges = startsLikeJSON ? listedJSONValues(in: bytes) : listedFormValues(in: bytes)
+        guard !ranges.isEmpty else {
+            return text
+        }
+        let placeholder = Array(
+            (startsLikeJSON ? "\"\(SecretRedaction.placeholder)\"" : SecretRedaction.placeholder).utf8)
         var result: [UInt8] = []
         result.reserveCapacity(bytes.count)
         var copied = 0
-        var index = 0
-        while index < bytes.count {
-            guard let name = listedName(in: bytes, at: index) else {
-                index += 1
-                continue
-            }
-            let nameEnd = index + name.count
-            if index > 0, bytes[index - 1] == UInt8(ascii: "\""), nameEnd < bytes.count,
-                bytes[nameEnd] == UInt8(ascii: "\""), let value = Self.jsonValueRange(in: bytes, after: nameEnd + 1)
-            {
-                result.append(contentsOf: bytes[copied..<value.lowerBound])
-                result.append(contentsOf: Array("\"\(SecretRedaction.placeholder)\"".utf8))
-                copied = value.upperBound
-                index = value.upperBound
-                continue
-            }
-            let separators: [UInt8] = [UInt8(ascii: "&"), UInt8(ascii: ";"), UInt8(ascii: "?"), 0x20, 0x0A, 0x0D, 0x09]
-            if index == 0 || separators.contains(bytes[index - 1]), nameEnd < bytes.count,
-                bytes[nameEnd] == UInt8(ascii: "=")
-            {
-                var end = nameEnd + 1
-                while end < bytes.count, !separators.contains(bytes[end]) || bytes[end] == UInt8(ascii: "?") {
-                    end += 1
-                }
-                result.append(contentsOf: bytes[copied...nameEnd])
-                result.append(contentsOf: Array(SecretRedaction.placeholder.utf8))
-                copied = end
-                index = end
-                continue
-            }
-            index = nameEnd
-        }
-        guard copied > 0 else {
-            return text
+        for range in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) where range.lowerBound >= copied {
+            result.append(contentsOf: bytes[copied..<range.lowerBound])
+            result.append(contentsOf: placeholder)
+            copied = range.upperBound
         }
         result.append(contentsOf: bytes[copied...])
         return String(decoding: result, as: UTF8.self)
     }
 
-    /// Returns the listed name that starts at `index`, compared ignoring ASCII case.
-    private func listedName(in bytes: [UInt8], at index: Int) -> [UInt8]? {
-        guard jsonFieldStarts[Int(bytes[index] | 0x20)] else {
-            return nil
+    /// Returns the byte ranges of the values to replace in JSON-like text, read token by token
+    /// without requiring the text to be valid.
+    private func listedJSONValues(in bytes: [UInt8]) -> [Range<Int>] {
+        struct Object {
+            var pathIsListed = false
+            var value: Range<Int>?
         }
-        return jsonFieldBytes.first { name in
-            index + name.count <= bytes.count
-                && zip(bytes[index..<(index + name.count)], name).allSatisfy { $0 | 0x20 == $1 | 0x20 }
+        var ranges: [Range<Int>] = []
+        var objects: [Object] = []
+        var index = 0
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "{"):
+                objects.append(Object())
+                index += 1
+            case UInt8(ascii: "}"):
+                if let object = objects.popLast(), object.pathIsListed, let value = object.value {
+                    ranges.append(value)
+                }
+                index += 1
+            case UInt8(ascii: "\""):
+                let end = Self.stringEnd(in: bytes, openingAt: index)
+                guard end < bytes.count, let value = Self.jsonValueRange(in: bytes, after: end + 1) else {
+                    index = end + 1
+                    continue
+                }
+                let name = Self.trimmingSpaces(Self.decodedString(bytes[index...end])).lowercased()
+                if jsonFields.contains(name) {
+                    ranges.append(value)
+                    index = value.upperBound
+                    continue
+                }
+                if name == "path", bytes[value.lowerBound] == UInt8(ascii: "\""), !objects.isEmpty {
+                    objects[objects.count - 1].pathIsListed = namesListedField(Self.decodedString(bytes[value]))
+                } else if name == "value", !objects.isEmpty {
+                    objects[objects.count - 1].value = value
+                }
+                index = end + 1
+            default:
+                index += 1
+            }
         }
+        return ranges
+    }
+
+    /// Returns the byte ranges of the values of listed names in a form body.
+    private func listedFormValues(in bytes: [UInt8]) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        let separators: Set<UInt8> = [UInt8(ascii: "&"), UInt8(ascii: ";"), 0x0A, 0x0D]
+        var start = 0
+        while start < bytes.count {
+            var end = start
+            while end < bytes.count, !separators.contains(bytes[end]) {
+                end += 1
+            }
+            if let equals = bytes[start..<end].firstIndex(of: UInt8(ascii: "=")) {
+                let rawName = String(decoding: bytes[start..<equals], as: UTF8.self)
+                let name = RequestTarget.percentDecode(rawName, plusIsSpace: true)
+                let last = name.split(whereSeparator: { "[].".contains($0) }).last.map(String.init) ?? name
+                if isListed(last) && equals + 1 < end {
+                    ranges.append((equals + 1)..<end)
+                }
+            }
+            start = end + 1
+        }
+        return ranges
+    }
+
+    /// Returns the index of the quote that closes the JSON string opening at `start`, or the end
+    /// of `bytes` when it is not closed.
+    static func stringEnd(in bytes: [UInt8], openingAt start: Int) -> Int {
+        var index = start + 1
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "\\") {
+                index += 2
+                continue
+            }
+            if bytes[index] == UInt8(ascii: "\"") {
+                return index
+            }
+            index += 1
+        }
+        return bytes.count
+    }
+
+    /// Returns the text of a JSON string token with its escapes decoded, or the raw text when the
+    /// token is not a valid string.
+    static func decodedString(_ token: ArraySlice<UInt8>) -> String {
+        (try? JSONValue.parse(bytes: Array(token)))?.stringValue ?? String(decoding: token, as: UTF8.self)
     }
 
     /// Returns the range of the JSON value after a member name's closing quote at `start`: the
@@ -393,5 +462,60 @@ public struct SecretPolicy: Sendable, Equatable {
     private func namesListedField(_ path: String) -> Bool {
         let last = path.split(whereSeparator: { $0 == "." || $0 == ":" }).last.map(String.init) ?? path
         return isListed(last)
+    }
+}
+
+/// Strings of at least four bytes searched for together: each position of a text is looked up by
+/// its first four bytes, so the time grows with the text, not with the number of strings.
+struct ManyNeedles {
+    private var byPrefix: [UInt32: [[UInt8]]] = [:]
+
+    init(_ needles: [String]) {
+        for needle in needles.sorted(by: { $0.utf8.count > $1.utf8.count }) where needle.utf8.count >= 4 {
+            let bytes = Array(needle.utf8)
+            byPrefix[Self.prefix(bytes, at: 0), default: []].append(bytes)
+        }
+    }
+
+    private static func prefix<C: RandomAccessCollection>(_ bytes: C, at index: C.Index) -> UInt32
+    where C.Element == UInt8 {
+        var value: UInt32 = 0
+        var position = index
+        for _ in 0..<4 {
+            value = value << 8 | UInt32(bytes[position])
+            position = bytes.index(after: position)
+        }
+        return value
+    }
+
+    /// Returns `text` with every occurrence of a needle replaced, the longest needle first where
+    /// several match at one position.
+    func replacing(in text: String, with placeholder: String) -> String {
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 4 else {
+            return text
+        }
+        var result: [UInt8] = []
+        var copied = 0
+        var index = 0
+        while index + 4 <= bytes.count {
+            guard let candidates = byPrefix[Self.prefix(bytes, at: index)],
+                let match = candidates.first(where: {
+                    index + $0.count <= bytes.count && bytes[index..<(index + $0.count)].elementsEqual($0)
+                })
+            else {
+                index += 1
+                continue
+            }
+            result.append(contentsOf: bytes[copied..<index])
+            result.append(contentsOf: placeholder.utf8)
+            index += match.count
+            copied = index
+        }
+        guard copied > 0 else {
+            return text
+        }
+        result.append(contentsOf: bytes[copied...])
+        return String(decoding: result, as: UTF8.self)
     }
 }
