@@ -122,40 +122,80 @@ public struct PseudonymTable: Sendable {
     }
 
     /// Replaces every original that appears in `text` as a whole word (not inside a longer
-    /// run of letters and digits), longest first.
+    /// run of letters and digits), longest first. The text is read once into an index of its
+    /// words, and an original is compared only at the places where its first word occurs, so a
+    /// text of megabytes with thousands of originals takes time in proportion to its size.
     func replacingOccurrences(in text: String) -> String {
         if let whole = pseudonym(for: text) {
             return whole
         }
-        var working = text
-        var replacements: [String] = []
+        var wordStarts: [String: [String.Index]] = [:]
+        var index = text.startIndex
+        while index < text.endIndex {
+            guard PseudonymTable.isWordCharacter(text[index]) else {
+                index = text.index(after: index)
+                continue
+            }
+            let start = index
+            while index < text.endIndex, PseudonymTable.isWordCharacter(text[index]) {
+                index = text.index(after: index)
+            }
+            wordStarts[PseudonymTable.folded(text[start..<index]), default: []].append(start)
+        }
+        let utf8 = text.utf8
+        var claimed = [Bool](repeating: false, count: utf8.count)
+        var matches: [(range: Range<String.Index>, replacement: String)] = []
         for key in freeTextOrder {
-            var searchStart = working.startIndex
-            while let range = working.range(of: key, options: .caseInsensitive, range: searchStart..<working.endIndex) {
-                let before =
-                    range.lowerBound == working.startIndex ? nil : working[working.index(before: range.lowerBound)]
-                let after = range.upperBound == working.endIndex ? nil : working[range.upperBound]
-                guard !PseudonymTable.isWordCharacter(before), !PseudonymTable.isWordCharacter(after) else {
+            let firstWord = key.prefix(while: { PseudonymTable.isWordCharacter($0) })
+            var ranges: [Range<String.Index>] = []
+            if firstWord.isEmpty {
+                var searchStart = text.startIndex
+                while let range = text.range(of: key, options: .caseInsensitive, range: searchStart..<text.endIndex) {
+                    ranges.append(range)
                     searchStart = range.upperBound
+                }
+            } else {
+                for start in wordStarts[PseudonymTable.folded(firstWord)] ?? [] {
+                    if let range = text.range(
+                        of: key, options: [.caseInsensitive, .anchored], range: start..<text.endIndex)
+                    {
+                        ranges.append(range)
+                    }
+                }
+            }
+            for range in ranges {
+                let before = range.lowerBound == text.startIndex ? nil : text[text.index(before: range.lowerBound)]
+                let after = range.upperBound == text.endIndex ? nil : text[range.upperBound]
+                guard !PseudonymTable.isWordCharacter(before), !PseudonymTable.isWordCharacter(after) else {
                     continue
                 }
-                let found = String(working[range])
-                replacements.append(
-                    PseudonymTable.matchCase(of: found, pseudonym: pseudonyms[key]!))
-                // A private-use marker keeps the place, so a shorter original cannot match inside
-                // a pseudonym that was already put in.
-                let marker = "\u{E000}\(replacements.count - 1)\u{E001}"
-                working.replaceSubrange(range, with: marker)
-                searchStart = working.index(range.lowerBound, offsetBy: marker.count)
+                let lower = utf8.distance(from: utf8.startIndex, to: range.lowerBound)
+                let upper = utf8.distance(from: utf8.startIndex, to: range.upperBound)
+                // A shorter original must not match inside one that is already replaced.
+                guard !claimed[lower..<upper].contains(true) else {
+                    continue
+                }
+                claimed.replaceSubrange(lower..<upper, with: repeatElement(true, count: upper - lower))
+                matches.append((range, PseudonymTable.matchCase(of: String(text[range]), pseudonym: pseudonyms[key]!)))
             }
         }
-        guard !replacements.isEmpty else {
+        guard !matches.isEmpty else {
             return text
         }
-        for (index, replacement) in replacements.enumerated() {
-            working = working.replacingOccurrences(of: "\u{E000}\(index)\u{E001}", with: replacement)
+        var result = ""
+        var copied = text.startIndex
+        for match in matches.sorted(by: { $0.range.lowerBound < $1.range.lowerBound }) {
+            result += text[copied..<match.range.lowerBound]
+            result += match.replacement
+            copied = match.range.upperBound
         }
-        return working
+        result += text[copied...]
+        return result
+    }
+
+    /// Returns a word folded as a case-insensitive search compares it.
+    private static func folded(_ word: Substring) -> String {
+        word.folding(options: [.caseInsensitive], locale: nil)
     }
 
     private static func isWordCharacter(_ character: Character?) -> Bool {
