@@ -57,6 +57,20 @@ import Transcript
         #expect(redacted(text) == text)
     }
 
+    @Test func multipartPartReplaced() {
+        let text = [
+            "--b1", #"Content-Disposition: form-data; name="userName""#, "", "kept-name",
+            "--b1", #"Content-Disposition: form-data; name="user[password]""#, "", "multipart-secret",
+            "--b1--", "",
+        ].joined(separator: "\r\n")
+
+        let result = redacted(text)
+
+        #expect(!result.contains("multipart-secret"))
+        #expect(result.contains("kept-name"))
+        #expect(result.contains("--b1--"))
+    }
+
     @Test func manyCookieValuesReplaced() {
         let values = (0..<300).map { "cookie-value-\($0)" }
         let exchange = Exchange(

@@ -242,13 +242,15 @@ public struct SecretPolicy: Sendable, Equatable {
     /// `name=value` pairs separated by `&` or `;`, where `user[password]` and `user.password`
     /// count as `password`.
     ///
-    /// NOTE: Multipart bodies are not read part by part; a listed name in a part's header is not
-    /// recognised.
+    /// The content of a multipart part whose `Content-Disposition` names a listed field is
+    /// replaced too.
     func redactText(_ text: String) -> String {
         let bytes = Array(text.utf8)
         let first = bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
         let startsLikeJSON = first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
-        let ranges = startsLikeJSON ? listedJSONValues(in: bytes) : listedFormValues(in: bytes)
+        let ranges =
+            startsLikeJSON
+            ? listedJSONValues(in: bytes) : listedFormValues(in: bytes) + listedMultipartValues(in: bytes)
         guard !ranges.isEmpty else {
             return text
         }
@@ -307,6 +309,35 @@ public struct SecretPolicy: Sendable, Equatable {
             default:
                 index += 1
             }
+        }
+        return ranges
+    }
+
+    /// Returns the byte ranges of the contents of multipart parts (RFC 7578) whose
+    /// `Content-Disposition` names a listed field: from the blank line after the part's header to
+    /// the line break before the next boundary.
+    private func listedMultipartValues(in bytes: [UInt8]) -> [Range<Int>] {
+        let marker = Array("name=\"".utf8)
+        let blankLine: [UInt8] = [0x0D, 0x0A, 0x0D, 0x0A]
+        let nextBoundary: [UInt8] = [0x0D, 0x0A, UInt8(ascii: "-"), UInt8(ascii: "-")]
+        var ranges: [Range<Int>] = []
+        var searchFrom = 0
+        while let found = bytes[searchFrom...].firstRange(of: marker) {
+            let nameStart = found.upperBound
+            guard let nameEnd = bytes[nameStart...].firstIndex(of: UInt8(ascii: "\"")) else {
+                break
+            }
+            searchFrom = nameEnd
+            let name = String(decoding: bytes[nameStart..<nameEnd], as: UTF8.self)
+            let last = name.split(whereSeparator: { "[].".contains($0) }).last.map(String.init) ?? name
+            guard isListed(last), let header = bytes[nameEnd...].firstRange(of: blankLine) else {
+                continue
+            }
+            let contentEnd = bytes[header.upperBound...].firstRange(of: nextBoundary)?.lowerBound ?? bytes.count
+            if header.upperBound < contentEnd {
+                ranges.append(header.upperBound..<contentEnd)
+            }
+            searchFrom = contentEnd
         }
         return ranges
     }
