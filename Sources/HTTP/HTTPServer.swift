@@ -32,7 +32,7 @@ public struct HTTPServerConfiguration: Sendable {
     /// Seconds an idle connection is kept open.
     public var connectionTimeout: Int
     /// Maximum simultaneous connections. With a pool of threads, libmicrohttpd stops accepting at
-    /// the limit and further clients wait in the listen queue; with a thread per connection it
+    /// the limit, so further clients wait in the listen queue. With a thread per connection, it
     /// closes them at once.
     public var connectionLimit: Int
     /// Memory libmicrohttpd may use per connection for headers and buffers, in bytes, which bounds

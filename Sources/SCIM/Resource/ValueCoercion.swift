@@ -39,7 +39,7 @@ public struct ValueCoercion: Sendable {
 
     /// Returns a value for an error message: the value itself, or a note for an attribute that is
     /// never returned, such as `password`, because error details travel in responses and logs.
-    static func shown(_ value: JSONValue, of attribute: SchemaAttribute) -> String {
+    static func describedValue(_ value: JSONValue, of attribute: SchemaAttribute) -> String {
         attribute.returned == .never
             ? "(value not shown, because '\(attribute.name)' is never returned)" : value.serialized()
     }
@@ -65,25 +65,27 @@ public struct ValueCoercion: Sendable {
         case .string, .reference, .binary:
             guard let string = value.stringValue else {
                 throw SCIMError.invalidValue(
-                    "'\(label)' must be a string, not \(value.typeName) \(Self.shown(value, of: attribute))")
+                    "'\(label)' must be a string, not \(value.typeName) \(Self.describedValue(value, of: attribute))")
             }
             return .string(string)
         case .boolean:
             return .bool(try coerceBoolean(value, label: label))
         case .integer:
             guard let number = value.numberValue, number.isInteger else {
-                throw SCIMError.invalidValue("'\(label)' must be an integer, not \(Self.shown(value, of: attribute))")
+                throw SCIMError.invalidValue(
+                    "'\(label)' must be an integer, not \(Self.describedValue(value, of: attribute))")
             }
             return .number(number)
         case .decimal:
             guard let number = value.numberValue else {
-                throw SCIMError.invalidValue("'\(label)' must be a number, not \(Self.shown(value, of: attribute))")
+                throw SCIMError.invalidValue(
+                    "'\(label)' must be a number, not \(Self.describedValue(value, of: attribute))")
             }
             return .number(number)
         case .dateTime:
             guard let text = value.stringValue, SCIMDateTime.parse(text) != nil else {
                 throw SCIMError.invalidValue(
-                    "'\(label)' must be an RFC 3339 timestamp such as \"2024-05-01T12:00:00Z\", not \(Self.shown(value, of: attribute))"
+                    "'\(label)' must be an RFC 3339 timestamp such as \"2024-05-01T12:00:00Z\", not \(Self.describedValue(value, of: attribute))"
                 )
             }
             return value
@@ -140,7 +142,7 @@ public struct ValueCoercion: Sendable {
             // A bare value stands for the `value` sub-attribute, as Entra sends a manager's id.
             guard attribute.subAttribute(named: "value") != nil else {
                 throw SCIMError.invalidValue(
-                    "'\(label)' must be an object, not \(value.typeName) \(Self.shown(value, of: attribute))")
+                    "'\(label)' must be an object, not \(value.typeName) \(Self.describedValue(value, of: attribute))")
             }
             input = JSONObject([("value", value)])
         default:

@@ -123,8 +123,8 @@ public struct PseudonymTable: Sendable {
 
     /// Replaces every original that appears in `text` as a whole word (not inside a longer
     /// run of letters and digits), longest first. The text is read once into an index of its
-    /// words, and an original is compared only at the places where its first word occurs, so a
-    /// text of megabytes with thousands of originals takes time in proportion to its size.
+    /// words. An original is compared only where its first word occurs, so the time grows with
+    /// the text's size rather than with the number of originals.
     func replacingOccurrences(in text: String) -> String {
         if let whole = pseudonym(for: text) {
             return whole

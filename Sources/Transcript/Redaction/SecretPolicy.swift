@@ -107,19 +107,14 @@ public struct SecretPolicy: Sendable, Equatable {
             }
         }
         spellings.append(escaped)
-        var upper = ""
+        let upper = RequestTarget.encodeQueryValue(bare)
+        // The same encoding with lowercase hex digits: only the two characters after each `%`
+        // change, because every other character is unreserved and kept as it is.
         var lower = ""
-        for byte in bare.utf8 {
-            if (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
-                || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
-                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || "-._~".utf8.contains(byte)
-            {
-                upper.append(Character(Unicode.Scalar(byte)))
-                lower.append(Character(Unicode.Scalar(byte)))
-            } else {
-                upper += String(format: "%%%02X", byte)
-                lower += String(format: "%%%02x", byte)
-            }
+        var hexDigitsLeft = 0
+        for character in upper {
+            lower.append(hexDigitsLeft > 0 ? Character(character.lowercased()) : character)
+            hexDigitsLeft = character == "%" ? 2 : max(0, hexDigitsLeft - 1)
         }
         spellings += [upper, lower]
         return spellings.filter { $0.count >= minimumEchoLength }
@@ -246,7 +241,7 @@ public struct SecretPolicy: Sendable, Equatable {
     /// replaced too.
     func redactText(_ text: String) -> String {
         let bytes = Array(text.utf8)
-        let first = bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
+        let first = bytes.first { !Self.isJSONSpace($0) }
         let startsLikeJSON = first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
         let ranges =
             startsLikeJSON
@@ -294,15 +289,16 @@ public struct SecretPolicy: Sendable, Equatable {
                     index = end + 1
                     continue
                 }
-                let name = Self.trimmingSpaces(Self.decodedString(bytes[index...end])).lowercased()
-                if jsonFields.contains(name) {
+                let name = Self.decodedString(bytes[index...end])
+                if isListed(name) {
                     ranges.append(value)
                     index = value.upperBound
                     continue
                 }
-                if name == "path", bytes[value.lowerBound] == UInt8(ascii: "\""), !objects.isEmpty {
+                let plainName = Self.trimmingSpaces(name).lowercased()
+                if plainName == "path", bytes[value.lowerBound] == UInt8(ascii: "\""), !objects.isEmpty {
                     objects[objects.count - 1].pathIsListed = namesListedField(Self.decodedString(bytes[value]))
-                } else if name == "value", !objects.isEmpty {
+                } else if plainName == "value", !objects.isEmpty {
                     objects[objects.count - 1].value = value
                 }
                 index = end + 1
@@ -329,8 +325,7 @@ public struct SecretPolicy: Sendable, Equatable {
             }
             searchFrom = nameEnd
             let name = String(decoding: bytes[nameStart..<nameEnd], as: UTF8.self)
-            let last = name.split(whereSeparator: { "[].".contains($0) }).last.map(String.init) ?? name
-            guard isListed(last), let header = bytes[nameEnd...].firstRange(of: blankLine) else {
+            guard isListedFormName(name), let header = bytes[nameEnd...].firstRange(of: blankLine) else {
                 continue
             }
             let contentEnd = bytes[header.upperBound...].firstRange(of: nextBoundary)?.lowerBound ?? bytes.count
@@ -355,14 +350,24 @@ public struct SecretPolicy: Sendable, Equatable {
             if let equals = bytes[start..<end].firstIndex(of: UInt8(ascii: "=")) {
                 let rawName = String(decoding: bytes[start..<equals], as: UTF8.self)
                 let name = RequestTarget.percentDecode(rawName, plusIsSpace: true)
-                let last = name.split(whereSeparator: { "[].".contains($0) }).last.map(String.init) ?? name
-                if isListed(last) && equals + 1 < end {
+                if isListedFormName(name) && equals + 1 < end {
                     ranges.append((equals + 1)..<end)
                 }
             }
             start = end + 1
         }
         return ranges
+    }
+
+    /// Returns whether a form field name is listed. `user[password]` and `user.password` count as
+    /// `password`.
+    private func isListedFormName(_ name: String) -> Bool {
+        isListed(name.split(whereSeparator: { "[].".contains($0) }).last.map(String.init) ?? name)
+    }
+
+    /// Returns whether a byte is JSON whitespace (RFC 8259 section 2).
+    static func isJSONSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 
     /// Returns the index of the quote that closes the JSON string opening at `start`, or the end
@@ -393,7 +398,7 @@ public struct SecretPolicy: Sendable, Equatable {
     static func jsonValueRange(in bytes: [UInt8], after start: Int) -> Range<Int>? {
         var index = start
         func skipSpace() {
-            while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) {
+            while index < bytes.count, isJSONSpace(bytes[index]) {
                 index += 1
             }
         }
@@ -434,7 +439,7 @@ public struct SecretPolicy: Sendable, Equatable {
                 if depth == 0 {
                     return valueStart..<(index + 1)
                 }
-            } else if depth == 0 && (byte == UInt8(ascii: ",") || [0x20, 0x09, 0x0A, 0x0D].contains(byte)) {
+            } else if depth == 0 && (byte == UInt8(ascii: ",") || isJSONSpace(byte)) {
                 return valueStart..<index
             }
             index += 1
