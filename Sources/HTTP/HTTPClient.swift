@@ -42,6 +42,8 @@ public final class HTTPClient: @unchecked Sendable {
     private let handle: UnsafeMutableRawPointer
     private let configuration: HTTPClientConfiguration
     private let logger: Logger
+    /// libcurl's error buffer, set on the handle once.
+    private let errorBuffer: UnsafeMutablePointer<CChar>
 
     private static let globalInit: Void = {
         curl_global_init(Int(CURL_GLOBAL_ALL))
@@ -55,10 +57,42 @@ public final class HTTPClient: @unchecked Sendable {
         self.handle = handle
         self.configuration = configuration
         self.logger = logger
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        setFixedOptions()
     }
 
     deinit {
         curl_easy_cleanup(handle)
+        errorBuffer.deallocate()
+    }
+
+    /// Sets the options that are the same for every request. They are set once, not again after
+    /// a `curl_easy_reset` per request, because the recording proxy pays for each call on every
+    /// request it forwards.
+    private func setFixedOptions() {
+        scimtape_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+        scimtape_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
+        scimtape_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
+        // Keep "." and ".." segments as they are: a path never leaves the base it was joined to.
+        scimtape_curl_setopt_long(handle, CURLOPT_PATH_AS_IS, 1)
+        scimtape_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, HTTPClient.milliseconds(configuration.timeout))
+        scimtape_curl_setopt_long(
+            handle, CURLOPT_CONNECTTIMEOUT_MS, HTTPClient.milliseconds(configuration.connectTimeout))
+        scimtape_curl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
+        scimtape_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
+        if let caPath = configuration.caCertificatePath {
+            scimtape_curl_setopt_string(handle, CURLOPT_CAINFO, caPath)
+        }
+        if let socketPath = configuration.unixSocketPath {
+            scimtape_curl_setopt_string(handle, CURLOPT_UNIX_SOCKET_PATH, socketPath)
+        }
+        if configuration.insecure {
+            scimtape_curl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 0)
+            scimtape_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 0)
+        }
+        scimtape_curl_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION, curlBodyCallback)
+        scimtape_curl_setopt_data_callback(handle, CURLOPT_HEADERFUNCTION, curlHeaderCallback)
     }
 
     /// Shortens a URL for error messages to at most 300 characters, so that a URL of megabytes
@@ -79,10 +113,9 @@ public final class HTTPClient: @unchecked Sendable {
         guard lowered.hasPrefix("http://") || lowered.hasPrefix("https://") else {
             throw HTTPClientError(kind: .invalidURL, message: "'\(url)' is not an http or https URL")
         }
-        curl_easy_reset(handle)
         let sink = ResponseSink(limit: configuration.maximumResponseSize)
         let sinkPointer = Unmanaged.passUnretained(sink).toOpaque()
-        var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        errorBuffer[0] = 0
         var headerList: UnsafeMutablePointer<curl_slist>?
         defer { curl_slist_free_all(headerList) }
 
@@ -101,55 +134,39 @@ public final class HTTPClient: @unchecked Sendable {
         }
 
         let code: CURLcode = request.body.withUnsafeBufferPointer { body in
-            errorBuffer.withUnsafeMutableBufferPointer { errorPointer in
-                scimtape_curl_setopt_string(handle, CURLOPT_URL, url)
-                scimtape_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
-                scimtape_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
-                scimtape_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
-                // Keep "." and ".." segments as they are: a path never leaves the base it was joined to.
-                scimtape_curl_setopt_long(handle, CURLOPT_PATH_AS_IS, 1)
-                scimtape_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, HTTPClient.milliseconds(configuration.timeout))
-                scimtape_curl_setopt_long(
-                    handle, CURLOPT_CONNECTTIMEOUT_MS, HTTPClient.milliseconds(configuration.connectTimeout))
-                scimtape_curl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
-                scimtape_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorPointer.baseAddress)
-                if let caPath = configuration.caCertificatePath {
-                    scimtape_curl_setopt_string(handle, CURLOPT_CAINFO, caPath)
-                }
-                if let socketPath = configuration.unixSocketPath {
-                    scimtape_curl_setopt_string(handle, CURLOPT_UNIX_SOCKET_PATH, socketPath)
-                }
-                if configuration.insecure {
-                    scimtape_curl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 0)
-                    scimtape_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 0)
-                }
-                switch request.method {
-                case .get:
-                    scimtape_curl_setopt_long(handle, CURLOPT_HTTPGET, 1)
-                case .head:
-                    scimtape_curl_setopt_long(handle, CURLOPT_NOBODY, 1)
-                default:
+            scimtape_curl_setopt_string(handle, CURLOPT_URL, url)
+            // Back to a plain GET (no body, no HEAD, no custom method) before this request's
+            // method is set, since the handle keeps the previous request's options.
+            scimtape_curl_setopt_long(handle, CURLOPT_HTTPGET, 1)
+            scimtape_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, nil)
+            switch request.method {
+            case .get:
+                break
+            case .head:
+                scimtape_curl_setopt_long(handle, CURLOPT_NOBODY, 1)
+            default:
+                scimtape_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method.rawValue)
+            }
+            if !request.body.isEmpty || [.post, .put, .patch].contains(request.method) {
+                scimtape_curl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
+                scimtape_curl_setopt_pointer(
+                    handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: body.baseAddress) ?? emptyBody)
+                if request.method != .post {
                     scimtape_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method.rawValue)
                 }
-                if !request.body.isEmpty || [.post, .put, .patch].contains(request.method) {
-                    scimtape_curl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
-                    scimtape_curl_setopt_pointer(
-                        handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: body.baseAddress) ?? emptyBody)
-                    if request.method != .post {
-                        scimtape_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method.rawValue)
-                    }
-                }
-                scimtape_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)
-                scimtape_curl_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION, curlBodyCallback)
-                scimtape_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, sinkPointer)
-                scimtape_curl_setopt_data_callback(handle, CURLOPT_HEADERFUNCTION, curlHeaderCallback)
-                scimtape_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, sinkPointer)
-                return curl_easy_perform(handle)
             }
+            scimtape_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)
+            scimtape_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, sinkPointer)
+            scimtape_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, sinkPointer)
+            let code = curl_easy_perform(handle)
+            // The header list and the body are freed after this call, so the handle must stop
+            // pointing at them.
+            scimtape_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, nil)
+            return code
         }
 
         guard code == CURLE_OK else {
-            let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let detail = String(cString: errorBuffer)
             let summary = String(cString: curl_easy_strerror(code))
             let url = HTTPClient.shortened(url)
             let message =
