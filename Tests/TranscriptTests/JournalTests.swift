@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 import SCIM
 import Testing
 import Transcript
@@ -111,5 +112,44 @@ import Transcript
         #expect(throws: JournalError.self) {
             _ = try JournalContents.read(path: path)
         }
+    }
+
+    /// The journal writes its lines without building a JSON tree; each line must be the bytes the
+    /// tree would give, for every shape an exchange can take.
+    @Test func linesAreTheExchangesJSONSerialised() throws {
+        let path = makePath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let journal = try TranscriptJournal(creating: path, metadata: metadata, survivesPowerLoss: false)
+        let exchanges = [
+            exchange("/Users?filter=userName%20eq%20%22a%22"),
+            Exchange(
+                description: "Quotes \" and \\ and a tab\t, é, 😀", step: "create",
+                request: Exchange.Request(
+                    method: "POST", path: "/Users",
+                    headers: [("Authorization", "Bearer [redacted]"), ("Content-Type", "application/scim+json")],
+                    body: .json(["userName": "a\u{1}b", "emails": [["value": "a@example.com", "primary": true]]])),
+                response: Exchange.Response(
+                    status: 201, headers: [("Location", "/Users/1"), ("X-Empty", "")],
+                    body: .text("{\"id\":\"1\",\n\"id\":\"2\"}"))),
+            Exchange(
+                request: Exchange.Request(method: "DELETE", path: "/Users/1"),
+                response: Exchange.Response(status: 204)),
+            Exchange(
+                request: Exchange.Request(method: "GET", path: "/Users/1"),
+                response: Exchange.Response(status: 404, body: .json(["detail": .null, "n": 1.5])),
+                expectations: Expectations(status: [404, 410])),
+        ]
+        for (index, exchange) in exchanges.enumerated() {
+            try journal.append(exchange, sequence: index + 7)
+        }
+        journal.close()
+
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").dropFirst()
+        #expect(lines.count == exchanges.count)
+        for (index, (line, exchange)) in zip(lines, exchanges).enumerated() {
+            let tree: JSONValue = ["sequence": .number(JSONNumber(index + 7)), "exchange": exchange.json]
+            #expect(String(line) == tree.serialized())
+        }
+        #expect(try JournalContents.read(path: path).transcript.exchanges.count == exchanges.count)
     }
 }

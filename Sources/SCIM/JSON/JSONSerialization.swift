@@ -14,6 +14,11 @@ extension JSONValue {
         String(decoding: serializedBytes(formatting), as: UTF8.self)
     }
 
+    /// Appends the value's compact JSON text to `output`.
+    public func writeCompact(into output: inout [UInt8]) {
+        write(into: &output, formatting: .compact, level: 0)
+    }
+
     public func serializedBytes(_ formatting: JSONFormatting = .compact) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(256)
@@ -136,7 +141,8 @@ extension JSONValue {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    static func writeString(_ string: String, into output: inout [UInt8]) {
+    /// Appends `string` as a JSON string, quotes included.
+    public static func writeString(_ string: String, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         var text = string
         text.withUTF8 { bytes in
@@ -156,22 +162,25 @@ extension JSONValue {
         output.append(UInt8(ascii: "\""))
     }
 
-    /// Appends the escape for a byte that may not appear in a JSON string as it is.
+    /// Appends the escape for a byte that may not appear in a JSON string as it is. The bytes are
+    /// appended one at a time, because an array literal per escape meant an allocation for each
+    /// quote of a body written as a string.
     private static func writeEscape(_ byte: UInt8, into output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\\"))
         switch byte {
-        case UInt8(ascii: "\""):
-            output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-        case UInt8(ascii: "\\"):
-            output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+            output.append(byte)
         case 0x0A:
-            output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            output.append(UInt8(ascii: "n"))
         case 0x0D:
-            output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            output.append(UInt8(ascii: "r"))
         case 0x09:
-            output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            output.append(UInt8(ascii: "t"))
         default:
             // The other control characters and DEL.
-            output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+            output.append(UInt8(ascii: "u"))
+            output.append(UInt8(ascii: "0"))
+            output.append(UInt8(ascii: "0"))
             output.append(hexDigits[Int(byte >> 4)])
             output.append(hexDigits[Int(byte & 0x0F)])
         }
