@@ -35,7 +35,7 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByArrayLiter
 
     /// Compares field names ignoring ASCII case (RFC 9110 section 5.1) without allocating
     /// lowercased copies.
-    static func namesMatch(_ first: String, _ second: String) -> Bool {
+    public static func namesMatch(_ first: String, _ second: String) -> Bool {
         let firstBytes = first.utf8
         let secondBytes = second.utf8
         guard firstBytes.count == secondBytes.count else {
@@ -84,5 +84,45 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByArrayLiter
 
     public func makeIterator() -> IndexingIterator<[Field]> {
         fields.makeIterator()
+    }
+}
+
+/// A set of header field names, matched ignoring case (RFC 9110 section 5.1). An ASCII name, which
+/// every valid one is, is compared in place; lowercasing a copy of every name looked up cost the
+/// recording proxy more than the comparisons. Any other name is lowercased in full, so that one
+/// that lowercases to a listed name (with the Kelvin sign for `k`) still counts.
+public struct HeaderNameSet: Sendable, Equatable {
+    /// The names, lowercased.
+    public let names: Set<String>
+    private let bytes: [[UInt8]]
+
+    public init(_ names: some Sequence<String>) {
+        self.names = Set(names.map { $0.lowercased() })
+        bytes = self.names.sorted().map { Array($0.utf8) }
+    }
+
+    public func contains(_ name: String) -> Bool {
+        var name = name
+        let found: Bool? = name.withUTF8 { candidate in
+            if candidate.contains(where: { $0 >= 0x80 }) {
+                return nil
+            }
+            for listed in bytes where listed.count == candidate.count {
+                var index = 0
+                while index < listed.count {
+                    let byte = candidate[index]
+                    let lowered = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+                    if lowered != listed[index] {
+                        break
+                    }
+                    index += 1
+                }
+                if index == listed.count {
+                    return true
+                }
+            }
+            return false
+        }
+        return found ?? names.contains(name.lowercased())
     }
 }

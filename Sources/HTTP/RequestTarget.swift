@@ -2,7 +2,8 @@
 public enum RequestTarget {
     /// Splits `path?query` at the first `?`.
     public static func split(_ target: String) -> (path: String, query: String?) {
-        guard let mark = target.firstIndex(of: "?") else {
+        // A byte search, because searching the characters costs several times more on every request.
+        guard let mark = target.utf8.firstIndex(of: UInt8(ascii: "?")) else {
             return (target, nil)
         }
         return (String(target[..<mark]), String(target[target.index(after: mark)...]))
@@ -69,6 +70,18 @@ public enum RequestTarget {
 
     private static let unreserved: Set<UInt8> = Set(
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~".utf8)
+
+    /// Returns whether a byte is unreserved (RFC 3986 section 2.3): a letter, a digit or one of `-._~`.
+    public static func isUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+            UInt8(ascii: "~"):
+            return true
+        default:
+            return false
+        }
+    }
 
     private static func percentEncode(_ text: String, keeping allowed: Set<UInt8>) -> String {
         var output = ""

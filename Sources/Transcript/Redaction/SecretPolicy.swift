@@ -25,15 +25,21 @@ public struct SecretPolicy: Sendable, Equatable {
 
     /// Lowercased header names whose values are replaced.
     public private(set) var headers: Set<String>
+    /// `headers`, for lookups that do not lowercase each name.
+    private let headerNames: HeaderNameSet
     /// Lowercased JSON member names whose values are replaced.
     public private(set) var jsonFields: Set<String>
     /// The UTF-8 bytes of `jsonFields`, for searching raw bodies.
     private let jsonFieldBytes: [[UInt8]]
     /// A table of the 256 byte values, true where a byte with bit 0x20 set starts a name of `jsonFields`.
     private let jsonFieldStarts: [Bool]
+    /// A table of the 256 byte values, 1 for the bytes `mayContainListedField` must look at: a
+    /// byte of `jsonFieldStarts`, a backslash, and every byte of a non-ASCII character.
+    private let scanStops: [UInt8]
 
     public init(extraHeaders: [String] = [], extraJSONFields: [String] = []) {
         headers = SecretRedaction.secretHeaders.union(extraHeaders.map { $0.lowercased() })
+        headerNames = HeaderNameSet(headers)
         jsonFields = SecretPolicy.defaultJSONFields.union(extraJSONFields.map { $0.lowercased() })
         jsonFieldBytes = jsonFields.sorted().map { Array($0.utf8) }.filter { !$0.isEmpty }
         var starts = [Bool](repeating: false, count: 256)
@@ -41,6 +47,9 @@ public struct SecretPolicy: Sendable, Equatable {
             starts[Int(name[0] | 0x20)] = true
         }
         jsonFieldStarts = starts
+        scanStops = (0..<256).map { byte in
+            starts[byte | 0x20] || byte == Int(UInt8(ascii: "\\")) || byte >= 0x80 ? 1 : 0
+        }
     }
 
     /// Returns the exchange with every listed header and JSON member, and every token in the
@@ -49,7 +58,7 @@ public struct SecretPolicy: Sendable, Equatable {
         var redacted = exchange
         let sent = sentCredentials(exchange.request.headers)
         if !sent.isEmpty {
-            redacted = Self.replacing(sent, in: redacted)
+            redacted = Self.replacing(sent, in: redacted, listedHeaders: headerNames)
         }
         let exchange = redacted
         redacted.request.path = SecretScan.redactCredentials(inPath: exchange.request.path)
@@ -69,7 +78,7 @@ public struct SecretPolicy: Sendable, Equatable {
     /// in the response), because the header's redaction alone would leave those copies.
     func sentCredentials(_ headers: HTTPHeaders) -> [String] {
         var values: [String] = []
-        for field in headers where self.headers.contains(field.name.lowercased()) {
+        for field in headers where headerNames.contains(field.name) {
             let value = Self.trimmingSpaces(field.value)
             if field.name.lowercased().hasSuffix("cookie") {
                 for pair in value.split(separator: ";") {
@@ -77,7 +86,8 @@ public struct SecretPolicy: Sendable, Equatable {
                         values.append(Self.trimmingSpaces(String(pair[pair.index(after: equals)...])))
                     }
                 }
-            } else if let space = value.firstIndex(where: { $0 == " " || $0 == "\t" }) {
+            } else if let space = value.utf8.firstIndex(where: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") })
+            {
                 values.append(Self.trimmingSpaces(String(value[value.index(after: space)...])))
             } else {
                 values.append(value)
@@ -96,6 +106,11 @@ public struct SecretPolicy: Sendable, Equatable {
             bare = String(bare.dropFirst().dropLast())
         }
         var spellings = [credential, bare]
+        // Letters, digits and `-._~` (base64url, JWTs, hex) need no escaping in JSON or in a
+        // query, so the other spellings would be the same.
+        if bare.utf8.allSatisfy(RequestTarget.isUnreserved) {
+            return (bare == credential ? [credential] : spellings).filter { $0.count >= minimumEchoLength }
+        }
         var escaped = ""
         for character in bare {
             switch character {
@@ -133,7 +148,10 @@ public struct SecretPolicy: Sendable, Equatable {
         return value.trimmingCharacters(in: .whitespaces)
     }
 
-    private static func replacing(_ secrets: [String], in exchange: Exchange) -> Exchange {
+    /// Replaces `secrets` in every string of the exchange except the values of `listedHeaders`,
+    /// which `apply(to:)` replaces whole.
+    private static func replacing(_ secrets: [String], in exchange: Exchange, listedHeaders: HeaderNameSet) -> Exchange
+    {
         // Many credentials (a cookie header of hundreds of values) are searched in one pass over
         // each string, because a search per credential over a body of megabytes takes seconds.
         let manySecrets = secrets.count > 8 ? ManyNeedles(secrets) : nil
@@ -141,9 +159,7 @@ public struct SecretPolicy: Sendable, Equatable {
             if let manySecrets {
                 return manySecrets.replacing(in: value, with: placeholder)
             }
-            return secrets.reduce(value) {
-                $0.containsBytes(of: $1) ? $0.replacingOccurrences(of: $1, with: placeholder) : $0
-            }
+            return secrets.reduce(value) { $0.replacingBytes(of: $1, with: placeholder) }
         }
         func json(_ value: JSONValue) -> JSONValue {
             switch value {
@@ -168,7 +184,8 @@ public struct SecretPolicy: Sendable, Equatable {
         func headers(_ fields: HTTPHeaders) -> HTTPHeaders {
             var result = HTTPHeaders()
             for field in fields {
-                result.add(name: field.name, value: text(field.value))
+                let listed = listedHeaders.contains(field.name)
+                result.add(name: field.name, value: listed ? field.value : text(field.value))
             }
             return result
         }
@@ -186,9 +203,19 @@ public struct SecretPolicy: Sendable, Equatable {
     /// A body with a `\u` escape may spell a name in escapes (`"\u0070assword"`), and a non-ASCII
     /// one may hold a name that lowercases to a listed one, so both count as possible matches.
     public func mayContainListedField(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBufferPointer { buffer in
+        bytes.withUnsafeBufferPointer { mayContainListedField($0) }
+    }
+
+    /// `mayContainListedField(_:)` on the UTF-8 bytes of a string, without copying them.
+    public func mayContainListedField(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { mayContainListedField($0) }
+    }
+
+    private func mayContainListedField(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
+        scanStops.withUnsafeBufferPointer { stops in
             let count = buffer.count
-            for index in 0..<count {
+            for index in 0..<count where stops[Int(buffer[index])] != 0 {
                 let byte = buffer[index]
                 if byte == UInt8(ascii: "\\") && index + 1 < count && buffer[index + 1] == UInt8(ascii: "u") {
                     return true
@@ -196,9 +223,6 @@ public struct SecretPolicy: Sendable, Equatable {
                 // A non-ASCII name may lowercase to a listed one (the Kelvin sign to "k").
                 if byte >= 0x80 {
                     return true
-                }
-                guard jsonFieldStarts[Int(byte | 0x20)] else {
-                    continue
                 }
                 for name in jsonFieldBytes where byte | 0x20 == name[0] | 0x20 && index + name.count <= count {
                     var position = 1
@@ -215,14 +239,14 @@ public struct SecretPolicy: Sendable, Equatable {
     }
 
     public func apply(to headers: HTTPHeaders) -> HTTPHeaders {
-        SecretRedaction.redact(headers, lowercasedNames: self.headers)
+        SecretRedaction.redact(headers, names: headerNames)
     }
 
     public func apply(to body: RecordedBody) -> RecordedBody {
         switch body {
         case .json(let value) where !jsonFields.isEmpty && containsListedField(value):
             return .json(redact(value))
-        case .text(let text) where !jsonFields.isEmpty && mayContainListedField(Array(text.utf8)):
+        case .text(let text) where !jsonFields.isEmpty && mayContainListedField(text):
             return .text(redactText(text))
         default:
             return body

@@ -10,22 +10,22 @@ public enum SecretRedaction {
     /// Returns the headers with every secret value replaced. An `Authorization` value keeps its
     /// scheme (`Bearer [redacted]`), so a reader still sees how the client authenticated.
     public static func redact(_ headers: HTTPHeaders, extraHeaders: Set<String> = []) -> HTTPHeaders {
-        redact(headers, lowercasedNames: secretHeaders.union(extraHeaders.map { $0.lowercased() }))
+        redact(headers, names: HeaderNameSet(secretHeaders.union(extraHeaders)))
     }
 
-    /// Returns the headers with the values of `names`, given in lowercase, replaced.
-    static func redact(_ headers: HTTPHeaders, lowercasedNames names: Set<String>) -> HTTPHeaders {
-        guard headers.fields.contains(where: { names.contains($0.name.lowercased()) }) else {
+    /// Returns the headers with the values of `names` replaced.
+    static func redact(_ headers: HTTPHeaders, names: HeaderNameSet) -> HTTPHeaders {
+        guard headers.fields.contains(where: { names.contains($0.name) }) else {
             return headers
         }
         return HTTPHeaders(
             headers.fields.map { field in
-                guard names.contains(field.name.lowercased()) else {
+                guard names.contains(field.name) else {
                     return field
                 }
-                let lowered = field.name.lowercased()
-                if lowered == "authorization" || lowered == "proxy-authorization",
-                    let space = field.value.firstIndex(of: " ")
+                if HTTPHeaders.namesMatch(field.name, "authorization")
+                    || HTTPHeaders.namesMatch(field.name, "proxy-authorization"),
+                    let space = field.value.utf8.firstIndex(of: UInt8(ascii: " "))
                 {
                     return HTTPHeaders.Field(name: field.name, value: "\(field.value[..<space]) \(placeholder)")
                 }
