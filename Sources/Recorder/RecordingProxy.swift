@@ -100,7 +100,7 @@ public final class RecordingProxy: Sendable {
 
     /// Counts of what happened so far.
     public var counts: RecordingCounters {
-        state.counters.withLock { $0 }
+        state.counters
     }
 
     /// Stops serving and closes the journal, leaving it for `recover` or a later run to continue.
