@@ -23,4 +23,21 @@ struct HeaderLookupTests {
         #expect(Self.headers[name] == nil)
         #expect(!Self.headers.contains(name))
     }
+
+    static let listed = HeaderNameSet(["Authorization", "x-api-key", "Cookie"])
+
+    @Test(arguments: ["authorization", "AUTHORIZATION", "Authorization", "X-Api-Key", "cookie"])
+    func nameSetMatchesInAnyCase(name: String) {
+        #expect(Self.listed.contains(name))
+    }
+
+    /// A name that is not ASCII is lowercased in full: the Kelvin sign lowercases to `k`.
+    @Test func nameSetLowercasesOtherNames() {
+        #expect(Self.listed.contains("X-Api-\u{212A}ey"))
+    }
+
+    @Test(arguments: ["authorizatio", "authorization ", "x-api_key", "Cookie\r", "set-cookie", ""])
+    func nameSetRejectsOtherNames(name: String) {
+        #expect(!Self.listed.contains(name))
+    }
 }
