@@ -16,6 +16,28 @@ import Transcript
         return result
     }
 
+    /// The pre-check that decides whether a body is read for listed members: each listed name in
+    /// any ASCII case, at the start and at the end, a `\u` escape and non-ASCII text count.
+    @Test(arguments: [
+        ("password", true), ("xPASSWORD", true), (#"{"Client_Secret":1}"#, true), ("ends with apikey", true),
+        (#"{"p\u0061ssword":1}"#, true), ("caf\u{E9}", true), ("passwor", false), ("pass word", false),
+        (#"{"userName":"a","emails":[{"value":"a@example.com"}],"active":true}"#, false), ("", false),
+    ])
+    func preCheckFindsListedNames(text: String, expected: Bool) {
+        #expect(policy.mayContainListedField(text) == expected)
+        #expect(policy.mayContainListedField(Array(text.utf8)) == expected)
+    }
+
+    /// Extra names of one or two bytes are found too, also as the last byte of a body.
+    @Test func preCheckFindsShortExtraNames() {
+        let policy = SecretPolicy(extraJSONFields: ["q", "Zz"])
+
+        #expect(policy.mayContainListedField("abc q"))
+        #expect(policy.mayContainListedField("abc zZ"))
+        #expect(!policy.mayContainListedField("abc z"))
+        #expect(!SecretPolicy(extraJSONFields: ["Zz"]).mayContainListedField("abc z"))
+    }
+
     @Test(arguments: [
         (#"{"userName":"a","password":"one-secret","password":"two-secret"}"#, ["one-secret", "two-secret"]),
         (#"{"userName":"t","password":"trail-secret"} x"#, ["trail-secret"]),

@@ -36,6 +36,10 @@ public struct SecretPolicy: Sendable, Equatable {
     /// A table of the 256 byte values, 1 for the bytes `mayContainListedField` must look at: a
     /// byte of `jsonFieldStarts`, a backslash, and every byte of a non-ASCII character.
     private let scanStops: [UInt8]
+    /// A bit set over byte pairs, with bit 0x20 set in both bytes, that holds the first two bytes
+    /// of each name of `jsonFields`. Most letters that start no name are passed over after one
+    /// lookup. Empty when a name has one byte.
+    private let namePrefixes: [UInt64]
 
     public init(extraHeaders: [String] = [], extraJSONFields: [String] = []) {
         headers = SecretRedaction.secretHeaders.union(extraHeaders.map { $0.lowercased() })
@@ -47,6 +51,12 @@ public struct SecretPolicy: Sendable, Equatable {
             starts[Int(name[0] | 0x20)] = true
         }
         jsonFieldStarts = starts
+        var prefixes = [UInt64](repeating: 0, count: 1024)
+        for name in jsonFieldBytes where name.count >= 2 {
+            let key = Int(name[0] | 0x20) << 8 | Int(name[1] | 0x20)
+            prefixes[key >> 6] |= 1 << UInt64(key & 63)
+        }
+        namePrefixes = jsonFieldBytes.contains { $0.count < 2 } ? [] : prefixes
         scanStops = (0..<256).map { byte in
             starts[byte | 0x20] || byte == Int(UInt8(ascii: "\\")) || byte >= 0x80 ? 1 : 0
         }
@@ -206,14 +216,15 @@ public struct SecretPolicy: Sendable, Equatable {
         bytes.withUnsafeBufferPointer { mayContainListedField($0) }
     }
 
-    /// `mayContainListedField(_:)` on the UTF-8 bytes of a string, without copying them.
+    /// Returns `mayContainListedField(_:)` for the UTF-8 bytes of a string, without copying them.
     public func mayContainListedField(_ text: String) -> Bool {
         var text = text
         return text.withUTF8 { mayContainListedField($0) }
     }
 
     private func mayContainListedField(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
-        scanStops.withUnsafeBufferPointer { stops in
+        let usesPrefixes = !namePrefixes.isEmpty
+        return scanStops.withUnsafeBufferPointer { stops in
             let count = buffer.count
             for index in 0..<count where stops[Int(buffer[index])] != 0 {
                 let byte = buffer[index]
@@ -223,6 +234,15 @@ public struct SecretPolicy: Sendable, Equatable {
                 // A non-ASCII name may lowercase to a listed one (the Kelvin sign to "k").
                 if byte >= 0x80 {
                     return true
+                }
+                if usesPrefixes {
+                    guard index + 1 < count else {
+                        continue
+                    }
+                    let key = Int(byte | 0x20) << 8 | Int(buffer[index + 1] | 0x20)
+                    if namePrefixes[key >> 6] & (1 << UInt64(key & 63)) == 0 {
+                        continue
+                    }
                 }
                 for name in jsonFieldBytes where byte | 0x20 == name[0] | 0x20 && index + name.count <= count {
                     var position = 1
