@@ -450,7 +450,7 @@ private func queue(_ response: HTTPResponse, on connection: OpaquePointer) -> MH
         return .NO
     }
     defer { MHD_destroy_response(mhdResponse) }
-    for field in response.headers where field.name.lowercased() != "content-length" {
+    for field in response.headers where !isContentLength(field.name) {
         MHD_add_response_header(mhdResponse, field.name, field.value)
     }
     return MHD_queue_response(connection, UInt32(response.status.code), mhdResponse)

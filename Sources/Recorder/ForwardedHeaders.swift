@@ -29,14 +29,14 @@ enum ForwardedHeaders {
         kept(headers, dropping: droppedFromResponses)
     }
 
-    private static let droppedFromRequests = hopByHop.union(recomputed).union(["accept-encoding"])
-    private static let droppedFromResponses = hopByHop.union(["content-length"])
+    private static let droppedFromRequests = HeaderNameSet(hopByHop.union(recomputed).union(["accept-encoding"]))
+    private static let droppedFromResponses = HeaderNameSet(hopByHop.union(["content-length"]))
 
     /// Returns the fields whose names are neither in `dropped` nor listed in `Connection`.
-    private static func kept(_ headers: HTTPHeaders, dropping dropped: Set<String>) -> HTTPHeaders {
+    private static func kept(_ headers: HTTPHeaders, dropping dropped: HeaderNameSet) -> HTTPHeaders {
         let options = connectionOptions(headers)
-        let dropped = options.isEmpty ? dropped : dropped.union(options)
-        return HTTPHeaders(headers.fields.filter { !dropped.contains($0.name.lowercased()) })
+        let dropped = options.isEmpty ? dropped : HeaderNameSet(dropped.names.union(options))
+        return HTTPHeaders(headers.fields.filter { !dropped.contains($0.name) })
     }
 
     /// Field names listed in `Connection`, which are hop-by-hop too.

@@ -166,7 +166,11 @@ extension Exchange {
     /// Returns what is wrong with a header field name, or `nil` when it is visible ASCII without a
     /// colon, which includes every token of RFC 9110 section 5.1.
     public static func problem(inHeaderName name: String) -> String? {
-        guard !name.isEmpty, name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ":") }) else {
+        var name = name
+        let valid = name.withUTF8 { bytes in
+            !bytes.isEmpty && bytes.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ":") }
+        }
+        guard valid else {
             return "\(JSONValue.string(name).serialized()) is not a header name"
         }
         return nil
@@ -176,7 +180,11 @@ extension Exchange {
     /// other than a tab (RFC 9110 section 5.5).
     public static func problem(inHeaderValue value: String) -> String? {
         // Bytes are checked instead of scalars, because below 0x80 a UTF-8 byte is the scalar itself.
-        if value.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }) {
+        // The recording proxy checks every header of every exchange, so the bytes are read from
+        // contiguous storage rather than through the UTF-8 view's iterator.
+        var value = value
+        let hasControl = value.withUTF8 { bytes in bytes.contains { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F } }
+        if hasControl {
             return "a header value must not contain a line break or control character"
         }
         return nil
