@@ -130,15 +130,30 @@ extension Exchange {
         guard target.hasPrefix("/"), !target.hasPrefix("//") else {
             return "must start with a single '/' and be relative to the SCIM base, such as /Users"
         }
+        // One pass over the bytes, because the recording proxy checks the path of every exchange.
         // In UTF-8, a byte below 0x21 or equal to 0x7F is always that ASCII character.
-        if target.utf8.contains(where: { $0 < 0x21 || $0 == 0x7F }) {
+        var text = target
+        let (hasControl, hasFragment, hasDot) = text.withUTF8 { bytes in
+            var found = (control: false, fragment: false, dot: false)
+            for byte in bytes {
+                if byte < 0x21 || byte == 0x7F {
+                    found.control = true
+                } else if byte == UInt8(ascii: "#") {
+                    found.fragment = true
+                } else if byte == UInt8(ascii: ".") || byte == UInt8(ascii: "%") {
+                    found.dot = true
+                }
+            }
+            return found
+        }
+        if hasControl {
             return "contains a space or control character; percent-encode it"
         }
-        if target.utf8.contains(UInt8(ascii: "#")) {
+        if hasFragment {
             return "contains '#'; a request path has no fragment"
         }
         // A "." or ".." segment needs a dot, written as it is or percent-encoded.
-        guard target.utf8.contains(UInt8(ascii: ".")) || target.utf8.contains(UInt8(ascii: "%")) else {
+        guard hasDot else {
             return nil
         }
         for segment in RequestTarget.split(target).path.split(separator: "/", omittingEmptySubsequences: false) {
