@@ -40,6 +40,36 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: path))
     }
 
+    /// One client keeps its libcurl handle from request to request, so nothing of one request
+    /// (a body, a custom method, HEAD's missing response body, a header) may reach the next.
+    @Test func consecutiveRequestsOnOneClientKeepNothingOfTheLast() throws {
+        let seen = Captured<HTTPRequest>()
+        let server = try startServer { request in
+            seen.set(request)
+            return HTTPResponse(status: .ok, body: Array("answer to \(request.method)".utf8))
+        }
+        defer { server.stop() }
+        let client = HTTPClient()
+        let sequence: [(HTTPMethod, String)] = [
+            (.post, #"{"a":1}"#), (.get, ""), (.head, ""), (.get, ""), (.patch, #"{"b":2}"#), (.delete, ""),
+            (.put, #"{"c":3}"#), (.head, ""), (.other("PROPFIND"), ""), (.delete, "x"), (.get, ""),
+        ]
+
+        for (method, body) in sequence {
+            let headers: HTTPHeaders = body.isEmpty ? [] : [("Content-Type", "application/scim+json")]
+            let request = HTTPRequest(
+                method: method, target: "/scim/v2/Users", headers: headers, body: Array(body.utf8))
+
+            let response = try client.send(request, url: server.origin + request.target)
+
+            let received = try #require(seen.value)
+            #expect(received.method == method)
+            #expect(String(decoding: received.body, as: UTF8.self) == body, "\(method)")
+            #expect(received.headers["content-type"] == (body.isEmpty ? nil : "application/scim+json"), "\(method)")
+            #expect(response.bodyText == (method == .head ? "" : "answer to \(method)"), "\(method)")
+        }
+    }
+
     @Test func rawTargetMethodHeadersAndBodyReachHandler() throws {
         let seen = Captured<HTTPRequest>()
         let server = try startServer { request in
