@@ -16,6 +16,23 @@ import Transcript
         return result
     }
 
+    /// The credential is found wherever it is copied, also when a tab separates it from the
+    /// scheme and when the upstream echoes it alone in a header the policy lists.
+    @Test(arguments: ["Bearer\ttok123456789 x", "Bearer tok123456789"])
+    func sentCredentialReplacedInListedHeaders(sent: String) {
+        let exchange = Exchange(
+            request: Exchange.Request(method: "GET", path: "/Users", headers: [("Authorization", sent)]),
+            response: Exchange.Response(
+                status: 200, headers: [("Authorization", "tok123456789 x"), ("X-Echo", sent)],
+                body: .text("echo: \(sent)")))
+
+        let redacted = policy.apply(to: exchange)
+
+        let headers = redacted.request.headers.fields + redacted.response.headers.fields
+        #expect(!headers.contains { $0.value.contains("tok123456789") }, "\(headers)")
+        #expect(!String(decoding: redacted.response.body.bytes, as: UTF8.self).contains("tok123456789"))
+    }
+
     /// The pre-check that decides whether a body is read for listed members: each listed name in
     /// any ASCII case, at the start and at the end, a `\u` escape and non-ASCII text count.
     @Test(arguments: [

@@ -176,6 +176,11 @@ enum SampleTranscripts {
         ("AUTHORIZATION", "Basic dXNlcjpwYXNz", "Basic [redacted]"),
         ("Proxy-Authorization", "Basic dXNlcjpwYXNz", "Basic [redacted]"),
         ("Authorization", "rawtoken", "[redacted]"),
+        ("Authorization", "Bearer\tabc x", "Bearer [redacted]"),
+        ("Proxy-Authorization", "Basic\tdXNlcjpwYXNz y", "Basic [redacted]"),
+        ("Authorization", "token abc", "token [redacted]"),
+        ("Authorization", "S3cretWithoutScheme x", "[redacted]"),
+        ("Authorization", "Bearer\u{A0}abc y", "[redacted]"),
         ("Cookie", "session=abc; theme=dark", "[redacted]"),
         ("Set-Cookie", "session=abc; HttpOnly", "[redacted]"),
     ])

@@ -68,7 +68,7 @@ public struct SecretPolicy: Sendable, Equatable {
         var redacted = exchange
         let sent = sentCredentials(exchange.request.headers)
         if !sent.isEmpty {
-            redacted = Self.replacing(sent, in: redacted, listedHeaders: headerNames)
+            redacted = Self.replacing(sent, in: redacted)
         }
         let exchange = redacted
         redacted.request.path = SecretScan.redactCredentials(inPath: exchange.request.path)
@@ -158,10 +158,11 @@ public struct SecretPolicy: Sendable, Equatable {
         return value.trimmingCharacters(in: .whitespaces)
     }
 
-    /// Replaces `secrets` in every string of the exchange except the values of `listedHeaders`,
-    /// which `apply(to:)` replaces whole.
-    private static func replacing(_ secrets: [String], in exchange: Exchange, listedHeaders: HeaderNameSet) -> Exchange
-    {
+    /// Replaces `secrets` in every string of the exchange. The values of listed headers are
+    /// searched too, although `apply(to:)` replaces them afterwards: that step keeps an
+    /// `Authorization` value's scheme, and a value that separates the credential from the scheme
+    /// with a tab, or an upstream that echoes the credential alone, would otherwise keep it.
+    private static func replacing(_ secrets: [String], in exchange: Exchange) -> Exchange {
         // Many credentials (a cookie header of hundreds of values) are searched in one pass over
         // each string, because a search per credential over a body of megabytes takes seconds.
         let manySecrets = secrets.count > 8 ? ManyNeedles(secrets) : nil
@@ -194,8 +195,7 @@ public struct SecretPolicy: Sendable, Equatable {
         func headers(_ fields: HTTPHeaders) -> HTTPHeaders {
             var result = HTTPHeaders()
             for field in fields {
-                let listed = listedHeaders.contains(field.name)
-                result.add(name: field.name, value: listed ? field.value : text(field.value))
+                result.add(name: field.name, value: text(field.value))
             }
             return result
         }

@@ -13,6 +13,25 @@ public enum SecretRedaction {
         redact(headers, names: HeaderNameSet(secretHeaders.union(extraHeaders)))
     }
 
+    /// Authentication schemes kept in front of a redacted credential, in lowercase: those of
+    /// IANA's HTTP Authentication Scheme Registry (its 2025-02-18 update) and a few common
+    /// unregistered ones.
+    static let knownSchemes: Set<String> = [
+        "basic", "bearer", "concealed", "digest", "dpop", "gnap", "hoba", "mutual", "negotiate", "oauth",
+        "privatetoken", "scram-sha-1", "scram-sha-256", "vapid", "ntlm", "aws4-hmac-sha256", "token", "sharedkey",
+    ]
+
+    /// Returns the scheme that starts a credentials value when it is a known one followed by a
+    /// space or a tab. Anything else in front of the credential, such as a token the upstream
+    /// echoes without a scheme, is not kept.
+    static func knownScheme(of value: String) -> Substring? {
+        guard let end = value.utf8.firstIndex(where: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) else {
+            return nil
+        }
+        let scheme = value[..<end]
+        return knownSchemes.contains(scheme.lowercased()) ? scheme : nil
+    }
+
     /// Returns the headers with the values of `names` replaced.
     static func redact(_ headers: HTTPHeaders, names: HeaderNameSet) -> HTTPHeaders {
         guard headers.fields.contains(where: { names.contains($0.name) }) else {
@@ -25,9 +44,9 @@ public enum SecretRedaction {
                 }
                 if HTTPHeaders.namesMatch(field.name, "authorization")
                     || HTTPHeaders.namesMatch(field.name, "proxy-authorization"),
-                    let space = field.value.utf8.firstIndex(of: UInt8(ascii: " "))
+                    let scheme = knownScheme(of: field.value)
                 {
-                    return HTTPHeaders.Field(name: field.name, value: "\(field.value[..<space]) \(placeholder)")
+                    return HTTPHeaders.Field(name: field.name, value: "\(scheme) \(placeholder)")
                 }
                 return HTTPHeaders.Field(name: field.name, value: placeholder)
             })
