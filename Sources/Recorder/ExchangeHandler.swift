@@ -34,13 +34,15 @@ struct ExchangeHandler: Sendable {
             response = try clients.send(forwarded, url: configuration.upstream.origin + request.target)
         } catch {
             state.count(.upstreamFailures)
+            // libcurl's message names the URL, whose query may hold an access_token.
+            let message = SecretScan.redactCredentials(inPath: error.message)
             logger.warning(
                 "upstream request failed",
                 metadata: [
                     "exchange.sequence": String(sequence), "http.method": request.method.rawValue,
-                    "error": error.message,
+                    "error": message,
                 ])
-            return upstreamFailure(error)
+            return upstreamFailure(error.kind, message: message)
         }
         if let problem = ProxyChecks.problem(in: response) {
             state.count(.upstreamFailures)
@@ -131,14 +133,13 @@ struct ExchangeHandler: Sendable {
 
     /// Returns a 504 when the upstream did not respond within the client timeout (RFC 9110
     /// section 15.6.5), and a 502 for every other failure.
-    private func upstreamFailure(_ error: HTTPClientError) -> HTTPResponse {
-        if error.kind == .timedOut {
+    private func upstreamFailure(_ kind: HTTPClientError.Kind, message: String) -> HTTPResponse {
+        if kind == .timedOut {
             return ProxyChecks.errorResponse(
-                .gatewayTimeout,
-                detail: "The recording proxy got no response from the upstream in time: \(error.message)")
+                .gatewayTimeout, detail: "The recording proxy got no response from the upstream in time: \(message)")
         }
         return ProxyChecks.errorResponse(
-            .badGateway, detail: "The recording proxy could not get a response from the upstream: \(error.message)")
+            .badGateway, detail: "The recording proxy could not get a response from the upstream: \(message)")
     }
 }
 

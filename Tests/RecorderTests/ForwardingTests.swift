@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import Logging
 import Recorder
 import SCIM
 import Testing
@@ -115,6 +116,33 @@ final class ReceivedRequests: @unchecked Sendable {
         #expect(body["status"] == "502")
         #expect(transcript == nil)
         #expect(proxy.counts.upstreamFailures == 1)
+    }
+
+    /// libcurl's error message names the URL; its access_token reaches neither the log nor the client.
+    @Test func upstreamFailureHidesQueryCredentials() throws {
+        let closed = HTTPServer(configuration: HTTPServerConfiguration()) { _ in HTTPResponse(status: .ok) }
+        try closed.start()
+        let origin = closed.origin
+        closed.stop()
+        let folder = try ProxyHarness.makeFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let handler = CapturingLogHandler()
+        var configuration = RecordingProxyConfiguration(
+            upstream: try BaseURL(origin + "/scim/v2"), journalPath: folder.appendingPathComponent("j.journal").path)
+        configuration.logger = Logger(label: "test", level: .warning, handler: handler)
+        let proxy = try RecordingProxy(configuration: configuration)
+        try proxy.start()
+        let secret = "q7Lm2Zx9Wv4Rt8Nb"
+
+        let response = try HTTPClient().send(
+            HTTPRequest(method: .get, target: "/scim/v2/Users?access_token=\(secret)&count=1"),
+            url: proxy.url + "/Users?access_token=\(secret)&count=1")
+        proxy.stop()
+
+        #expect(response.status.code == 502)
+        #expect(!String(decoding: response.body, as: UTF8.self).contains(secret))
+        #expect(handler.captured.contains { $0.message == "upstream request failed" })
+        #expect(!handler.captured.contains { $0.formatted().contains(secret) })
     }
 
     @Test func outsideBaseForwardedNotRecorded() throws {
