@@ -87,10 +87,10 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByArrayLiter
     }
 }
 
-/// A set of header field names, matched ignoring case (RFC 9110 section 5.1). An ASCII name, which
-/// every valid one is, is compared in place; lowercasing a copy of every name looked up cost the
-/// recording proxy more than the comparisons. Any other name is lowercased in full, so that one
-/// that lowercases to a listed name (with the Kelvin sign for `k`) still counts.
+/// A set of header field names, matched ignoring case (RFC 9110 section 5.1). ASCII names, which
+/// all valid names are, are compared in place, because lowercasing a copy of each name cost the
+/// recording proxy more than the comparison. Other names are lowercased in full, so a name that
+/// lowercases to a listed one (with the Kelvin sign for `k`) still counts.
 public struct HeaderNameSet: Sendable, Equatable {
     /// The names, lowercased.
     public let names: Set<String>
@@ -101,28 +101,42 @@ public struct HeaderNameSet: Sendable, Equatable {
         bytes = self.names.sorted().map { Array($0.utf8) }
     }
 
+    /// Returns the listed name that `name` starts with and continues after, ignoring case, or `nil`.
+    public func listedPrefix(of name: String) -> String? {
+        var name = name
+        let (isASCII, match) = name.withUTF8 { candidate in
+            guard !candidate.contains(where: { $0 >= 0x80 }) else {
+                return (false, nil as [UInt8]?)
+            }
+            return (true, bytes.first { $0.count < candidate.count && Self.starts(candidate, with: $0) })
+        }
+        if isASCII {
+            return match.map { String(decoding: $0, as: UTF8.self) }
+        }
+        let lowered = name.lowercased()
+        return names.sorted().first { lowered.count > $0.count && lowered.hasPrefix($0) }
+    }
+
     public func contains(_ name: String) -> Bool {
         var name = name
-        let found: Bool? = name.withUTF8 { candidate in
-            if candidate.contains(where: { $0 >= 0x80 }) {
-                return nil
+        let (isASCII, found) = name.withUTF8 { candidate in
+            guard !candidate.contains(where: { $0 >= 0x80 }) else {
+                return (false, false)
             }
-            for listed in bytes where listed.count == candidate.count {
-                var index = 0
-                while index < listed.count {
-                    let byte = candidate[index]
-                    let lowered = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
-                    if lowered != listed[index] {
-                        break
-                    }
-                    index += 1
-                }
-                if index == listed.count {
-                    return true
-                }
-            }
-            return false
+            return (true, bytes.contains { $0.count == candidate.count && Self.starts(candidate, with: $0) })
         }
-        return found ?? names.contains(name.lowercased())
+        return isASCII ? found : names.contains(name.lowercased())
+    }
+
+    /// Returns whether ASCII `bytes` start with the lowercase `prefix`, ignoring the case of letters.
+    private static func starts(_ bytes: UnsafeBufferPointer<UInt8>, with prefix: [UInt8]) -> Bool {
+        for (index, expected) in prefix.enumerated() {
+            let byte = bytes[index]
+            let lowered = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+            if lowered != expected {
+                return false
+            }
+        }
+        return true
     }
 }

@@ -15,7 +15,7 @@ struct ExchangeHandler: Sendable {
     func handle(_ request: HTTPRequest) -> HTTPResponse {
         let sequence = state.nextSequence.wrappingAdd(1, ordering: .relaxed).oldValue
         let logger = configuration.logger
-        if let rejection = ProxyChecks.rejection(of: request) {
+        if let rejection = ProxyChecks.rejection(of: request, redactedHeaders: configuration.policy.headerNames) {
             state.count(.rejected)
             logger.warning(
                 "request rejected and not forwarded",

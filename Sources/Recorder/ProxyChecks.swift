@@ -13,11 +13,22 @@ enum ProxyChecks {
     /// section 3.2.1) are forwarded. Header fields that RFC 9110 section 5.5 and RFC 9112
     /// section 5.1 make invalid, such as a name with a space or a value with a control character,
     /// are rejected too, because a transcript cannot store them.
-    static func rejection(of request: HTTPRequest) -> String? {
+    ///
+    /// libmicrohttpd joins a folded header line (obs-fold, RFC 9112 section 5.2) to the field's
+    /// name: `Authorization: Bearer` followed by a line `\tTOKEN` arrives as a field named
+    /// `AuthorizationTOKEN`. A name that starts with a redacted header's name and goes on is
+    /// rejected, and the message does not repeat it, because it may carry the credential.
+    static func rejection(of request: HTTPRequest, redactedHeaders: HeaderNameSet) -> String? {
         guard request.target.hasPrefix("/") else {
             // The message goes to the log, so credentials in the target are replaced first.
             let redactedTarget = SecretScan.redactCredentials(inPath: request.target)
             return "the request target \(JSONValue.string(redactedTarget).serialized()) is not a path starting with '/'"
+        }
+        for field in request.headers {
+            if let listed = redactedHeaders.listedPrefix(of: field.name) {
+                return
+                    "a header field name starts with \(listed) and goes on, as libmicrohttpd writes a folded header line (obs-fold, RFC 9112 section 5.2); the name is not shown because it may hold a credential"
+            }
         }
         return headerProblem(in: request.headers, kind: "request")
     }

@@ -40,4 +40,17 @@ struct HeaderLookupTests {
     func nameSetRejectsOtherNames(name: String) {
         #expect(!Self.listed.contains(name))
     }
+
+    @Test(arguments: [
+        ("AuthorizationTOKEN", "authorization"), ("Cookiesid=x", "cookie"), ("x-API-keyabc", "x-api-key"),
+        ("Authorization\u{212A}", "authorization"),
+    ])
+    func nameSetFindsListedPrefix(name: String, listed: String) {
+        #expect(Self.listed.listedPrefix(of: name) == listed)
+    }
+
+    @Test(arguments: ["Authorization", "cookie", "X-Other", "Authorizatio", "Authentication-Info"])
+    func nameSetFindsNoPrefix(name: String) {
+        #expect(Self.listed.listedPrefix(of: name) == nil)
+    }
 }

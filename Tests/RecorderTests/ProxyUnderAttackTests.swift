@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import Logging
 import Recorder
 import ReferenceServer
 import SCIM
@@ -197,6 +198,31 @@ private final class AttackedProxy {
         #expect(attacked.scripted?.acceptedConnections == 0)
         #expect(attacked.proxy.counts.rejected == 1)
         #expect(attacked.stillServes())
+        try expectExactlyCompletedRecorded(attacked)
+    }
+
+    /// libmicrohttpd joins a folded line to the field's name, so a credential folded onto the
+    /// next line would be a name no redaction matches. Such a request gets 400, and the
+    /// credential reaches neither the upstream, the journal, the log nor the answer.
+    @Test(arguments: [
+        "Authorization: Bearer\r\n\tFOLDED-credential-7f3a", "Cookie: a=b;\r\n sid=FOLDED-credential-7f3a",
+        "X-Api-Key:\r\n FOLDED-credential-7f3a",
+    ])
+    func foldedRedactedHeaderRejected(field: String) throws {
+        let handler = CapturingLogHandler()
+        let attacked = try AttackedProxy(misbehaviours: [:]) { configuration in
+            configuration.policy = SecretPolicy(extraHeaders: ["X-Api-Key"])
+            configuration.logger = Logger(label: "test", level: .debug, handler: handler)
+        }
+
+        let reply = RawClient.exchange(
+            attacked.port, AttackedProxy.rawHead("GET /scim/v2/Users HTTP/1.1", [field, "Connection: close"]))
+
+        #expect(reply.hasPrefix("HTTP/1.1 400"), "\(reply.prefix(80))")
+        #expect(!reply.contains("FOLDED-credential"))
+        #expect(attacked.scripted?.acceptedConnections == 0)
+        #expect(attacked.proxy.counts.rejected == 1)
+        #expect(!handler.captured.contains { $0.formatted().contains("FOLDED-credential") })
         try expectExactlyCompletedRecorded(attacked)
     }
 

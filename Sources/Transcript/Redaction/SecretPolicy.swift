@@ -26,7 +26,7 @@ public struct SecretPolicy: Sendable, Equatable {
     /// Lowercased header names whose values are replaced.
     public private(set) var headers: Set<String>
     /// `headers`, for lookups that do not lowercase each name.
-    private let headerNames: HeaderNameSet
+    public let headerNames: HeaderNameSet
     /// Lowercased JSON member names whose values are replaced.
     public private(set) var jsonFields: Set<String>
     /// The UTF-8 bytes of `jsonFields`, for searching raw bodies.
