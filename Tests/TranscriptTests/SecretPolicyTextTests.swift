@@ -37,7 +37,8 @@ import Transcript
     /// any ASCII case, at the start and at the end, a `\u` escape and non-ASCII text count.
     @Test(arguments: [
         ("password", true), ("xPASSWORD", true), (#"{"Client_Secret":1}"#, true), ("ends with apikey", true),
-        (#"{"p\u0061ssword":1}"#, true), ("caf\u{E9}", true), ("passwor", false), ("pass word", false),
+        (#"{"p\u0061ssword":1}"#, true), ("caf\u{E9}", true), ("passwor", false), ("pass%77ord=v", true),
+        ("100%", false), ("a%2", false), ("pass word", false),
         (#"{"userName":"a","emails":[{"value":"a@example.com"}],"active":true}"#, false), ("", false),
     ])
     func preCheckFindsListedNames(text: String, expected: Bool) {
@@ -71,6 +72,7 @@ import Transcript
         (#"{"Operations":[{"value":{"x":"patch-first-secret"},"path":"Password"}]} trailing"#, ["patch-first-secret"]),
         ("userName=f&user[password]=nested-secret&user.password=dotted-secret", ["nested-secret", "dotted-secret"]),
         ("pass%77ord=encoded-secret&Password+=plus-secret", ["encoded-secret", "plus-secret"]),
+        ("user=a&pass%77ord=only-encoded-secret", ["only-encoded-secret"]),
     ])
     func listedValuesReplacedInText(text: String, secrets: [String]) {
         let result = redacted(text)

@@ -58,7 +58,8 @@ public struct SecretPolicy: Sendable, Equatable {
         }
         namePrefixes = jsonFieldBytes.contains { $0.count < 2 } ? [] : prefixes
         scanStops = (0..<256).map { byte in
-            starts[byte | 0x20] || byte == Int(UInt8(ascii: "\\")) || byte >= 0x80 ? 1 : 0
+            starts[byte | 0x20] || byte == Int(UInt8(ascii: "\\")) || byte == Int(UInt8(ascii: "%")) || byte >= 0x80
+                ? 1 : 0
         }
     }
 
@@ -210,8 +211,9 @@ public struct SecretPolicy: Sendable, Equatable {
 
     /// Returns whether raw body bytes may hold a listed JSON member, by looking for each name
     /// without regard to ASCII case. A body for which this is false needs no parsing to be redacted.
-    /// A body with a `\u` escape may spell a name in escapes (`"\u0070assword"`), and a non-ASCII
-    /// one may hold a name that lowercases to a listed one, so both count as possible matches.
+    /// A body with a `\u` escape may spell a name in escapes (`"\u0070assword"`), one with a `%XX`
+    /// escape may spell it percent-encoded in a form (`pass%77ord=`), and a non-ASCII one may hold a
+    /// name that lowercases to a listed one, so all three count as possible matches.
     public func mayContainListedField(_ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBufferPointer { mayContainListedField($0) }
     }
@@ -230,6 +232,13 @@ public struct SecretPolicy: Sendable, Equatable {
                 let byte = buffer[index]
                 if byte == UInt8(ascii: "\\") && index + 1 < count && buffer[index + 1] == UInt8(ascii: "u") {
                     return true
+                }
+                // A percent-encoded byte may spell a name in a form body (`pass%77ord=`).
+                if byte == UInt8(ascii: "%") {
+                    if index + 2 < count && Self.isHexDigit(buffer[index + 1]) && Self.isHexDigit(buffer[index + 2]) {
+                        return true
+                    }
+                    continue
                 }
                 // A non-ASCII name may lowercase to a listed one (the Kelvin sign to "k").
                 if byte >= 0x80 {
@@ -256,6 +265,11 @@ public struct SecretPolicy: Sendable, Equatable {
             }
             return false
         }
+    }
+
+    static func isHexDigit(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+            || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte | 0x20)
     }
 
     public func apply(to headers: HTTPHeaders) -> HTTPHeaders {
