@@ -127,6 +127,21 @@ import Transcript
             result.response.body == .text("echo " + Array(repeating: "[redacted]", count: 300).joined(separator: ",")))
     }
 
+    /// Two credentials whose copies overlap in a body leave nothing of either, with few values
+    /// and with many (searched in one pass).
+    @Test(arguments: [0, 20])
+    func overlappingCredentialsLeaveNothing(otherCookies: Int) {
+        let others = (0..<otherCookies).map { "; o\($0)=other-value-\($0)" }.joined()
+        let exchange = Exchange(
+            request: Exchange.Request(
+                method: "GET", path: "/Users", headers: [("Cookie", "a=AAAAZQXBBBBCCCC; b=CCCCDDDDZQXEEEE\(others)")]),
+            response: Exchange.Response(status: 200, body: .text("x AAAAZQXBBBBCCCCDDDDZQXEEEE y")))
+
+        let result = policy.apply(to: exchange)
+
+        #expect(result.response.body == .text("x [redacted] y"))
+    }
+
     @Test func otherMembersKept() {
         let result = redacted(#"{"userName":"kept-name","password":"x-secret","active":true,"password":1}"#)
 

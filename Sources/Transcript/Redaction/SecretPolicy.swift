@@ -34,11 +34,11 @@ public struct SecretPolicy: Sendable, Equatable {
     /// A table of the 256 byte values, true where a byte with bit 0x20 set starts a name of `jsonFields`.
     private let jsonFieldStarts: [Bool]
     /// A table of the 256 byte values, 1 for the bytes `mayContainListedField` must look at: a
-    /// byte of `jsonFieldStarts`, a backslash, and every byte of a non-ASCII character.
+    /// byte of `jsonFieldStarts`, a backslash, a percent sign, and every byte of a non-ASCII character.
     private let scanStops: [UInt8]
-    /// A bit set over byte pairs, with bit 0x20 set in both bytes, that holds the first two bytes
-    /// of each name of `jsonFields`. Most letters that start no name are passed over after one
-    /// lookup. Empty when a name has one byte.
+    /// A bit set over byte pairs, with bit 0x20 set in both bytes, of the first two bytes of each
+    /// name of `jsonFields`. Most letters that start no name are passed over after one lookup.
+    /// Empty when a name has one byte.
     private let namePrefixes: [UInt64]
 
     public init(extraHeaders: [String] = [], extraJSONFields: [String] = []) {
@@ -160,9 +160,9 @@ public struct SecretPolicy: Sendable, Equatable {
     }
 
     /// Replaces `secrets` in every string of the exchange. The values of listed headers are
-    /// searched too, although `apply(to:)` replaces them afterwards: that step keeps an
-    /// `Authorization` value's scheme, and a value that separates the credential from the scheme
-    /// with a tab, or an upstream that echoes the credential alone, would otherwise keep it.
+    /// searched too, although `apply(to:)` replaces them afterwards, because that step keeps an
+    /// `Authorization` value's scheme. A credential after a tab, or echoed alone by the upstream,
+    /// would otherwise stay.
     private static func replacing(_ secrets: [String], in exchange: Exchange) -> Exchange {
         // Many credentials (a cookie header of hundreds of values) are searched in one pass over
         // each string, because a search per credential over a body of megabytes takes seconds.
@@ -171,7 +171,7 @@ public struct SecretPolicy: Sendable, Equatable {
             if let manySecrets {
                 return manySecrets.replacing(in: value, with: placeholder)
             }
-            return secrets.reduce(value) { $0.replacingBytes(of: $1, with: placeholder) }
+            return Self.replacingEvery(secrets, in: value, with: placeholder)
         }
         func json(_ value: JSONValue) -> JSONValue {
             switch value {
@@ -211,9 +211,9 @@ public struct SecretPolicy: Sendable, Equatable {
 
     /// Returns whether raw body bytes may hold a listed JSON member, by looking for each name
     /// without regard to ASCII case. A body for which this is false needs no parsing to be redacted.
-    /// A body with a `\u` escape may spell a name in escapes (`"\u0070assword"`), one with a `%XX`
-    /// escape may spell it percent-encoded in a form (`pass%77ord=`), and a non-ASCII one may hold a
-    /// name that lowercases to a listed one, so all three count as possible matches.
+    /// Three kinds of bytes count as possible matches too. A `\u` escape may spell a name
+    /// (`"\u0070assword"`), and so may a `%XX` escape in a form (`pass%77ord=`). A non-ASCII
+    /// character may lowercase to a listed name's letter (the Kelvin sign to `k`).
     public func mayContainListedField(_ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBufferPointer { mayContainListedField($0) }
     }
@@ -561,6 +561,64 @@ public struct SecretPolicy: Sendable, Equatable {
 
 /// Strings of at least four bytes searched for together: each position of a text is looked up by
 /// its first four bytes, so the time grows with the text, not with the number of strings.
+extension SecretPolicy {
+    /// Returns `text` with every occurrence of each secret replaced. Occurrences that overlap or
+    /// touch become one placeholder, so that no part of either is left: cookie values
+    /// `AAAAXBBBB` and `BBBBYCCCC` in `AAAAXBBBBYCCCC` leave nothing of `BBBBYCCCC`, which
+    /// replacing one secret after the other did.
+    static func replacingEvery(_ secrets: [String], in text: String, with placeholder: String) -> String {
+        var text = text
+        let replaced: [UInt8]? = text.withUTF8 { bytes in
+            var ranges: [Range<Int>] = []
+            for secret in secrets {
+                var secret = secret
+                secret.withUTF8 { needle in
+                    guard let needleStart = needle.baseAddress, let start = bytes.baseAddress,
+                        needle.count <= bytes.count
+                    else {
+                        return
+                    }
+                    for offset in 0...(bytes.count - needle.count)
+                    where start[offset] == needleStart[0] && memcmp(start + offset, needleStart, needle.count) == 0 {
+                        ranges.append(offset..<(offset + needle.count))
+                    }
+                }
+            }
+            return ranges.isEmpty ? nil : replacing(merged(ranges), in: bytes, with: placeholder)
+        }
+        return replaced.map { String(decoding: $0, as: UTF8.self) } ?? text
+    }
+
+    /// Returns the ranges sorted, with overlapping and touching ones joined.
+    static func merged(_ ranges: [Range<Int>]) -> [Range<Int>] {
+        var result: [Range<Int>] = []
+        for range in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+            if let last = result.last, range.lowerBound <= last.upperBound {
+                result[result.count - 1] = last.lowerBound..<max(last.upperBound, range.upperBound)
+            } else {
+                result.append(range)
+            }
+        }
+        return result
+    }
+
+    /// Returns `bytes` with each of the sorted, disjoint `ranges` replaced by `placeholder`.
+    static func replacing(
+        _ ranges: [Range<Int>], in bytes: some RandomAccessCollection<UInt8>, with placeholder: String
+    ) -> [UInt8] {
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count)
+        var copied = 0
+        for range in ranges {
+            result.append(contentsOf: bytes.dropFirst(copied).prefix(range.lowerBound - copied))
+            result.append(contentsOf: placeholder.utf8)
+            copied = range.upperBound
+        }
+        result.append(contentsOf: bytes.dropFirst(copied))
+        return result
+    }
+}
+
 struct ManyNeedles {
     private var byPrefix: [UInt32: [[UInt8]]] = [:]
 
@@ -582,34 +640,32 @@ struct ManyNeedles {
         return value
     }
 
-    /// Returns `text` with every occurrence of a needle replaced, the longest needle first where
-    /// several match at one position.
+    /// Returns `text` with every occurrence of a needle replaced. Occurrences that overlap or
+    /// touch become one placeholder, as in `SecretPolicy.replacingEvery`.
     func replacing(in text: String, with placeholder: String) -> String {
         let bytes = Array(text.utf8)
         guard bytes.count >= 4 else {
             return text
         }
-        var result: [UInt8] = []
-        var copied = 0
-        var index = 0
-        while index + 4 <= bytes.count {
+        var ranges: [Range<Int>] = []
+        for index in 0...(bytes.count - 4) {
             guard let candidates = byPrefix[Self.prefix(bytes, at: index)],
                 let match = candidates.first(where: {
                     index + $0.count <= bytes.count && bytes[index..<(index + $0.count)].elementsEqual($0)
                 })
             else {
-                index += 1
                 continue
             }
-            result.append(contentsOf: bytes[copied..<index])
-            result.append(contentsOf: placeholder.utf8)
-            index += match.count
-            copied = index
+            // The longest needle that starts here; needles are sorted longest first.
+            if let last = ranges.last, index <= last.upperBound {
+                ranges[ranges.count - 1] = last.lowerBound..<max(last.upperBound, index + match.count)
+            } else {
+                ranges.append(index..<(index + match.count))
+            }
         }
-        guard copied > 0 else {
+        guard !ranges.isEmpty else {
             return text
         }
-        result.append(contentsOf: bytes[copied...])
-        return String(decoding: result, as: UTF8.self)
+        return String(decoding: SecretPolicy.replacing(ranges, in: bytes, with: placeholder), as: UTF8.self)
     }
 }
