@@ -1,3 +1,4 @@
+import SCIM
 import Transcript
 
 /// The options every verb that writes a transcript shares for secrets: extra names to redact,
@@ -19,8 +20,15 @@ enum SecretOptions {
         name: "force", valueName: nil,
         help: "Write the output even when the secret scan finds a value that looks like a credential.")
 
+    /// Returns the policy of `--redact-header` and `--redact-field`, and warns about a header name
+    /// that no header can have, such as one with a space, because it would redact nothing.
     static func policy(_ arguments: ParsedArguments) -> SecretPolicy {
-        SecretPolicy(
+        for name in arguments.allValues("redact-header") where Exchange.problem(inHeaderName: name) != nil {
+            Terminal.error(
+                "warning: --redact-header \(JSONValue.string(name).serialized()) is not a header field name "
+                    + "(RFC 9110 section 5.1), so it matches no header; give the name without spaces or a colon")
+        }
+        return SecretPolicy(
             extraHeaders: arguments.allValues("redact-header"), extraJSONFields: arguments.allValues("redact-field"))
     }
 

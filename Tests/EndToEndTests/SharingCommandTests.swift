@@ -87,6 +87,21 @@ import Testing
         #expect(forced.stderr.contains("warning: [secret]"))
     }
 
+    /// A header name with a space can match no header, so the option would redact nothing.
+    @Test func headerNameWithSpaceWarned() throws {
+        let folder = try TemporaryFolder()
+
+        let redacted = try BinaryRunner.run(
+            [
+                "redact", "Recordings/11-existing-teammate-case.json", "--out", folder.path("shared.json"),
+                "--redact-header", "X Api Key", "--redact-header", "X-Api-Key",
+            ])
+
+        #expect(redacted.status == 0, "\(redacted.stderr)")
+        #expect(redacted.stderr.contains(#"warning: --redact-header "X Api Key" is not a header field name"#))
+        #expect(!redacted.stderr.contains(#""X-Api-Key" is not"#))
+    }
+
     @Test func redactedTranscriptStillVerifies() throws {
         let folder = try TemporaryFolder()
 
