@@ -182,6 +182,15 @@ import Transcript
         #expect(SecretPolicy.spellings(of: #""quoted-cookie""#).contains("quoted-cookie"))
     }
 
+    /// JSON may write a non-ASCII character as `\u` escapes, in either letter case, and one
+    /// outside the Basic Multilingual Plane as two.
+    @Test func spellingsOfNonASCIICredential() {
+        let spellings = SecretPolicy.spellings(of: "ZQX\u{F6}k\u{E9}n4444\u{1F600}")
+
+        #expect(spellings.contains(#"ZQX\u00f6k\u00e9n4444\ud83d\ude00"#))
+        #expect(spellings.contains(#"ZQX\u00F6k\u00E9n4444\uD83D\uDE00"#))
+    }
+
     @Test func escapedAndEncodedCopiesReplaced() {
         let token = "Zm9vYmFy/SLASH+abc123"
         let exchange = Exchange(

@@ -109,8 +109,8 @@ public struct SecretPolicy: Sendable, Equatable {
     }
 
     /// Returns the spellings a copy of a credential may take. They are the credential as sent and
-    /// without the quotes of a quoted cookie value, escaped as a JSON string (`/` as `\/` too), and
-    /// percent-encoded with upper- and lowercase hex digits.
+    /// without the quotes of a quoted cookie value, escaped as a JSON string (`/` as `\/` too, and
+    /// non-ASCII characters as `\u` escapes), and percent-encoded with upper- and lowercase hex digits.
     public static func spellings(of credential: String) -> [String] {
         var bare = credential
         if bare.count >= 2, bare.hasPrefix("\""), bare.hasSuffix("\"") {
@@ -133,6 +133,21 @@ public struct SecretPolicy: Sendable, Equatable {
             }
         }
         spellings.append(escaped)
+        // JSON may also write each non-ASCII character as `\uXXXX` escapes of its UTF-16 units.
+        if !bare.utf8.allSatisfy({ $0 < 0x80 }) {
+            for uppercase in [false, true] {
+                var unicodeEscaped = ""
+                for unit in escaped.utf16 {
+                    if unit < 0x80 {
+                        unicodeEscaped.unicodeScalars.append(Unicode.Scalar(UInt8(unit)))
+                    } else {
+                        let hex = String(unit, radix: 16, uppercase: uppercase)
+                        unicodeEscaped += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                    }
+                }
+                spellings.append(unicodeEscaped)
+            }
+        }
         let upper = RequestTarget.encodeQueryValue(bare)
         // The same encoding with lowercase hex digits: only the two characters after each `%`
         // change, because every other character is unreserved and kept as it is.
