@@ -379,7 +379,9 @@ private let accessHandler: MHD_AccessHandlerCallback = {
         server.logger.debug(
             "request handled",
             metadata: [
-                "http.method": request.method.rawValue, "http.path": request.path,
+                // Only an origin-form path is logged: another target may carry user information.
+                "http.method": request.method.rawValue,
+                "http.path": request.target.hasPrefix("/") ? request.path : "(not a path)",
                 "http.status": String(response.status.code),
                 "http.duration_ms": String(format: "%.3f", elapsed),
             ])

@@ -15,7 +15,13 @@ struct ExchangeHandler: Sendable {
     func handle(_ request: HTTPRequest) -> HTTPResponse {
         let sequence = state.nextSequence.wrappingAdd(1, ordering: .relaxed).oldValue
         let logger = configuration.logger
-        if let rejection = ProxyChecks.rejection(of: request, redactedHeaders: configuration.policy.headerNames) {
+        let policy = configuration.policy
+        // The spellings of the credentials in the request's listed headers, for every message and
+        // for the capture.
+        let sent = policy.sentCredentials(request.headers)
+        if let found = ProxyChecks.rejection(of: request, policy: policy, sent: sent) {
+            // A rejected header name or target may hold a credential; the message may quote it.
+            let rejection = policy.redactingMessage(found, sent: sent)
             state.count(.rejected)
             logger.warning(
                 "request rejected and not forwarded",
@@ -35,7 +41,8 @@ struct ExchangeHandler: Sendable {
         } catch {
             state.count(.upstreamFailures)
             // libcurl's message names the URL, whose query may hold an access_token.
-            let message = SecretScan.redactCredentials(inPath: error.message)
+            let message = policy.redactingMessage(
+                SecretScan.redactCredentials(inPath: error.message), sent: sent)
             logger.warning(
                 "upstream request failed",
                 metadata: [
@@ -44,7 +51,8 @@ struct ExchangeHandler: Sendable {
                 ])
             return upstreamFailure(error.kind, message: message)
         }
-        if let problem = ProxyChecks.problem(in: response) {
+        if let found = ProxyChecks.problem(in: response, policy: policy, sent: sent) {
+            let problem = policy.redactingMessage(found, sent: sent)
             state.count(.upstreamFailures)
             logger.warning(
                 "upstream response invalid and not returned",
@@ -56,7 +64,7 @@ struct ExchangeHandler: Sendable {
         }
 
         if Exchange.problem(inMethod: request.method.rawValue) == nil, let relative = relativeTarget(request.target) {
-            record(request, relative: relative, response: response, sequence: sequence)
+            record(request, relative: relative, response: response, sequence: sequence, sent: sent)
         } else {
             state.count(.notRecorded)
             logger.warning(
@@ -70,7 +78,9 @@ struct ExchangeHandler: Sendable {
             status: response.status, headers: ForwardedHeaders.response(response.headers), body: response.body)
     }
 
-    private func record(_ request: HTTPRequest, relative: String, response: HTTPResponse, sequence: Int) {
+    private func record(
+        _ request: HTTPRequest, relative: String, response: HTTPResponse, sequence: Int, sent: [String]
+    ) {
         let logger = configuration.logger
         let captured = Exchange(
             request: Exchange.Request(
@@ -79,7 +89,7 @@ struct ExchangeHandler: Sendable {
             response: Exchange.Response(
                 status: response.status.code, headers: response.headers, body: capturedBody(response.body)))
         let (exchange, findings) = SecretScan.redactFindings(
-            in: configuration.policy.apply(to: captured), number: sequence)
+            in: configuration.policy.apply(to: captured, sentCredentials: sent), number: sequence)
         for finding in findings {
             logger.warning(
                 "secret-like value replaced before journaling",

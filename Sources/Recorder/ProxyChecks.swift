@@ -18,26 +18,37 @@ enum ProxyChecks {
     /// name: `Authorization: Bearer` followed by a line `\tTOKEN` arrives as a field named
     /// `AuthorizationTOKEN`. A name that starts with a redacted header's name and goes on is
     /// rejected, and the message does not repeat it, because it may carry the credential.
-    static func rejection(of request: HTTPRequest, redactedHeaders: HeaderNameSet) -> String? {
+    ///
+    /// A header name that contains the credential of a listed header (a folded line after another
+    /// field) is rejected too, because names are not redacted.
+    static func rejection(of request: HTTPRequest, policy: SecretPolicy, sent: [String]) -> String? {
         guard request.target.hasPrefix("/") else {
             // The message goes to the log, so credentials in the target are replaced first.
             let redactedTarget = SecretScan.redactCredentials(inPath: request.target)
             return "the request target \(JSONValue.string(redactedTarget).serialized()) is not a path starting with '/'"
         }
         for field in request.headers {
-            if let listed = redactedHeaders.listedPrefix(of: field.name) {
+            if let listed = policy.headerNames.listedPrefix(of: field.name) {
                 return
                     "a header field name starts with \(listed) and goes on, as libmicrohttpd writes a folded header line (obs-fold, RFC 9112 section 5.2); the name is not shown because it may hold a credential"
             }
+        }
+        if policy.headerNameHoldsSentCredential(request.headers, sent: sent) {
+            return "a header field name contains the credential of a redacted header"
         }
         return headerProblem(in: request.headers, kind: "request")
     }
 
     /// Returns why an upstream response is invalid, or `nil`. RFC 9110 section 15 makes status
     /// codes outside 100...599 invalid, and header fields are checked as in `rejection(of:)`.
-    static func problem(in response: HTTPResponse) -> String? {
+    /// A response header name that contains the client's credential is invalid too, because names are
+    /// not redacted.
+    static func problem(in response: HTTPResponse, policy: SecretPolicy, sent: [String]) -> String? {
         guard Exchange.statusCodes.contains(response.status.code) else {
             return "status \(response.status.code) is not between 100 and 599"
+        }
+        if policy.headerNameHoldsSentCredential(response.headers, sent: sent) {
+            return "a response header field name contains the client's credential"
         }
         return headerProblem(in: response.headers, kind: "response")
     }

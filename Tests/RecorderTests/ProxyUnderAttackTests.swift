@@ -226,6 +226,27 @@ private final class AttackedProxy {
         try expectExactlyCompletedRecorded(attacked)
     }
 
+    /// Header names are not redacted, so a name that holds the client's credential (a folded
+    /// line after another field) gets 400 instead of being recorded.
+    @Test func headerNameWithCredentialRejected() throws {
+        let handler = CapturingLogHandler()
+        let attacked = try AttackedProxy(misbehaviours: [:]) { configuration in
+            configuration.logger = Logger(label: "test", level: .debug, handler: handler)
+        }
+
+        let reply = RawClient.exchange(
+            attacked.port,
+            AttackedProxy.rawHead(
+                "GET /scim/v2/Users HTTP/1.1",
+                ["Authorization: Bearer NAMEDCRED-55aa", "X-Other: hello\r\n NAMEDCRED-55aa", "Connection: close"]))
+
+        #expect(reply.hasPrefix("HTTP/1.1 400"), "\(reply.prefix(80))")
+        #expect(!reply.contains("NAMEDCRED"))
+        #expect(attacked.scripted?.acceptedConnections == 0)
+        #expect(!handler.captured.contains { $0.formatted().contains("NAMEDCRED") })
+        try expectExactlyCompletedRecorded(attacked)
+    }
+
     /// A method that is a valid HTTP token but not an uppercase name cannot be a transcript's
     /// method, so it is forwarded like a request outside the SCIM base and not recorded.
     @Test(arguments: ["get", "M-SEARCH"])

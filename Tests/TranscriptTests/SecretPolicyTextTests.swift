@@ -33,6 +33,46 @@ import Transcript
         #expect(!String(decoding: redacted.response.body.bytes, as: UTF8.self).contains("tok123456789"))
     }
 
+    /// Each word of a listed header's value is searched for too, and a cookie without `=` or
+    /// after a `,`, so that a part the upstream echoes alone is found.
+    @Test(arguments: [
+        ("Authorization", "Bearer\tTOKI1234567 x", "TOKI1234567"),
+        ("Authorization", "Bearer\u{A0}TOKC1234567", "TOKC1234567"),
+        ("Authorization", "Bearer,TOKN1234567", "TOKN1234567"),
+        ("Authorization", "TOKJPART1111 TOKJPART2222", "TOKJPART1111"),
+        ("Cookie", "TOKSNOEQUALS1234", "TOKSNOEQUALS1234"),
+        ("Cookie", "a=CKCOMMA11111111, b=other-value-2", "CKCOMMA11111111"),
+    ])
+    func echoedPartOfCredentialReplaced(name: String, value: String, part: String) {
+        let exchange = Exchange(
+            request: Exchange.Request(method: "GET", path: "/Users", headers: [(name, value)]),
+            response: Exchange.Response(status: 200, headers: [("X-Echo", part)]))
+
+        let redacted = policy.apply(to: exchange)
+
+        #expect(redacted.response.headers["X-Echo"] == "[redacted]")
+        #expect(!redacted.request.headers.fields.contains { $0.value.contains(part) })
+    }
+
+    /// Messages about a request (log lines, error bodies) lose the sent credential, bearer
+    /// tokens and a URL's user information.
+    @Test(arguments: [
+        (#"header "AcceptAuthorization: Bearer TOKF11AAAAAA" is not a header name"#, "TOKF11AAAAAA"),
+        (#"the request target "http://user:URLPASSWORD99@127.0.0.1/Users" is not a path"#, "URLPASSWORD99"),
+        ("GET http://h/Users?filter=userName%20eq%20%22TOKHDRINQUERY123%22: failed", "TOKHDRINQUERY123"),
+    ])
+    func messagesLoseCredentials(message: String, secret: String) {
+        let sent = policy.sentCredentials([("Authorization", "Bearer TOKHDRINQUERY123")])
+
+        #expect(!policy.redactingMessage(message, sent: sent).contains(secret))
+    }
+
+    @Test func semicolonSeparatedQueryCredentialReplaced() {
+        #expect(
+            SecretScan.redactCredentials(inPath: "/Users?x=1;access_token=TOKSEMI12345&y=2")
+                == "/Users?x=1;access_token=%5Bredacted%5D&y=2")
+    }
+
     /// The pre-check that decides whether a body is read for listed members: each listed name in
     /// any ASCII case, at the start and at the end, a `\u` escape and non-ASCII text count.
     @Test(arguments: [
@@ -180,6 +220,7 @@ import Transcript
         #expect(spellings.contains("ab%2Fcd%2Bef%3D"))
         #expect(spellings.contains("ab%2fcd%2bef%3d"))
         #expect(SecretPolicy.spellings(of: #""quoted-cookie""#).contains("quoted-cookie"))
+        #expect(SecretPolicy.spellings(of: #"ab/cd"efgh12"#).contains(#"ab/cd\"efgh12"#))
     }
 
     /// JSON may write a non-ASCII character as `\u` escapes, in either letter case, and one

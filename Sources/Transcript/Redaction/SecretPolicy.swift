@@ -66,8 +66,13 @@ public struct SecretPolicy: Sendable, Equatable {
     /// Returns the exchange with every listed header and JSON member, and every token in the
     /// request target, replaced.
     public func apply(to exchange: Exchange) -> Exchange {
+        apply(to: exchange, sentCredentials: sentCredentials(exchange.request.headers))
+    }
+
+    /// Returns `apply(to:)` with the spellings of the request's credentials computed already by
+    /// `sentCredentials(_:)`.
+    public func apply(to exchange: Exchange, sentCredentials sent: [String]) -> Exchange {
         var redacted = exchange
-        let sent = sentCredentials(exchange.request.headers)
         if !sent.isEmpty {
             redacted = Self.replacing(sent, in: redacted)
         }
@@ -87,14 +92,17 @@ public struct SecretPolicy: Sendable, Equatable {
     /// `Authorization: Bearer abc`, and each value of `Cookie: a=b; c=d`. The same values are
     /// replaced wherever else the exchange contains them (a query parameter, a body member, an echo
     /// in the response), because the header's redaction alone would leave those copies.
-    func sentCredentials(_ headers: HTTPHeaders) -> [String] {
+    public func sentCredentials(_ headers: HTTPHeaders) -> [String] {
         var values: [String] = []
         for field in headers where headerNames.contains(field.name) {
             let value = Self.trimmingSpaces(field.value)
             if field.name.lowercased().hasSuffix("cookie") {
-                for pair in value.split(separator: ";") {
+                // Pairs are separated by `;`, by `,` in old clients; a pair without `=` is a value too.
+                for pair in value.split(whereSeparator: { $0 == ";" || $0 == "," }) {
                     if let equals = pair.firstIndex(of: "=") {
                         values.append(Self.trimmingSpaces(String(pair[pair.index(after: equals)...])))
+                    } else {
+                        values.append(Self.trimmingSpaces(String(pair)))
                     }
                 }
             } else if let space = value.utf8.firstIndex(where: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") })
@@ -103,9 +111,29 @@ public struct SecretPolicy: Sendable, Equatable {
             } else {
                 values.append(value)
             }
+            // Each word counts too, so that a part the upstream echoes alone is found: the token
+            // of `Bearer<TAB>token x`, or the first word of a value without a scheme.
+            let words = value.split(whereSeparator: { $0.isWhitespace || $0 == "," || $0 == ";" })
+            if words.count > 1 {
+                values += words.map(String.init).filter { !SecretRedaction.knownSchemes.contains($0.lowercased()) }
+            }
         }
         let long = values.filter { $0.count >= Self.minimumEchoLength && $0 != SecretRedaction.placeholder }
         return Array(Set(long.flatMap(Self.spellings))).sorted { $0.count > $1.count }
+    }
+
+    /// Returns whether a field name of `headers` contains one of `sent`, the spellings of the
+    /// credentials from `sentCredentials(_:)`.
+    public func headerNameHoldsSentCredential(_ headers: HTTPHeaders, sent: [String]) -> Bool {
+        !sent.isEmpty && headers.fields.contains { field in sent.contains { field.name.containsBytes(of: $0) } }
+    }
+
+    /// Returns a message about a request, for a log line or an error body, with `sent` (from
+    /// `sentCredentials(_:)`) replaced, and bearer tokens, JWTs and a URL's user information too. A message may quote a header name or target that contains one.
+    public func redactingMessage(_ message: String, sent: [String]) -> String {
+        var text = sent.isEmpty ? message : Self.replacingEvery(sent, in: message, with: SecretRedaction.placeholder)
+        text = SecretScan.redactCredentials(inText: text)
+        return SecretScan.redactUserInformation(in: text)
     }
 
     /// Returns the spellings a copy of a credential may take. They are the credential as sent and
@@ -122,30 +150,33 @@ public struct SecretPolicy: Sendable, Equatable {
         if bare.utf8.allSatisfy(RequestTarget.isUnreserved) {
             return (bare == credential ? [credential] : spellings).filter { $0.count >= minimumEchoLength }
         }
-        var escaped = ""
-        for character in bare {
-            switch character {
-            case "\\": escaped += "\\\\"
-            case "\"": escaped += "\\\""
-            case "/": escaped += "\\/"
-            case "\t": escaped += "\\t"
-            default: escaped.append(character)
-            }
-        }
-        spellings.append(escaped)
-        // JSON may also write each non-ASCII character as `\uXXXX` escapes of its UTF-16 units.
-        if !bare.utf8.allSatisfy({ $0 < 0x80 }) {
-            for uppercase in [false, true] {
-                var unicodeEscaped = ""
-                for unit in escaped.utf16 {
-                    if unit < 0x80 {
-                        unicodeEscaped.unicodeScalars.append(Unicode.Scalar(UInt8(unit)))
-                    } else {
-                        let hex = String(unit, radix: 16, uppercase: uppercase)
-                        unicodeEscaped += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                    }
+        // JSON writers differ on `/`: some write `\/`, most leave it.
+        for escapesSlash in [true, false] {
+            var escaped = ""
+            for character in bare {
+                switch character {
+                case "\\": escaped += "\\\\"
+                case "\"": escaped += "\\\""
+                case "/" where escapesSlash: escaped += "\\/"
+                case "\t": escaped += "\\t"
+                default: escaped.append(character)
                 }
-                spellings.append(unicodeEscaped)
+            }
+            spellings.append(escaped)
+            // JSON may also write each non-ASCII character as `\uXXXX` escapes of its UTF-16 units.
+            if !bare.utf8.allSatisfy({ $0 < 0x80 }) {
+                for uppercase in [false, true] {
+                    var unicodeEscaped = ""
+                    for unit in escaped.utf16 {
+                        if unit < 0x80 {
+                            unicodeEscaped.unicodeScalars.append(Unicode.Scalar(UInt8(unit)))
+                        } else {
+                            let hex = String(unit, radix: 16, uppercase: uppercase)
+                            unicodeEscaped += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                        }
+                    }
+                    spellings.append(unicodeEscaped)
+                }
             }
         }
         let upper = RequestTarget.encodeQueryValue(bare)
@@ -158,7 +189,7 @@ public struct SecretPolicy: Sendable, Equatable {
             hexDigitsLeft = character == "%" ? 2 : max(0, hexDigitsLeft - 1)
         }
         spellings += [upper, lower]
-        return spellings.filter { $0.count >= minimumEchoLength }
+        return Array(Set(spellings)).filter { $0.count >= minimumEchoLength }
     }
 
     /// Returns `value` without leading and trailing whitespace. A value without any is returned as

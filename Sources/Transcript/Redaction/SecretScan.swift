@@ -46,18 +46,31 @@ public enum SecretScan {
         guard let query else {
             return redactedPath
         }
-        let parameters = query.split(separator: "&", omittingEmptySubsequences: false).map { parameter in
-            guard let equals = parameter.firstIndex(of: "=") else {
-                return replaceCredentials(in: String(parameter))
+        // `;` separates parameters too in some servers' query parsing; each separator is kept.
+        var result = redactedPath + "?"
+        var rest = Substring(query)
+        while true {
+            let end = rest.firstIndex { $0 == "&" || $0 == ";" } ?? rest.endIndex
+            result += redactParameter(rest[..<end])
+            guard end < rest.endIndex else {
+                break
             }
-            let value = String(parameter[parameter.index(after: equals)...])
-            let name = RequestTarget.percentDecode(String(parameter[..<equals]), plusIsSpace: true).lowercased()
-            if credentialParameters.contains(name) && !value.isEmpty {
-                return String(parameter[...equals]) + "%5Bredacted%5D"
-            }
-            return String(parameter[...equals]) + redactCredentials(inQueryValue: value)
+            result.append(rest[end])
+            rest = rest[rest.index(after: end)...]
         }
-        return redactedPath + "?" + parameters.joined(separator: "&")
+        return result
+    }
+
+    private static func redactParameter(_ parameter: Substring) -> String {
+        guard let equals = parameter.firstIndex(of: "=") else {
+            return replaceCredentials(in: String(parameter))
+        }
+        let value = String(parameter[parameter.index(after: equals)...])
+        let name = RequestTarget.percentDecode(String(parameter[..<equals]), plusIsSpace: true).lowercased()
+        if credentialParameters.contains(name) && !value.isEmpty {
+            return String(parameter[...equals]) + "%5Bredacted%5D"
+        }
+        return String(parameter[...equals]) + redactCredentials(inQueryValue: value)
     }
 
     /// Query parameters whose value is a credential whatever it looks like: RFC 6750's
@@ -82,6 +95,34 @@ public enum SecretScan {
             result.replaceSubrange(range, with: SecretRedaction.placeholder)
         }
         return RequestTarget.encodeFormValue(result)
+    }
+
+    /// Replaces bearer tokens and JWTs in free text, such as a message about a request.
+    public static func redactCredentials(inText text: String) -> String {
+        var result = text
+        for (range, _) in SecretPatterns.credentialRanges(in: text).reversed() {
+            result.replaceSubrange(range, with: SecretRedaction.placeholder)
+        }
+        return result
+    }
+
+    /// Replaces the user information of URLs in free text (`//user:password@host`).
+    public static func redactUserInformation(in text: String) -> String {
+        guard text.contains("@"), text.contains("//") else {
+            return text
+        }
+        var result = ""
+        var rest = Substring(text)
+        while let slashes = rest.range(of: "//") {
+            result += rest[..<slashes.upperBound]
+            rest = rest[slashes.upperBound...]
+            let authorityEnd = rest.firstIndex { "/?# \"'".contains($0) } ?? rest.endIndex
+            if let at = rest[..<authorityEnd].lastIndex(of: "@") {
+                result += SecretRedaction.placeholder
+                rest = rest[at...]
+            }
+        }
+        return result + rest
     }
 
     /// Replaces the tokens found in text as it is, without decoding it.
