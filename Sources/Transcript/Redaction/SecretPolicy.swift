@@ -113,13 +113,54 @@ public struct SecretPolicy: Sendable, Equatable {
             }
             // Each word counts too, so that a part the upstream echoes alone is found: the token
             // of `Bearer<TAB>token x`, or the first word of a value without a scheme.
-            let words = value.split(whereSeparator: { $0.isWhitespace || $0 == "," || $0 == ";" })
-            if words.count > 1 {
-                values += words.map(String.init).filter { !SecretRedaction.knownSchemes.contains($0.lowercased()) }
+            let words = Self.words(of: value)
+            // `Bearer token` gave its one word above already.
+            let wordAdded =
+                words.count == 2 && values.last == words[1]
+                && SecretRedaction.knownSchemes.contains(words[0].lowercased())
+            if words.count > 1 && !wordAdded {
+                values += words.filter { !SecretRedaction.knownSchemes.contains($0.lowercased()) }
             }
         }
         let long = values.filter { $0.count >= Self.minimumEchoLength && $0 != SecretRedaction.placeholder }
         return Array(Set(long.flatMap(Self.spellings))).sorted { $0.count > $1.count }
+    }
+
+    /// Returns the words of a header value, separated by spaces, tabs, no-break spaces, `,` or `;`.
+    /// The bytes are split directly, because this runs for every listed header of every exchange.
+    static func words(of value: String) -> [String] {
+        var value = value
+        return value.withUTF8 { bytes in
+            var words: [String] = []
+            var start = 0
+            var index = 0
+            while index <= bytes.count {
+                var separatorLength = 0
+                if index == bytes.count {
+                    separatorLength = 1
+                } else {
+                    switch bytes[index] {
+                    case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: ","), UInt8(ascii: ";"):
+                        separatorLength = 1
+                    case 0xC2 where index + 1 < bytes.count && bytes[index + 1] == 0xA0:
+                        separatorLength = 2
+                    default:
+                        break
+                    }
+                }
+                if separatorLength > 0 {
+                    if index > start {
+                        words.append(
+                            String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
+                    }
+                    start = index + separatorLength
+                    index += separatorLength
+                } else {
+                    index += 1
+                }
+            }
+            return words
+        }
     }
 
     /// Returns whether a field name of `headers` contains one of `sent`, the spellings of the
