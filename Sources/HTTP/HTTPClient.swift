@@ -252,6 +252,17 @@ private final class ResponseSink {
             reasonPhrase = parts.count == 3 ? String(parts[2]) : nil
             return
         }
+        // A folded line (obs-fold) continues the previous field's value; RFC 9112 section 5.2
+        // lets a recipient replace the fold with a space.
+        if let first = bytes.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t"),
+            !headers.fields.isEmpty
+        {
+            let continuation = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+            if !continuation.isEmpty {
+                headers.continueLastValue(with: continuation)
+            }
+            return
+        }
         guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else {
             return
         }

@@ -53,6 +53,14 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByArrayLiter
         self[name] != nil
     }
 
+    /// Appends a space and `text` to the value of the last field, for a folded line.
+    mutating func continueLastValue(with text: String) {
+        guard !fields.isEmpty else {
+            return
+        }
+        fields[fields.count - 1].value += " " + text
+    }
+
     public mutating func add(name: String, value: String) {
         fields.append(Field(name: name, value: value))
     }

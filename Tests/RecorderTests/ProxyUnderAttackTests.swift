@@ -247,6 +247,23 @@ private final class AttackedProxy {
         try expectExactlyCompletedRecorded(attacked)
     }
 
+    /// A folded line in the upstream's header block continues the previous field's value
+    /// (RFC 9112 section 5.2), in what the client gets and in the transcript.
+    @Test func foldedUpstreamHeaderJoined() throws {
+        let answer =
+            "HTTP/1.1 200 OK\r\nWWW-Authenticate: Bearer\r\n\terror=\"invalid_token\"\r\n"
+            + "Content-Type: application/scim+json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"
+        let attacked = try AttackedProxy(misbehaviours: ["folded": .reply(Array(answer.utf8))])
+
+        let response = try HTTPClient().send(
+            HTTPRequest(method: .get, target: "/scim/v2/Users/folded"), url: attacked.proxy.url + "/Users/folded")
+        let (transcript, _) = try attacked.proxy.finish()
+
+        #expect(response.headers["WWW-Authenticate"] == #"Bearer error="invalid_token""#)
+        let recorded = try #require(transcript?.exchanges.first)
+        #expect(recorded.response.headers["WWW-Authenticate"] == #"Bearer error="invalid_token""#)
+    }
+
     /// A method that is a valid HTTP token but not an uppercase name cannot be a transcript's
     /// method, so it is forwarded like a request outside the SCIM base and not recorded.
     @Test(arguments: ["get", "M-SEARCH"])
