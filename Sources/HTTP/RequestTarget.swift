@@ -97,7 +97,8 @@ public enum RequestTarget {
         return output
     }
 
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
+    /// Returns the value of a hexadecimal digit in either case, or `nil` for any other byte.
+    public static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10

@@ -20,7 +20,7 @@ struct ExchangeHandler: Sendable {
         // for the capture.
         let sent = policy.sentCredentials(request.headers)
         if let found = ProxyChecks.rejection(of: request, policy: policy, sent: sent) {
-            // A rejected header name or target may hold a credential; the message may quote it.
+            // The message may quote a rejected header name or target, which may contain a credential.
             let rejection = policy.redactingMessage(found, sent: sent)
             state.count(.rejected)
             logger.warning(
@@ -40,7 +40,7 @@ struct ExchangeHandler: Sendable {
             response = try clients.send(forwarded, url: configuration.upstream.origin + request.target)
         } catch {
             state.count(.upstreamFailures)
-            // libcurl's message names the URL, whose query may hold an access_token.
+            // libcurl's message names the URL, whose query may contain an access_token.
             let message = policy.redactingMessage(
                 SecretScan.redactCredentials(inPath: error.message), sent: sent)
             logger.warning(

@@ -30,24 +30,23 @@ enum ProxyChecks {
         for field in request.headers {
             if let listed = policy.headerNames.listedPrefix(of: field.name) {
                 return
-                    "a header field name starts with \(listed) and goes on, as libmicrohttpd writes a folded header line (obs-fold, RFC 9112 section 5.2); the name is not shown because it may hold a credential"
+                    "a header field name starts with \(listed) and goes on, as libmicrohttpd writes a folded header line (obs-fold, RFC 9112 section 5.2). The name is not shown because it may contain a credential"
             }
         }
-        if policy.headerNameHoldsSentCredential(request.headers, sent: sent) {
+        if policy.headerNameContainsSentCredential(request.headers, sent: sent) {
             return "a header field name contains the credential of a redacted header"
         }
         return headerProblem(in: request.headers, kind: "request")
     }
 
     /// Returns why an upstream response is invalid, or `nil`. RFC 9110 section 15 makes status
-    /// codes outside 100...599 invalid, and header fields are checked as in `rejection(of:)`.
-    /// A response header name that contains the client's credential is invalid too, because names are
-    /// not redacted.
+    /// codes outside 100...599 invalid, and header fields are checked as in `rejection(of:)`. A
+    /// header name that contains the client's credential is invalid too, because names are not redacted.
     static func problem(in response: HTTPResponse, policy: SecretPolicy, sent: [String]) -> String? {
         guard Exchange.statusCodes.contains(response.status.code) else {
             return "status \(response.status.code) is not between 100 and 599"
         }
-        if policy.headerNameHoldsSentCredential(response.headers, sent: sent) {
+        if policy.headerNameContainsSentCredential(response.headers, sent: sent) {
             return "a response header field name contains the client's credential"
         }
         return headerProblem(in: response.headers, kind: "response")

@@ -97,11 +97,17 @@ final class ReceivedRequests: @unchecked Sendable {
         #expect(exchange.response.headers["X-Hop"] == "dropped")
     }
 
-    @Test func unreachableUpstreamGets502NotRecorded() throws {
+    /// Returns the origin of a server that was started and stopped, where nothing listens now.
+    private func closedOrigin() throws -> String {
         let closed = HTTPServer(configuration: HTTPServerConfiguration()) { _ in HTTPResponse(status: .ok) }
         try closed.start()
         let origin = closed.origin
         closed.stop()
+        return origin
+    }
+
+    @Test func unreachableUpstreamGets502NotRecorded() throws {
+        let origin = try closedOrigin()
         let folder = try ProxyHarness.makeFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let proxy = try startProxy(upstream: origin + "/scim/v2", folder: folder)
@@ -120,10 +126,7 @@ final class ReceivedRequests: @unchecked Sendable {
 
     /// libcurl's error message names the URL; its access_token reaches neither the log nor the client.
     @Test func upstreamFailureHidesQueryCredentials() throws {
-        let closed = HTTPServer(configuration: HTTPServerConfiguration()) { _ in HTTPResponse(status: .ok) }
-        try closed.start()
-        let origin = closed.origin
-        closed.stop()
+        let origin = try closedOrigin()
         let folder = try ProxyHarness.makeFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let handler = CapturingLogHandler()

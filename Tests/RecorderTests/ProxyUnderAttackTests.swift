@@ -203,7 +203,7 @@ private final class AttackedProxy {
 
     /// libmicrohttpd joins a folded line to the field's name, so a credential folded onto the
     /// next line would be a name no redaction matches. Such a request gets 400, and the
-    /// credential reaches neither the upstream, the journal, the log nor the answer.
+    /// credential reaches neither the upstream, the journal, the log nor the response.
     @Test(arguments: [
         "Authorization: Bearer\r\n\tFOLDED-credential-7f3a", "Cookie: a=b;\r\n sid=FOLDED-credential-7f3a",
         "X-Api-Key:\r\n FOLDED-credential-7f3a",
@@ -226,7 +226,7 @@ private final class AttackedProxy {
         try expectExactlyCompletedRecorded(attacked)
     }
 
-    /// Header names are not redacted, so a name that holds the client's credential (a folded
+    /// Header names are not redacted, so a name that contains the client's credential (a folded
     /// line after another field) gets 400 instead of being recorded.
     @Test func headerNameWithCredentialRejected() throws {
         let handler = CapturingLogHandler()

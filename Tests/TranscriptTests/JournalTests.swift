@@ -114,7 +114,7 @@ import Transcript
         }
     }
 
-    /// The journal writes its lines without building a JSON tree; each line must be the bytes the
+    /// The journal writes its lines without building a JSON tree. Each line must be the bytes the
     /// tree would give, for every shape an exchange can take.
     @Test func linesAreTheExchangesJSONSerialised() throws {
         let path = makePath()

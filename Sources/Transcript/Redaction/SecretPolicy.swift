@@ -165,16 +165,15 @@ public struct SecretPolicy: Sendable, Equatable {
 
     /// Returns whether a field name of `headers` contains one of `sent`, the spellings of the
     /// credentials from `sentCredentials(_:)`.
-    public func headerNameHoldsSentCredential(_ headers: HTTPHeaders, sent: [String]) -> Bool {
+    public func headerNameContainsSentCredential(_ headers: HTTPHeaders, sent: [String]) -> Bool {
         !sent.isEmpty && headers.fields.contains { field in sent.contains { field.name.containsBytes(of: $0) } }
     }
 
     /// Returns a message about a request, for a log line or an error body, with `sent` (from
     /// `sentCredentials(_:)`) replaced, and bearer tokens, JWTs and a URL's user information too. A message may quote a header name or target that contains one.
     public func redactingMessage(_ message: String, sent: [String]) -> String {
-        var text = sent.isEmpty ? message : Self.replacingEvery(sent, in: message, with: SecretRedaction.placeholder)
-        text = SecretScan.redactCredentials(inText: text)
-        return SecretScan.redactUserInformation(in: text)
+        let replaced = Self.replacingEvery(sent, in: message, with: SecretRedaction.placeholder)
+        return SecretScan.redactUserInformation(in: SecretScan.redactCredentials(inText: replaced))
     }
 
     /// Returns the spellings a copy of a credential may take. They are the credential as sent and
@@ -322,7 +321,9 @@ public struct SecretPolicy: Sendable, Equatable {
                 }
                 // A percent-encoded byte may spell a name in a form body (`pass%77ord=`).
                 if byte == UInt8(ascii: "%") {
-                    if index + 2 < count && Self.isHexDigit(buffer[index + 1]) && Self.isHexDigit(buffer[index + 2]) {
+                    if index + 2 < count && RequestTarget.hexValue(buffer[index + 1]) != nil
+                        && RequestTarget.hexValue(buffer[index + 2]) != nil
+                    {
                         return true
                     }
                     continue
@@ -352,11 +353,6 @@ public struct SecretPolicy: Sendable, Equatable {
             }
             return false
         }
-    }
-
-    static func isHexDigit(_ byte: UInt8) -> Bool {
-        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-            || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte | 0x20)
     }
 
     public func apply(to headers: HTTPHeaders) -> HTTPHeaders {
@@ -743,16 +739,13 @@ struct ManyNeedles {
             else {
                 continue
             }
-            // The longest needle that starts here; needles are sorted longest first.
-            if let last = ranges.last, index <= last.upperBound {
-                ranges[ranges.count - 1] = last.lowerBound..<max(last.upperBound, index + match.count)
-            } else {
-                ranges.append(index..<(index + match.count))
-            }
+            // The needles are sorted longest first, so this is the longest one that starts here.
+            ranges.append(index..<(index + match.count))
         }
         guard !ranges.isEmpty else {
             return text
         }
-        return String(decoding: SecretPolicy.replacing(ranges, in: bytes, with: placeholder), as: UTF8.self)
+        let replaced = SecretPolicy.replacing(SecretPolicy.merged(ranges), in: bytes, with: placeholder)
+        return String(decoding: replaced, as: UTF8.self)
     }
 }
