@@ -41,4 +41,30 @@ static inline CURLcode scimtape_curl_getinfo_string(CURL *handle, CURLINFO info,
     return curl_easy_getinfo(handle, info, value);
 }
 
+typedef int (*scimtape_curl_socket_callback)(CURL *easy, curl_socket_t socket, int what, void *context, void *socket_context);
+typedef int (*scimtape_curl_timer_callback)(CURLM *multi, long timeout_ms, void *context);
+
+static inline CURLMcode scimtape_curl_multi_setopt_long(CURLM *multi, CURLMoption option, long value) {
+    return curl_multi_setopt(multi, option, value);
+}
+
+static inline CURLMcode scimtape_curl_multi_setopt_pointer(CURLM *multi, CURLMoption option, void *value) {
+    return curl_multi_setopt(multi, option, value);
+}
+
+static inline CURLMcode scimtape_curl_multi_setopt_socket_callback(
+    CURLM *multi, scimtape_curl_socket_callback callback) {
+    return curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, callback);
+}
+
+static inline CURLMcode scimtape_curl_multi_setopt_timer_callback(
+    CURLM *multi, scimtape_curl_timer_callback callback) {
+    return curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, callback);
+}
+
+/* The result of a finished transfer, read from the union in a CURLMSG_DONE message. */
+static inline CURLcode scimtape_curl_message_result(const CURLMsg *message) {
+    return message->data.result;
+}
+
 #endif

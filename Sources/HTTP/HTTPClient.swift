@@ -37,20 +37,61 @@ public struct HTTPClientConfiguration: Sendable {
 /// send its bearer token there. Calls are serialised by a lock; use one client per thread for
 /// parallel requests.
 public final class HTTPClient: @unchecked Sendable {
-    // @unchecked: the easy handle is only touched while `lock` is held.
+    // @unchecked: the transfer is only touched while `lock` is held.
     private let lock = NSLock()
-    private let handle: UnsafeMutableRawPointer
+    private let transfer: CurlTransfer
+
+    public init(configuration: HTTPClientConfiguration = HTTPClientConfiguration(), logger: Logger = .disabled) {
+        transfer = CurlTransfer(configuration: configuration, logger: logger)
+    }
+
+    /// Shortens a URL for error messages to at most 300 characters, so that a URL of megabytes
+    /// does not become a message of megabytes.
+    static func shortened(_ url: String) -> String {
+        url.count <= 300 ? url : String(url.prefix(300)) + "... (\(url.utf8.count) bytes)"
+    }
+
+    /// Sends `request` to `url` (an absolute http or https URL) and returns the response.
+    public func send(_ request: HTTPRequest, url: String) throws(HTTPClientError) -> HTTPResponse {
+        lock.lock()
+        defer { lock.unlock() }
+        try transfer.prepare(request, url: url)
+        return try transfer.finish(curl_easy_perform(transfer.handle))
+    }
+
+    /// Converts seconds to libcurl's milliseconds, at least 1 (0 would mean no timeout) and at
+    /// most one day.
+    static func milliseconds(_ seconds: Double) -> Int {
+        guard seconds.isFinite, seconds > 0 else {
+            return 1
+        }
+        return Int(min(seconds, 86_400) * 1000).clamped(to: 1...86_400_000)
+    }
+}
+
+/// One libcurl easy handle and the request it carries. `prepare` sets a request's options,
+/// libcurl runs the transfer (`curl_easy_perform`, or a multi handle on an event loop), and
+/// `finish` turns libcurl's result into a response or an error and drops the request's state.
+/// The handle keeps its connection and its fixed options from one request to the next.
+final class CurlTransfer {
+    let handle: UnsafeMutableRawPointer
     private let configuration: HTTPClientConfiguration
     private let logger: Logger
     /// libcurl's error buffer, set on the handle once.
     private let errorBuffer: UnsafeMutablePointer<CChar>
+    private var sink: ResponseSink?
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    /// A copy of the request body, which libcurl reads while the transfer runs.
+    private var body: UnsafeMutableRawBufferPointer?
+    private var method = HTTPMethod.get
+    private var url = ""
 
     private static let globalInit: Void = {
         curl_global_init(Int(CURL_GLOBAL_ALL))
     }()
 
-    public init(configuration: HTTPClientConfiguration = HTTPClientConfiguration(), logger: Logger = .disabled) {
-        _ = HTTPClient.globalInit
+    init(configuration: HTTPClientConfiguration, logger: Logger) {
+        _ = CurlTransfer.globalInit
         guard let handle = curl_easy_init() else {
             fatalError("curl_easy_init failed, which means libcurl could not allocate memory")
         }
@@ -65,6 +106,7 @@ public final class HTTPClient: @unchecked Sendable {
     deinit {
         curl_easy_cleanup(handle)
         errorBuffer.deallocate()
+        releaseRequest()
     }
 
     /// Sets the options that are the same for every request. They are set once, not again after
@@ -95,29 +137,19 @@ public final class HTTPClient: @unchecked Sendable {
         scimtape_curl_setopt_data_callback(handle, CURLOPT_HEADERFUNCTION, curlHeaderCallback)
     }
 
-    /// Shortens a URL for error messages to at most 300 characters, so that a URL of megabytes
-    /// does not become a message of megabytes.
-    static func shortened(_ url: String) -> String {
-        url.count <= 300 ? url : String(url.prefix(300)) + "... (\(url.utf8.count) bytes)"
-    }
-
-    /// Sends `request` to `url` (an absolute http or https URL) and returns the response.
-    public func send(_ request: HTTPRequest, url: String) throws(HTTPClientError) -> HTTPResponse {
-        lock.lock()
-        defer { lock.unlock() }
-        return try perform(request, url: url)
-    }
-
-    private func perform(_ request: HTTPRequest, url: String) throws(HTTPClientError) -> HTTPResponse {
+    /// Sets the options of one request: its URL, method, headers and body.
+    func prepare(_ request: HTTPRequest, url: String) throws(HTTPClientError) {
         let lowered = url.prefix(8).lowercased()
         guard lowered.hasPrefix("http://") || lowered.hasPrefix("https://") else {
             throw HTTPClientError(kind: .invalidURL, message: "'\(url)' is not an http or https URL")
         }
+        releaseRequest()
+        method = request.method
+        self.url = url
         let sink = ResponseSink(limit: configuration.maximumResponseSize)
+        self.sink = sink
         let sinkPointer = Unmanaged.passUnretained(sink).toOpaque()
         errorBuffer[0] = 0
-        var headerList: UnsafeMutablePointer<curl_slist>?
-        defer { curl_slist_free_all(headerList) }
 
         for field in request.headers {
             headerList = curl_slist_append(headerList, "\(field.name): \(field.value)")
@@ -133,54 +165,55 @@ public final class HTTPClient: @unchecked Sendable {
             headerList = curl_slist_append(headerList, "Content-Type:")
         }
 
-        let code: CURLcode = request.body.withUnsafeBufferPointer { body in
-            scimtape_curl_setopt_string(handle, CURLOPT_URL, url)
-            // Back to a plain GET (no body, no HEAD, no custom method) before this request's
-            // method is set, since the handle keeps the previous request's options.
-            scimtape_curl_setopt_long(handle, CURLOPT_HTTPGET, 1)
-            scimtape_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, nil)
-            switch request.method {
-            case .get:
-                break
-            case .head:
-                scimtape_curl_setopt_long(handle, CURLOPT_NOBODY, 1)
-            default:
+        scimtape_curl_setopt_string(handle, CURLOPT_URL, url)
+        // Back to a plain GET (no body, no HEAD, no custom method) before this request's method
+        // is set, since the handle keeps the previous request's options.
+        scimtape_curl_setopt_long(handle, CURLOPT_HTTPGET, 1)
+        scimtape_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, nil)
+        switch request.method {
+        case .get:
+            break
+        case .head:
+            scimtape_curl_setopt_long(handle, CURLOPT_NOBODY, 1)
+        default:
+            scimtape_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method.rawValue)
+        }
+        if !request.body.isEmpty || [.post, .put, .patch].contains(request.method) {
+            let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, request.body.count), alignment: 1)
+            request.body.withUnsafeBytes { copy.copyMemory(from: $0) }
+            body = copy
+            scimtape_curl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
+            scimtape_curl_setopt_pointer(handle, CURLOPT_POSTFIELDS, copy.baseAddress)
+            if request.method != .post {
                 scimtape_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method.rawValue)
             }
-            if !request.body.isEmpty || [.post, .put, .patch].contains(request.method) {
-                scimtape_curl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
-                scimtape_curl_setopt_pointer(
-                    handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: body.baseAddress) ?? emptyBody)
-                if request.method != .post {
-                    scimtape_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method.rawValue)
-                }
-            }
-            scimtape_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)
-            scimtape_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, sinkPointer)
-            scimtape_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, sinkPointer)
-            let code = curl_easy_perform(handle)
-            // The header list and the body are freed after this call, so the handle must stop
-            // pointing at them.
-            scimtape_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, nil)
-            return code
         }
+        scimtape_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)
+        scimtape_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, sinkPointer)
+        scimtape_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, sinkPointer)
+    }
 
+    /// Returns the response of the transfer that ended with `code`, or its error, and drops the
+    /// request's header list and body.
+    func finish(_ code: CURLcode) throws(HTTPClientError) -> HTTPResponse {
+        defer { releaseRequest() }
+        guard let sink else {
+            throw HTTPClientError(kind: .other, message: "no request was prepared")
+        }
         guard code == CURLE_OK else {
             let detail = String(cString: errorBuffer)
             let summary = String(cString: curl_easy_strerror(code))
             let url = HTTPClient.shortened(url)
-            let message =
-                "\(request.method) \(url): \(detail.isEmpty ? summary : detail) (libcurl error \(code.rawValue))"
-            logger.debug(
-                "request failed", metadata: ["http.method": request.method.rawValue, "curl.code": "\(code.rawValue)"])
+            let message = "\(method) \(url): \(detail.isEmpty ? summary : detail) (libcurl error \(code.rawValue))"
+            logger.debug("request failed", metadata: ["http.method": method.rawValue, "curl.code": "\(code.rawValue)"])
             if sink.exceededLimit {
                 throw HTTPClientError(
                     kind: .responseTooLarge,
                     message:
-                        "\(request.method) \(url): the response body is larger than \(configuration.maximumResponseSize) bytes"
+                        "\(method) \(url): the response body is larger than \(configuration.maximumResponseSize) bytes"
                 )
             }
-            throw HTTPClientError(kind: HTTPClient.kind(of: code), message: message)
+            throw HTTPClientError(kind: CurlTransfer.kind(of: code), message: message)
         }
         var statusCode = 0
         scimtape_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &statusCode)
@@ -189,13 +222,19 @@ public final class HTTPClient: @unchecked Sendable {
             body: sink.body)
     }
 
-    /// Converts seconds to libcurl's milliseconds, at least 1 (0 would mean no timeout) and at
-    /// most one day.
-    static func milliseconds(_ seconds: Double) -> Int {
-        guard seconds.isFinite, seconds > 0 else {
-            return 1
+    /// Points the handle away from the request's header list and body, then frees them.
+    private func releaseRequest() {
+        if headerList != nil {
+            scimtape_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, nil)
+            curl_slist_free_all(headerList)
+            headerList = nil
         }
-        return Int(min(seconds, 86_400) * 1000).clamped(to: 1...86_400_000)
+        if let body {
+            scimtape_curl_setopt_pointer(handle, CURLOPT_POSTFIELDS, nil)
+            body.deallocate()
+            self.body = nil
+        }
+        sink = nil
     }
 
     private static func kind(of code: CURLcode) -> HTTPClientError.Kind {
@@ -220,8 +259,6 @@ public final class HTTPClient: @unchecked Sendable {
         }
     }
 }
-
-private nonisolated(unsafe) let emptyBody = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
 
 /// Collects one response from libcurl's callbacks.
 private final class ResponseSink {

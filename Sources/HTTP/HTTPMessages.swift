@@ -20,6 +20,7 @@ public struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
     public static let unsupportedMediaType = HTTPStatus(code: 415)
     public static let internalServerError = HTTPStatus(code: 500)
     public static let badGateway = HTTPStatus(code: 502)
+    public static let serviceUnavailable = HTTPStatus(code: 503)
     public static let gatewayTimeout = HTTPStatus(code: 504)
 
     public var description: String {

@@ -1,14 +1,18 @@
 import CMicroHTTPD
 import Foundation
 import Logging
+import Synchronization
 
 /// Settings for `HTTPServer`.
 public struct HTTPServerConfiguration: Sendable {
     public enum Threading: Sendable {
         /// A fixed pool of threads, each polling many connections with epoll. Handlers must not block for long.
         case pool(Int)
-        /// One thread per connection, for handlers that block, such as a proxy waiting on its upstream.
+        /// One thread per connection, for handlers that block.
         case perConnection
+        /// Event loops, each a thread that serves its share of the connections and runs their
+        /// upstream transfers without blocking, for a server built with a `ForwardingHandler`.
+        case eventLoops(Int)
     }
 
     /// PEM-encoded certificate chain and private key for HTTPS.
@@ -81,6 +85,54 @@ public struct HTTPServerError: Error, Sendable, CustomStringConvertible {
 /// Handles one complete request. Called on a libmicrohttpd thread, never on the main actor.
 public typealias HTTPHandler = @Sendable (HTTPRequest) -> HTTPResponse
 
+/// Handles one complete request on an event loop: returns the response at once, or returns `nil`
+/// and answers later through the `PendingExchange`, typically after sending a request upstream
+/// with it.
+public typealias ForwardingHandler = @Sendable (HTTPRequest, PendingExchange) -> HTTPResponse?
+
+/// A request that an event loop's handler answers later. It belongs to the loop's thread: use it
+/// only in the handler and in the completions and work it schedules.
+public final class PendingExchange {
+    private let loop: EventLoop
+    private let connection: OpaquePointer
+    private let state: RequestState
+    private var responded = false
+
+    fileprivate init(loop: EventLoop, connection: OpaquePointer, state: RequestState) {
+        self.loop = loop
+        self.connection = connection
+        self.state = state
+    }
+
+    /// Sends `request` to `url` on the loop's libcurl multi handle; `completion` runs on the loop's
+    /// thread with the response or the error.
+    public func send(
+        _ request: HTTPRequest, url: String,
+        completion: @escaping (Result<HTTPResponse, HTTPClientError>) -> Void
+    ) {
+        loop.send(request, url: url, completion: completion)
+    }
+
+    /// Sends `response` to the client. Only the first call counts.
+    public func respond(_ response: HTTPResponse) {
+        guard !responded else {
+            return
+        }
+        responded = true
+        state.deferred = response
+        if state.suspended {
+            MHD_resume_connection(connection)
+            loop.resumed()
+        }
+    }
+
+    /// Runs `work` once the upstream answers that arrived with this one have been handled, so that
+    /// work they share (one `fsync` for all of them) is done once.
+    public func atEndOfIteration(_ work: @escaping () -> Void) {
+        loop.atEndOfIteration(work)
+    }
+}
+
 /// An HTTP/1.1 server on GNU libmicrohttpd. libmicrohttpd parses requests and manages
 /// connections; this type collects each request with its raw target and body, passes it to the
 /// handler, and sends the handler's response.
@@ -90,11 +142,25 @@ public final class HTTPServer: @unchecked Sendable {
     private let lock = NSLock()
     private let context: ServerContext
     private var daemon: OpaquePointer?
+    private var loops: [EventLoop] = []
+    /// What each daemon's callbacks get; kept alive while the daemons run.
+    private var daemonContexts: [DaemonContext] = []
     private var tlsBuffers: [UnsafeMutablePointer<CChar>] = []
     public private(set) var port: UInt16 = 0
 
     public init(configuration: HTTPServerConfiguration, logger: Logger = .disabled, handler: @escaping HTTPHandler) {
         self.context = ServerContext(configuration: configuration, logger: logger, handler: handler)
+    }
+
+    /// A server whose handler may answer later, after an upstream transfer on `client`'s settings.
+    /// `configuration.threading` must be `.eventLoops`.
+    public init(
+        configuration: HTTPServerConfiguration, client: HTTPClientConfiguration, logger: Logger = .disabled,
+        forwardingHandler: @escaping ForwardingHandler
+    ) {
+        self.context = ServerContext(
+            configuration: configuration, logger: logger, handler: { _ in HTTPResponse(status: .internalServerError) },
+            forwardingHandler: forwardingHandler, client: client)
     }
 
     deinit {
@@ -119,10 +185,15 @@ public final class HTTPServer: @unchecked Sendable {
     public func start() throws(HTTPServerError) {
         lock.lock()
         defer { lock.unlock() }
-        guard daemon == nil else {
+        guard daemon == nil && loops.isEmpty else {
             return
         }
         let configuration = context.configuration
+        if case .eventLoops(let count) = configuration.threading {
+            try startLoops(count: max(1, count))
+            context.logger.info("server started", metadata: ["server.origin": origin])
+            return
+        }
         var flags = MHD_USE_INTERNAL_POLLING_THREAD.rawValue
         var options: [MHD_OptionItem] = []
         switch configuration.threading {
@@ -131,32 +202,19 @@ public final class HTTPServer: @unchecked Sendable {
             options.append(MHD_OptionItem(option: .THREAD_POOL_SIZE, value: max(1, size), ptr_value: nil))
         case .perConnection:
             flags |= MHD_USE_THREAD_PER_CONNECTION.rawValue | MHD_USE_POLL.rawValue
+        case .eventLoops:
+            preconditionFailure("event loops start in startLoops")
         }
-        options.append(
-            MHD_OptionItem(option: .CONNECTION_TIMEOUT, value: configuration.connectionTimeout, ptr_value: nil))
-        options.append(MHD_OptionItem(option: .CONNECTION_LIMIT, value: configuration.connectionLimit, ptr_value: nil))
-        options.append(
-            MHD_OptionItem(option: .CONNECTION_MEMORY_LIMIT, value: configuration.connectionMemoryLimit, ptr_value: nil)
-        )
-        if let tls = configuration.tls {
-            guard MHD_is_feature_supported(.FEATURE_TLS) == .YES else {
-                throw HTTPServerError(message: "this libmicrohttpd was built without TLS support")
-            }
-            flags |= MHD_USE_TLS.rawValue
-            let certificate = strdup(tls.certificatePEM)!
-            let key = strdup(tls.privateKeyPEM)!
-            tlsBuffers = [certificate, key]
-            options.append(
-                MHD_OptionItem(option: .HTTPS_MEM_CERT, value: 0, ptr_value: UnsafeMutableRawPointer(certificate)))
-            options.append(MHD_OptionItem(option: .HTTPS_MEM_KEY, value: 0, ptr_value: UnsafeMutableRawPointer(key)))
-        }
+        options += try sharedOptions(flags: &flags)
         if let socketPath = configuration.unixSocketPath {
             let descriptor = try Self.listenUnixSocket(socketPath)
             options.append(MHD_OptionItem(option: .LISTEN_SOCKET, value: Int(descriptor), ptr_value: nil))
         }
         options.append(MHD_OptionItem(option: .END, value: 0, ptr_value: nil))
 
-        let contextPointer = Unmanaged.passUnretained(context).toOpaque()
+        let daemonContext = DaemonContext(server: context, loop: nil)
+        daemonContexts = [daemonContext]
+        let contextPointer = Unmanaged.passUnretained(daemonContext).toOpaque()
         let started: OpaquePointer?
         if configuration.host.contains(":") {
             var address = sockaddr_in6()
@@ -191,6 +249,7 @@ public final class HTTPServer: @unchecked Sendable {
         }
         guard let started else {
             freeTLSBuffers()
+            daemonContexts = []
             let cause =
                 configuration.tls == nil
                 ? "the port may be in use" : "the port may be in use, or GnuTLS rejected the certificate or key"
@@ -247,16 +306,148 @@ public final class HTTPServer: @unchecked Sendable {
     public func stop() {
         lock.lock()
         defer { lock.unlock() }
-        guard let daemon else {
+        if !loops.isEmpty {
+            stopLoops()
+        } else if let daemon {
+            MHD_stop_daemon(daemon)
+            self.daemon = nil
+        } else {
             return
         }
-        MHD_stop_daemon(daemon)
-        self.daemon = nil
+        daemonContexts = []
         freeTLSBuffers()
         if let socketPath = configuration.unixSocketPath {
             unlink(socketPath)
         }
         context.logger.info("server stopped", metadata: ["server.origin": origin])
+    }
+
+    /// The limits and the TLS certificate, which every daemon of the server gets.
+    private func sharedOptions(flags: inout UInt32) throws(HTTPServerError) -> [MHD_OptionItem] {
+        let configuration = context.configuration
+        var options: [MHD_OptionItem] = []
+        options.append(
+            MHD_OptionItem(option: .CONNECTION_TIMEOUT, value: configuration.connectionTimeout, ptr_value: nil))
+        options.append(MHD_OptionItem(option: .CONNECTION_LIMIT, value: configuration.connectionLimit, ptr_value: nil))
+        options.append(
+            MHD_OptionItem(option: .CONNECTION_MEMORY_LIMIT, value: configuration.connectionMemoryLimit, ptr_value: nil)
+        )
+        if let tls = configuration.tls {
+            guard MHD_is_feature_supported(.FEATURE_TLS) == .YES else {
+                throw HTTPServerError(message: "this libmicrohttpd was built without TLS support")
+            }
+            flags |= MHD_USE_TLS.rawValue
+            let certificate = strdup(tls.certificatePEM)!
+            let key = strdup(tls.privateKeyPEM)!
+            tlsBuffers = [certificate, key]
+            options.append(
+                MHD_OptionItem(option: .HTTPS_MEM_CERT, value: 0, ptr_value: UnsafeMutableRawPointer(certificate)))
+            options.append(MHD_OptionItem(option: .HTTPS_MEM_KEY, value: 0, ptr_value: UnsafeMutableRawPointer(key)))
+        }
+        return options
+    }
+
+    /// Starts `count` event loops, each with a daemon in external-polling mode. The first daemon
+    /// binds the address; the others get duplicates of its listening socket, so that whichever
+    /// loop is free accepts the next connection. One connection limit holds for all of them.
+    private func startLoops(count: Int) throws(HTTPServerError) {
+        let configuration = context.configuration
+        var flags = MHD_USE_EPOLL.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue
+        var options = try sharedOptions(flags: &flags)
+        var address = sockaddr_storage()
+        var listener: Int32 = -1
+        if let socketPath = configuration.unixSocketPath {
+            listener = try Self.listenUnixSocket(socketPath)
+        } else {
+            try Self.fill(&address, host: configuration.host, port: configuration.port)
+            if address.ss_family == sa_family_t(AF_INET6) {
+                flags |= MHD_USE_IPv6.rawValue
+            }
+        }
+        options.append(MHD_OptionItem(option: .END, value: 0, ptr_value: nil))
+        do throws(HTTPServerError) {
+            for index in 0..<count {
+                let loop = try EventLoop(
+                    index: index, client: context.client, maximumConnections: configuration.connectionLimit,
+                    logger: context.logger)
+                let daemonContext = DaemonContext(server: context, loop: loop)
+                var daemonOptions = options
+                if listener >= 0 {
+                    let descriptor = index == 0 ? listener : dup(listener)
+                    daemonOptions.insert(
+                        MHD_OptionItem(option: .LISTEN_SOCKET, value: Int(descriptor), ptr_value: nil), at: 0)
+                }
+                let started = daemonOptions.withUnsafeBufferPointer { optionPointer in
+                    withUnsafePointer(to: &address) { pointer in
+                        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                            scimtape_mhd_start_loop_daemon(
+                                flags, configuration.port, acceptPolicy, accessHandler,
+                                Unmanaged.passUnretained(daemonContext).toOpaque(), requestCompleted, uriLogger,
+                                connectionNotice, listener >= 0 ? nil : socketAddress, optionPointer.baseAddress)
+                        }
+                    }
+                }
+                guard let started else {
+                    let cause =
+                        configuration.tls == nil
+                        ? "the port may be in use" : "the port may be in use, or GnuTLS rejected the certificate or key"
+                    throw HTTPServerError(
+                        message: "could not listen on \(configuration.host):\(configuration.port); \(cause)")
+                }
+                if index == 0 {
+                    port = scimtape_mhd_bound_port(started)
+                    if listener < 0 {
+                        listener = scimtape_mhd_listen_fd(started)
+                    }
+                }
+                daemonContexts.append(daemonContext)
+                do {
+                    try loop.start(daemon: started)
+                } catch {
+                    MHD_stop_daemon(started)
+                    throw error
+                }
+                loops.append(loop)
+            }
+        } catch {
+            stopLoops()
+            daemonContexts = []
+            freeTLSBuffers()
+            throw error
+        }
+    }
+
+    /// Asks every loop to stop and waits: each stops accepting, finishes the requests it has
+    /// forwarded, and stops its daemon.
+    private func stopLoops() {
+        for loop in loops {
+            loop.requestStop()
+        }
+        for loop in loops {
+            loop.join()
+        }
+        loops = []
+    }
+
+    /// Fills `address` with an IPv4 or IPv6 literal and a port.
+    private static func fill(_ address: inout sockaddr_storage, host: String, port: UInt16) throws(HTTPServerError) {
+        if host.contains(":") {
+            var ipv6 = sockaddr_in6()
+            ipv6.sin6_family = sa_family_t(AF_INET6)
+            ipv6.sin6_port = port.bigEndian
+            guard inet_pton(AF_INET6, host, &ipv6.sin6_addr) == 1 else {
+                throw HTTPServerError(message: "'\(host)' is not an IPv6 address")
+            }
+            withUnsafeMutableBytes(of: &address) { $0.storeBytes(of: ipv6, as: sockaddr_in6.self) }
+        } else {
+            var ipv4 = sockaddr_in()
+            ipv4.sin_family = sa_family_t(AF_INET)
+            ipv4.sin_port = port.bigEndian
+            guard inet_pton(AF_INET, host == "localhost" ? "127.0.0.1" : host, &ipv4.sin_addr) == 1 else {
+                throw HTTPServerError(message: "'\(host)' is not an IPv4 or IPv6 address")
+            }
+            withUnsafeMutableBytes(of: &address) { $0.storeBytes(of: ipv4, as: sockaddr_in.self) }
+        }
     }
 
     private func freeTLSBuffers() {
@@ -267,16 +458,37 @@ public final class HTTPServer: @unchecked Sendable {
     }
 }
 
-/// What libmicrohttpd's callbacks need; immutable, so any thread may read it.
+/// What libmicrohttpd's callbacks need; immutable but for an atomic count, so any thread may read it.
 private final class ServerContext: Sendable {
     let configuration: HTTPServerConfiguration
     let logger: Logger
     let handler: HTTPHandler
+    let forwardingHandler: ForwardingHandler?
+    let client: HTTPClientConfiguration
+    /// Connections open on all the event loops' daemons.
+    let openConnections = Atomic(0)
 
-    init(configuration: HTTPServerConfiguration, logger: Logger, handler: @escaping HTTPHandler) {
+    init(
+        configuration: HTTPServerConfiguration, logger: Logger, handler: @escaping HTTPHandler,
+        forwardingHandler: ForwardingHandler? = nil, client: HTTPClientConfiguration = HTTPClientConfiguration()
+    ) {
         self.configuration = configuration
         self.logger = logger
         self.handler = handler
+        self.forwardingHandler = forwardingHandler
+        self.client = client
+    }
+}
+
+/// What one daemon's callbacks get: the server's context and, with event loops, the daemon's loop.
+private final class DaemonContext: @unchecked Sendable {
+    // @unchecked: `loop` is used only on its own thread, which is the thread of this daemon's callbacks.
+    let server: ServerContext
+    let loop: EventLoop?
+
+    init(server: ServerContext, loop: EventLoop?) {
+        self.server = server
+        self.loop = loop
     }
 }
 
@@ -291,6 +503,34 @@ private final class RequestState {
     /// first call of the access handler.
     var headers: HTTPHeaders?
     let startTime = DispatchTime.now()
+    /// On an event loop: whether the connection was suspended while the handler waits, and the
+    /// response the handler gave later.
+    var suspended = false
+    var deferred: HTTPResponse?
+    /// The method and path, kept for the debug log of a response given later.
+    var method = ""
+}
+
+/// Refuses a connection when the event loops' daemons together have as many as the limit, so
+/// that the limit holds for the server and not for each loop. The connection is closed at once.
+private let acceptPolicy: MHD_AcceptPolicyCallback = { context, _, _ in
+    guard let context else {
+        return .NO
+    }
+    let server = Unmanaged<DaemonContext>.fromOpaque(context).takeUnretainedValue().server
+    return server.openConnections.load(ordering: .relaxed) < server.configuration.connectionLimit ? .YES : .NO
+}
+
+private let connectionNotice: MHD_NotifyConnectionCallback = { context, _, _, notice in
+    guard let context else {
+        return
+    }
+    let server = Unmanaged<DaemonContext>.fromOpaque(context).takeUnretainedValue().server
+    if notice == .CONNECTION_NOTIFY_STARTED {
+        server.openConnections.add(1, ordering: .relaxed)
+    } else if notice == .CONNECTION_NOTIFY_CLOSED {
+        server.openConnections.subtract(1, ordering: .relaxed)
+    }
 }
 
 private let uriLogger: scimtape_mhd_uri_callback = { _, uri, _ in
@@ -299,11 +539,14 @@ private let uriLogger: scimtape_mhd_uri_callback = { _, uri, _ in
     return Unmanaged.passRetained(state).toOpaque()
 }
 
-private let requestCompleted: MHD_RequestCompletedCallback = { _, _, requestContext, _ in
+private let requestCompleted: MHD_RequestCompletedCallback = { context, _, requestContext, _ in
     guard let requestContext, let pointer = requestContext.pointee else {
         return
     }
-    Unmanaged<RequestState>.fromOpaque(pointer).release()
+    let state = Unmanaged<RequestState>.fromOpaque(pointer).takeRetainedValue()
+    if state.suspended, let context {
+        Unmanaged<DaemonContext>.fromOpaque(context).takeUnretainedValue().loop?.completedSuspendedRequest()
+    }
     requestContext.pointee = nil
 }
 
@@ -312,7 +555,8 @@ private let accessHandler: MHD_AccessHandlerCallback = {
     guard let context, let connection, let requestContext, let uploadDataSize else {
         return .NO
     }
-    let server = Unmanaged<ServerContext>.fromOpaque(context).takeUnretainedValue()
+    let daemon = Unmanaged<DaemonContext>.fromOpaque(context).takeUnretainedValue()
+    let server = daemon.server
     let state: RequestState
     if let pointer = requestContext.pointee {
         state = Unmanaged<RequestState>.fromOpaque(pointer).takeUnretainedValue()
@@ -365,6 +609,12 @@ private let accessHandler: MHD_AccessHandlerCallback = {
         return queue(server.configuration.payloadTooLargeResponse(limit), on: connection)
     }
 
+    if let deferred = state.deferred {
+        // A suspended request's connection was resumed with the handler's response.
+        state.deferred = nil
+        logHandled(server, state, deferred)
+        return queue(deferred, on: connection)
+    }
     let headers = state.headers ?? collectHeaders(connection)
     let request = HTTPRequest(
         method: HTTPMethod(method.map { String(cString: $0) } ?? "GET"),
@@ -372,22 +622,55 @@ private let accessHandler: MHD_AccessHandlerCallback = {
         headers: headers,
         body: state.body,
         version: version.map { String(cString: $0) })
-    let response = server.handler(request)
-    // The metadata is built only when it is logged: formatting it costs about 4% of a request.
     if server.logger.level <= .debug {
-        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - state.startTime.uptimeNanoseconds) / 1_000_000
-        server.logger.debug(
-            "request handled",
-            metadata: [
-                // Only an origin-form path is logged: another target may carry user information.
-                "http.method": request.method.rawValue,
-                "http.path": request.target.hasPrefix("/") ? request.path : "(not a path)",
-                "http.status": String(response.status.code),
-                "http.duration_ms": String(format: "%.3f", elapsed),
-            ])
+        // Only an origin-form path is logged: another target may carry user information.
+        state.method = request.method.rawValue + " " + (request.target.hasPrefix("/") ? request.path : "(not a path)")
     }
-    return queue(response, on: connection)
+    guard let loop = daemon.loop, let forward = server.forwardingHandler else {
+        let response = server.handler(request)
+        logHandled(server, state, response)
+        return queue(response, on: connection)
+    }
+    if loop.isStopping {
+        return queue(stoppingResponse, on: connection)
+    }
+    let pending = PendingExchange(loop: loop, connection: connection, state: state)
+    if let response = forward(request, pending) {
+        pending.respond(response)
+    }
+    if let response = state.deferred {
+        state.deferred = nil
+        logHandled(server, state, response)
+        return queue(response, on: connection)
+    }
+    state.suspended = true
+    loop.suspended()
+    MHD_suspend_connection(connection)
+    return .YES
 }
+
+/// Logs a handled request at debug level. The metadata is built only then, because formatting it
+/// costs about 4% of a request.
+private func logHandled(_ server: ServerContext, _ state: RequestState, _ response: HTTPResponse) {
+    guard server.logger.level <= .debug else {
+        return
+    }
+    let elapsed = Double(DispatchTime.now().uptimeNanoseconds - state.startTime.uptimeNanoseconds) / 1_000_000
+    let parts = state.method.split(separator: " ", maxSplits: 1)
+    server.logger.debug(
+        "request handled",
+        metadata: [
+            "http.method": parts.first.map(String.init) ?? "",
+            "http.path": parts.count > 1 ? String(parts[1]) : "",
+            "http.status": String(response.status.code),
+            "http.duration_ms": String(format: "%.3f", elapsed),
+        ])
+}
+
+/// The answer to a request that arrives on an open connection while the server stops.
+private let stoppingResponse = HTTPResponse(
+    status: .serviceUnavailable, headers: [("Content-Type", "text/plain; charset=utf-8"), ("Connection", "close")],
+    body: Array("The server is stopping and takes no more requests.\n".utf8))
 
 private let headerCollector: MHD_KeyValueIterator = { context, _, key, value in
     guard let context, let key else {
