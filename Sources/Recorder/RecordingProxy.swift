@@ -19,7 +19,6 @@ public final class RecordingProxy: Sendable {
     public let resumedExchanges: Int
     private let journal: TranscriptJournal
     private let server: HTTPServer
-    private let clients: UpstreamClientPool
     private let state: RecordingState
 
     /// Opens the journal (continuing it when it exists) and prepares the server.
@@ -60,20 +59,19 @@ public final class RecordingProxy: Sendable {
         self.journal = journal
         self.resumedExchanges = resumed
         self.state = RecordingState(firstSequence: firstSequence)
-        self.clients = UpstreamClientPool(configuration: configuration.client, logger: configuration.logger)
 
         let http = HTTPServerConfiguration(
-            host: configuration.host, port: configuration.port, threading: .perConnection,
+            host: configuration.host, port: configuration.port, threading: .eventLoops(configuration.eventLoops),
             maximumBodySize: configuration.maximumBodySize, connectionTimeout: configuration.connectionTimeout,
             connectionLimit: configuration.connectionLimit, tls: configuration.tls,
             payloadTooLargeResponse: { limit in
                 ProxyChecks.errorResponse(
                     .payloadTooLarge, detail: "The request body is larger than \(limit) bytes, the proxy's limit.")
             })
-        let handler = ExchangeHandler(
-            configuration: configuration, journal: journal, clients: clients, state: state)
-        self.server = HTTPServer(configuration: http, logger: configuration.logger) { request in
-            handler.handle(request)
+        let handler = ExchangeHandler(configuration: configuration, journal: journal, state: state)
+        self.server = HTTPServer(configuration: http, client: configuration.client, logger: configuration.logger) {
+            request, pending in
+            handler.handle(request, pending: pending)
         }
     }
 

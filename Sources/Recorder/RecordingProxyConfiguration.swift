@@ -1,3 +1,4 @@
+import Foundation
 import HTTP
 import Logging
 import Transcript
@@ -23,8 +24,11 @@ public struct RecordingProxyConfiguration: Sendable {
     public var client: HTTPClientConfiguration
     /// Largest request body accepted from the client, in bytes.
     public var maximumBodySize: Int
-    /// Maximum simultaneous client connections; each has its own thread while it is open.
+    /// Maximum simultaneous client connections, over all event loops.
     public var connectionLimit: Int
+    /// Threads that serve client connections and run their upstream transfers, each an event loop;
+    /// one per processor by default.
+    public var eventLoops: Int
     /// Seconds an idle client connection is kept open.
     public var connectionTimeout: Int
     /// The transcript's name and description, used when a new journal is created.
@@ -51,6 +55,7 @@ public struct RecordingProxyConfiguration: Sendable {
         self.client = client
         self.maximumBodySize = maximumBodySize
         self.connectionLimit = connectionLimit
+        self.eventLoops = max(1, ProcessInfo.processInfo.activeProcessorCount)
         self.connectionTimeout = connectionTimeout
         self.name = name
         self.description = description ?? "Traffic recorded by a recording proxy in front of \(upstream)."

@@ -8,8 +8,11 @@ import Transcript
 @Suite struct ConcurrentRecording {
     static let clientCount = 32
 
-    @Test func thirtyTwoClientsAllCaptured() throws {
-        let harness = try ProxyHarness()
+    /// One event loop serves all 32 clients, two share them, and four share them with `--fsync`,
+    /// where one `fsync` covers the exchanges a loop journals together.
+    @Test(arguments: [(1, false), (2, false), (4, true)])
+    func thirtyTwoClientsAllCaptured(loops: Int, fsync: Bool) throws {
+        let harness = try ProxyHarness(survivesPowerLoss: fsync, eventLoops: loops)
         let failures = Failures()
 
         DispatchQueue.concurrentPerform(iterations: Self.clientCount) { index in

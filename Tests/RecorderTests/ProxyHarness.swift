@@ -18,16 +18,17 @@ final class ProxyHarness: Sendable {
 
     init(
         survivesPowerLoss: Bool = false, tls: HTTPServerConfiguration.TLS? = nil, folder: URL? = nil,
-        logger: Logger = .disabled
+        eventLoops: Int? = nil, logger: Logger = .disabled
     ) throws {
         self.folder = try folder ?? ProxyHarness.makeFolder()
         upstream = try ReferenceServer(configuration: ReferenceServerConfiguration(token: ProxyHarness.token))
         try upstream.start()
-        proxy = try RecordingProxy(
-            configuration: RecordingProxyConfiguration(
-                upstream: try BaseURL(upstream.baseURL),
-                journalPath: self.folder.appendingPathComponent("out.journal").path,
-                tls: tls, survivesPowerLoss: survivesPowerLoss, name: "proxy-test", logger: logger))
+        var configuration = RecordingProxyConfiguration(
+            upstream: try BaseURL(upstream.baseURL),
+            journalPath: self.folder.appendingPathComponent("out.journal").path,
+            tls: tls, survivesPowerLoss: survivesPowerLoss, name: "proxy-test", logger: logger)
+        configuration.eventLoops = eventLoops ?? configuration.eventLoops
+        proxy = try RecordingProxy(configuration: configuration)
         try proxy.start()
     }
 

@@ -71,13 +71,19 @@ public final class TranscriptJournal: @unchecked Sendable {
     /// Appends one exchange. Returns once the line is written, and with `survivesPowerLoss` once
     /// it is on the disk.
     public func append(_ exchange: Exchange, sequence: Int) throws(JournalError) {
-        var line: [UInt8] = []
-        line.reserveCapacity(1024)
-        TranscriptJournal.writeLine(exchange, sequence: sequence, into: &line)
-        let end = try write(line)
+        let end = try write(exchange, sequence: sequence)
         if survivesPowerLoss {
             try sync(covering: end)
         }
+    }
+
+    /// Writes one exchange's line without `fsync`, and returns the file offset just past it, for
+    /// `sync(covering:)`. Once it returns, the line survives the process being killed.
+    public func write(_ exchange: Exchange, sequence: Int) throws(JournalError) -> Int {
+        var line: [UInt8] = []
+        line.reserveCapacity(1024)
+        TranscriptJournal.writeLine(exchange, sequence: sequence, into: &line)
+        return try write(line)
     }
 
     /// Writes an exchange's journal line, `{"sequence":N,"exchange":{...}}` and a line feed, the
@@ -202,7 +208,7 @@ public final class TranscriptJournal: @unchecked Sendable {
 
     /// Flushes the file to the disk unless an `fsync` that started after `end` was written has
     /// already done so.
-    private func sync(covering end: Int = Int.max) throws(JournalError) {
+    public func sync(covering end: Int = Int.max) throws(JournalError) {
         syncLock.lock()
         defer { syncLock.unlock() }
         if syncedLength >= end {

@@ -44,7 +44,7 @@ enum RecordCommand: Command {
             .init(
                 name: "max-connections", valueName: "count",
                 help:
-                    "Simultaneous client connections accepted, each with its own thread; more are closed at once. (default: 256)"
+                    "Simultaneous client connections accepted; more are closed at once. (default: 256)"
             ),
             .init(
                 name: "idle-timeout", valueName: "seconds",
