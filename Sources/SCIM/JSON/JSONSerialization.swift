@@ -143,46 +143,67 @@ extension JSONValue {
 
     /// Appends `string` as a JSON string, quotes included.
     public static func writeString(_ string: String, into output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\""))
         var text = string
         text.withUTF8 { bytes in
-            // Runs of bytes that need no escape, nearly all of a SCIM document, are copied at once.
-            var runStart = 0
-            for index in 0..<bytes.count {
-                let byte = bytes[index]
-                if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") && byte != 0x7F {
-                    continue
+            escapedLengths.withUnsafeBufferPointer { lengths in
+                // The escaped length comes first, so that the string is escaped into one buffer
+                // and appended at once. Appending each run and escape cost the recording proxy
+                // about 3% of its instructions per request, for a JSON body kept as text.
+                var length = 2
+                for byte in bytes {
+                    length &+= Int(lengths[Int(byte)])
                 }
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
-                writeEscape(byte, into: &output)
-                runStart = index + 1
+                if length == bytes.count + 2 {
+                    output.append(UInt8(ascii: "\""))
+                    output.append(contentsOf: bytes)
+                    output.append(UInt8(ascii: "\""))
+                    return
+                }
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length) { buffer in
+                    var position = 0
+                    buffer[position] = UInt8(ascii: "\"")
+                    position += 1
+                    for byte in bytes {
+                        if lengths[Int(byte)] == 1 {
+                            buffer[position] = byte
+                            position += 1
+                            continue
+                        }
+                        buffer[position] = UInt8(ascii: "\\")
+                        switch byte {
+                        case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                            buffer[position + 1] = byte
+                        case 0x0A:
+                            buffer[position + 1] = UInt8(ascii: "n")
+                        case 0x0D:
+                            buffer[position + 1] = UInt8(ascii: "r")
+                        case 0x09:
+                            buffer[position + 1] = UInt8(ascii: "t")
+                        default:
+                            // The other control characters and DEL.
+                            buffer[position + 1] = UInt8(ascii: "u")
+                            buffer[position + 2] = UInt8(ascii: "0")
+                            buffer[position + 3] = UInt8(ascii: "0")
+                            buffer[position + 4] = hexDigits[Int(byte >> 4)]
+                            buffer[position + 5] = hexDigits[Int(byte & 0x0F)]
+                        }
+                        position += Int(lengths[Int(byte)])
+                    }
+                    buffer[position] = UInt8(ascii: "\"")
+                    output.append(contentsOf: UnsafeBufferPointer(buffer))
+                }
             }
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
         }
-        output.append(UInt8(ascii: "\""))
     }
 
-    /// Appends the escape for a byte that may not appear in a JSON string as it is. The bytes are
-    /// appended one at a time, because an array literal per escape meant an allocation for each
-    /// quote of a body written as a string.
-    private static func writeEscape(_ byte: UInt8, into output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\\"))
+    /// The number of bytes each byte takes in a JSON string. Most take 1, as they are. A quote, a
+    /// backslash, a line feed, a carriage return and a tab take 2 (`\"`, `\n`). The other control
+    /// characters and DEL take 6 (`\u00XX`).
+    private static let escapedLengths: [UInt8] = (0..<256).map { byte in
         switch byte {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-            output.append(byte)
-        case 0x0A:
-            output.append(UInt8(ascii: "n"))
-        case 0x0D:
-            output.append(UInt8(ascii: "r"))
-        case 0x09:
-            output.append(UInt8(ascii: "t"))
-        default:
-            // The other control characters and DEL.
-            output.append(UInt8(ascii: "u"))
-            output.append(UInt8(ascii: "0"))
-            output.append(UInt8(ascii: "0"))
-            output.append(hexDigits[Int(byte >> 4)])
-            output.append(hexDigits[Int(byte & 0x0F)])
+        case 0x22, 0x5C, 0x0A, 0x0D, 0x09: 2
+        case 0..<0x20, 0x7F: 6
+        default: 1
         }
     }
 }

@@ -49,14 +49,25 @@ enum SecretPatterns {
     /// Returns the byte ranges of bearer tokens and JWTs in UTF-8 text, read in place.
     private static func credentialOffsets(in bytes: UnsafeBufferPointer<UInt8>) -> [(Range<Int>, SecretFinding.Kind)] {
         var found: [(Range<Int>, SecretFinding.Kind)] = []
-        var index = 0
+        guard let base = bytes.baseAddress else {
+            return found
+        }
+        // Candidates start with "e" (a JWT) or "b" or "B" (a bearer token). memchr finds them
+        // many bytes at a time; a loop over every byte cost the proxy about 3% of its
+        // instructions per request.
+        func next(_ byte: UInt8, from start: Int) -> Int {
+            guard start < bytes.count, let hit = memchr(base + start, Int32(byte), bytes.count - start) else {
+                return bytes.count
+            }
+            return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+        }
+        var index = next(UInt8(ascii: "e"), from: 0)
         while index + 3 <= bytes.count {
             // A JWT header is JSON starting with "{", which base64url writes as "eyJ" when a quote
             // follows it, "eyA" for a space, and "ewo", "ewk" or "ew0" for a line feed, tab or
             // carriage return.
-            guard bytes[index] == UInt8(ascii: "e"), startsJWT(bytes[index + 1], bytes[index + 2])
-            else {
-                index += 1
+            guard startsJWT(bytes[index + 1], bytes[index + 2]) else {
+                index = next(UInt8(ascii: "e"), from: index + 1)
                 continue
             }
             var end = index
@@ -68,20 +79,27 @@ enum SecretPatterns {
                 end += 1
             }
             guard dots >= 2 else {
-                index = max(end, index + 1)
+                index = next(UInt8(ascii: "e"), from: max(end, index + 1))
                 continue
             }
             let candidate = String(decoding: bytes[index..<end], as: UTF8.self)
             if let kind = jsonWebTokenKind(Substring(candidate)) {
                 found.append((index..<end, kind))
             }
-            index = max(end, index + 1)
+            index = next(UInt8(ascii: "e"), from: max(end, index + 1))
         }
-        index = 0
         let bearer = bearerPrefix
+        var lower = next(UInt8(ascii: "b"), from: 0)
+        var upper = next(UInt8(ascii: "B"), from: 0)
+        index = min(lower, upper)
         while index + bearer.count <= bytes.count {
-            guard bytes[index] | 0x20 == bearer[0], matchesIgnoringCase(bytes, at: index, bearer) else {
-                index += 1
+            guard matchesIgnoringCase(bytes, at: index, bearer) else {
+                if index == lower {
+                    lower = next(UInt8(ascii: "b"), from: index + 1)
+                } else {
+                    upper = next(UInt8(ascii: "B"), from: index + 1)
+                }
+                index = min(lower, upper)
                 continue
             }
             var tokenStart = index + bearer.count
@@ -99,7 +117,10 @@ enum SecretPatterns {
             if tokenEnd - tokenStart >= 8 && !overlapsJWT {
                 found.append((tokenStart..<tokenEnd, .bearerToken))
             }
-            index = max(tokenEnd, index + 1)
+            let resume = max(tokenEnd, index + 1)
+            lower = next(UInt8(ascii: "b"), from: resume)
+            upper = next(UInt8(ascii: "B"), from: resume)
+            index = min(lower, upper)
         }
         return found
     }
