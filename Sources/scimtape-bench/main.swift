@@ -11,6 +11,7 @@ import Synchronization
 let usage = """
     USAGE:
       scimtape-bench ceiling [--host ADDRESS] [--port N] [--threads N]
+      scimtape-bench forward --upstream ORIGIN [--host ADDRESS] [--port N] [--threads N]
       scimtape-bench seed --url SCIM_BASE --users N [--token-file FILE] [--concurrency N] [--ids-file FILE]
                           [--time-limit SECONDS] [--allow-writes]
 
@@ -18,6 +19,10 @@ let usage = """
       ceiling   Serve one fixed application/scim+json ListResponse for every request, on the same
                 HTTPServer and thread pool as 'scimtape serve'. The first line of standard output is the
                 origin, such as http://127.0.0.1:8080. SIGINT or SIGTERM stops the server.
+      forward   Forward every request to ORIGIN (such as http://127.0.0.1:8080) and return its answer,
+                on the same event loops and libcurl multi handles as 'scimtape record', without
+                capturing or journaling anything: what a proxy on these libraries costs before it
+                records. The first line of standard output is the origin. SIGINT or SIGTERM stops it.
       seed      Create users user0@bench.example to user{N-1}@bench.example with POST SCIM_BASE/Users
                 and print how long it took. Stops at the first response other than 201 Created.
 
@@ -25,6 +30,11 @@ let usage = """
       --host ADDRESS      IPv4 or IPv6 address to listen on. (default: 127.0.0.1)
       --port N            TCP port; 0 picks a free one. (default: 0)
       --threads N         Server threads. (default: the number of processors)
+
+    OPTIONS (forward):
+      --upstream ORIGIN   Scheme, host and port to forward to; the request target is kept.
+      --host, --port      As for ceiling.
+      --threads N         Event loops. (default: the number of processors)
 
     OPTIONS (seed):
       --url SCIM_BASE     SCIM base URL, such as http://127.0.0.1:8080/scim/v2.
@@ -186,6 +196,70 @@ func runCeiling(_ arguments: [String]) throws(UsageError) -> Never {
     sigwait(&stopSignals, &received)
     server.stop()
     logger.notice("ceiling server stopped", metadata: ["server.origin": server.origin, "signal": String(received)])
+    exit(ExitCode.success.rawValue)
+}
+
+// MARK: - forward
+
+/// Header fields a proxy does not pass on: hop-by-hop fields, and the ones libcurl and
+/// libmicrohttpd write themselves.
+let notForwarded: Set<String> = ["host", "connection", "keep-alive", "transfer-encoding", "content-length", "te"]
+
+func forwardable(_ headers: HTTPHeaders) -> HTTPHeaders {
+    HTTPHeaders(headers.fields.filter { !notForwarded.contains($0.name.lowercased()) })
+}
+
+func runForward(_ arguments: [String]) throws(UsageError) -> Never {
+    // As in runCeiling: the signals wait for `sigwait`, on every thread.
+    var stopSignals = sigset_t()
+    sigemptyset(&stopSignals)
+    sigaddset(&stopSignals, SIGINT)
+    sigaddset(&stopSignals, SIGTERM)
+    pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
+
+    let options = try Options(arguments, valued: ["upstream", "host", "port", "threads"], flags: [])
+    guard let upstream = options.value("upstream"), upstream.hasPrefix("http://") || upstream.hasPrefix("https://")
+    else {
+        throw UsageError(message: "forward needs --upstream with an http or https origin")
+    }
+    let origin = upstream.hasSuffix("/") ? String(upstream.dropLast()) : upstream
+    var configuration = HTTPServerConfiguration()
+    configuration.host = options.value("host") ?? "127.0.0.1"
+    configuration.port = UInt16(try options.integer("port", in: 0...65_535, default: 0))
+    let loops = try options.integer("threads", in: 1...256, default: ProcessInfo.processInfo.activeProcessorCount)
+    configuration.threading = .eventLoops(loops)
+    configuration.connectionLimit = 256
+
+    let logger = Logger(label: "scimtape-bench.forward", level: .notice)
+    let server = HTTPServer(configuration: configuration, client: HTTPClientConfiguration(), logger: logger) {
+        request, pending in
+        let forwarded = HTTPRequest(
+            method: request.method, target: request.target, headers: forwardable(request.headers),
+            body: request.body)
+        pending.send(forwarded, url: origin + request.target) { result in
+            switch result {
+            case .success(let response):
+                pending.respond(
+                    HTTPResponse(status: response.status, headers: forwardable(response.headers), body: response.body))
+            case .failure(let error):
+                pending.respond(HTTPResponse(status: .badGateway, body: Array((error.message + "\n").utf8)))
+            }
+        }
+        return nil
+    }
+    do {
+        try server.start()
+    } catch {
+        printError("Error: \(error.message)")
+        exit(ExitCode.usage.rawValue)
+    }
+    printLine(server.origin)
+    logger.notice(
+        "forwarding server started",
+        metadata: ["server.origin": server.origin, "server.loops": String(loops), "proxy.upstream": origin])
+    var received: Int32 = 0
+    sigwait(&stopSignals, &received)
+    server.stop()
     exit(ExitCode.success.rawValue)
 }
 
@@ -391,10 +465,12 @@ func main() -> ExitCode {
             return .success
         case "ceiling":
             try runCeiling(rest)
+        case "forward":
+            try runForward(rest)
         case "seed":
             return try runSeed(rest)
         default:
-            throw UsageError(message: "unknown subcommand '\(subcommand)'. Use ceiling or seed.")
+            throw UsageError(message: "unknown subcommand '\(subcommand)'. Use ceiling, forward or seed.")
         }
     } catch {
         printError("Error: \(error.message)")
