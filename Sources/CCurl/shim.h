@@ -62,6 +62,12 @@ static inline CURLMcode scimtape_curl_multi_setopt_timer_callback(
     return curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, callback);
 }
 
+typedef int (*scimtape_curl_close_callback)(void *context, curl_socket_t socket);
+
+static inline CURLcode scimtape_curl_setopt_close_callback(CURL *handle, scimtape_curl_close_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_CLOSESOCKETFUNCTION, callback);
+}
+
 /* The result of a finished transfer, read from the union in a CURLMSG_DONE message. */
 static inline CURLcode scimtape_curl_message_result(const CURLMsg *message) {
     return message->data.result;

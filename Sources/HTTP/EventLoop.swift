@@ -181,7 +181,7 @@ final class EventLoop: @unchecked Sendable {
                 logger.error("epoll_wait failed", metadata: ["error": String(cString: strerror(errno))])
                 break
             }
-            var runDaemon = count == 0
+            var runDaemon = false
             for event in events.prefix(max(0, Int(count))) {
                 switch event.data.u64 {
                 case EventLoop.daemonTag:
@@ -204,7 +204,14 @@ final class EventLoop: @unchecked Sendable {
             }
             if runDaemon || runDaemonAgain || scimtape_mhd_timeout_ms(daemon) == 0 {
                 runDaemonAgain = false
-                MHD_run(daemon)
+                // A resumed connection takes a few runs (resume, send, find no next request yet),
+                // and the daemon says so with a timeout of 0. Those runs follow at once, without
+                // an epoll_wait between them that could only return at once too.
+                var runs = 0
+                repeat {
+                    MHD_run(daemon)
+                    runs += 1
+                } while runs < 4 && scimtape_mhd_timeout_ms(daemon) == 0
                 // Requests the daemon just handed over start upstream now, not after another wait.
                 // libcurl may finish one at once when the upstream answers fast; its response
                 // then makes the next wait return at once.
@@ -245,7 +252,13 @@ final class CurlMulti {
     private let epoll: Int32
     private var idle: [CurlTransfer] = []
     private var active: [UnsafeMutableRawPointer: Active] = [:]
-    private var watched = Set<Int32>()
+    /// The events each socket is registered for in the epoll set.
+    private var registered: [Int32: UInt32] = [:]
+    /// Sockets that libcurl no longer watches but that stay registered for input: idle upstream
+    /// connections, which the next request on them usually needs again. Leaving them saves two
+    /// `epoll_ctl` calls per request. One that becomes readable while idle (the upstream closed
+    /// it) is taken out of the set then.
+    private var parked = Set<Int32>()
     /// When libcurl wants to be called for its timeouts, in `DispatchTime` nanoseconds.
     private var timerDeadline: UInt64?
 
@@ -290,7 +303,7 @@ final class CurlMulti {
         _ request: HTTPRequest, url: String,
         completion: @escaping (Result<HTTPResponse, HTTPClientError>) -> Void
     ) {
-        let transfer = idle.popLast() ?? CurlTransfer(configuration: configuration, logger: logger)
+        let transfer = idle.popLast() ?? newTransfer()
         do {
             try transfer.prepare(request, url: url)
         } catch {
@@ -310,7 +323,23 @@ final class CurlMulti {
         }
     }
 
+    /// Creates a transfer whose handle reports the sockets libcurl closes, so that a parked
+    /// socket's number is forgotten before another socket can get it.
+    private func newTransfer() -> CurlTransfer {
+        let transfer = CurlTransfer(configuration: configuration, logger: logger)
+        scimtape_curl_setopt_close_callback(transfer.handle, curlCloseCallback)
+        scimtape_curl_setopt_pointer(
+            transfer.handle, CURLOPT_CLOSESOCKETDATA, Unmanaged.passUnretained(self).toOpaque())
+        return transfer
+    }
+
     func socketReady(_ descriptor: Int32, events: UInt32) {
+        if parked.contains(descriptor) {
+            parked.remove(descriptor)
+            registered[descriptor] = nil
+            _ = epoll_ctl(epoll, EPOLL_CTL_DEL, descriptor, nil)
+            return
+        }
         var flags: Int32 = 0
         if events & EPOLLIN.rawValue != 0 {
             flags |= CURL_CSELECT_IN
@@ -362,11 +391,18 @@ final class CurlMulti {
 
     fileprivate func watch(_ descriptor: Int32, what: Int32) {
         if what == CURL_POLL_REMOVE {
-            if watched.remove(descriptor) != nil {
+            guard let events = registered[descriptor] else {
+                return
+            }
+            if events == EPOLLIN.rawValue {
+                parked.insert(descriptor)
+            } else {
+                registered[descriptor] = nil
                 _ = epoll_ctl(epoll, EPOLL_CTL_DEL, descriptor, nil)
             }
             return
         }
+        parked.remove(descriptor)
         var event = epoll_event()
         event.events = 0
         if what & CURL_POLL_IN != 0 {
@@ -376,11 +412,21 @@ final class CurlMulti {
             event.events |= EPOLLOUT.rawValue
         }
         event.data.u64 = UInt64(UInt32(bitPattern: descriptor))
-        if watched.insert(descriptor).inserted {
+        switch registered[descriptor] {
+        case event.events:
+            return
+        case nil:
             _ = epoll_ctl(epoll, EPOLL_CTL_ADD, descriptor, &event)
-        } else {
+        default:
             _ = epoll_ctl(epoll, EPOLL_CTL_MOD, descriptor, &event)
         }
+        registered[descriptor] = event.events
+    }
+
+    /// Forgets a socket libcurl closes; closing it takes it out of the epoll set.
+    fileprivate func closing(_ descriptor: Int32) {
+        registered[descriptor] = nil
+        parked.remove(descriptor)
     }
 
     fileprivate func setTimer(milliseconds: Int) {
@@ -398,6 +444,13 @@ private let curlSocketCallback: scimtape_curl_socket_callback = { _, descriptor,
     }
     Unmanaged<CurlMulti>.fromOpaque(context).takeUnretainedValue().watch(descriptor, what: what)
     return 0
+}
+
+private let curlCloseCallback: scimtape_curl_close_callback = { context, descriptor in
+    if let context {
+        Unmanaged<CurlMulti>.fromOpaque(context).takeUnretainedValue().closing(descriptor)
+    }
+    return close(descriptor)
 }
 
 private let curlTimerCallback: scimtape_curl_timer_callback = { _, milliseconds, context in

@@ -9,9 +9,10 @@ private final class ForwardingPair: @unchecked Sendable {
     let upstream: HTTPServer
     let proxy: HTTPServer
 
-    init(loops: Int, slowSeconds: Double = 1, clientTimeout: Double = 30) throws {
+    init(loops: Int, slowSeconds: Double = 1, clientTimeout: Double = 30, upstreamIdleTimeout: Int = 30) throws {
         var upstreamConfiguration = HTTPServerConfiguration()
         upstreamConfiguration.threading = .pool(8)
+        upstreamConfiguration.connectionTimeout = upstreamIdleTimeout
         upstream = HTTPServer(configuration: upstreamConfiguration) { request in
             if request.path == "/slow" {
                 Thread.sleep(forTimeInterval: slowSeconds)
@@ -127,6 +128,24 @@ private final class ForwardingPair: @unchecked Sendable {
         #expect(timedOut.status == 504, "\(timedOut)")
         #expect(timedOut.seconds < 1.5)
         #expect(after.status == 200)
+    }
+
+    /// An idle upstream connection that the upstream closes is noticed and dropped, and the next
+    /// requests open a new one at once, also when the closed socket's number comes back.
+    @Test func upstreamClosingIdleConnectionsIsHarmless() throws {
+        let pair = try ForwardingPair(loops: 1, upstreamIdleTimeout: 1)
+        defer { pair.stop() }
+
+        var answers: [(status: Int, body: String, seconds: Double)] = []
+        for round in 0..<3 {
+            answers.append(pair.get("/fast?round=\(round)"))
+            Thread.sleep(forTimeInterval: 2.2)
+        }
+        answers.append(pair.get("/fast?round=last"))
+
+        #expect(answers.map(\.status) == [200, 200, 200, 200])
+        #expect(answers.allSatisfy { $0.seconds < 1 }, "\(answers.map(\.seconds))")
+        #expect(answers.last?.body == "upstream saw GET /fast?round=last")
     }
 
     /// A request that arrives on an open connection while the server stops gets 503 and the
