@@ -215,6 +215,12 @@ final class CurlTransfer {
             }
             throw HTTPClientError(kind: CurlTransfer.kind(of: code), message: message)
         }
+        guard sink.headerBlockEnded else {
+            throw HTTPClientError(
+                kind: .invalidResponse,
+                message:
+                    "\(method) \(HTTPClient.shortened(url)): the connection closed before the end of the header block")
+        }
         var statusCode = 0
         scimtape_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &statusCode)
         return HTTPResponse(
@@ -267,6 +273,9 @@ private final class ResponseSink {
     var headers = HTTPHeaders()
     var reasonPhrase: String?
     var exceededLimit = false
+    /// Whether the blank line that ends the last header block arrived. libcurl reports success for
+    /// an answer cut off inside its header block, so `finish` checks this.
+    var headerBlockEnded = false
 
     init(limit: Int) {
         self.limit = limit
@@ -281,9 +290,14 @@ private final class ResponseSink {
             end -= 1
         }
         let bytes = UnsafeBufferPointer(rebasing: line[0..<end])
+        if bytes.isEmpty {
+            headerBlockEnded = end < line.count
+            return
+        }
         if bytes.starts(with: "HTTP/".utf8) {
             // A new status line starts a new header block (after 100 Continue, for example).
             headers = HTTPHeaders()
+            headerBlockEnded = false
             let trimmed = String(decoding: bytes, as: UTF8.self)
             let parts = trimmed.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
             reasonPhrase = parts.count == 3 ? String(parts[2]) : nil

@@ -514,6 +514,10 @@ private final class AttackedProxy {
         "close-without-reply": "",
         "switching-protocols": "HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n",
         "partial-body": "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"id\":",
+        // libcurl reports success for these; the missing blank line gives them away.
+        "cut-in-header-block": "HTTP/1.1 201 Created\r\nContent-Type: application/js",
+        "cut-after-header-line": "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n",
+        "status-line-only": "HTTP/1.1 200 OK\r\n",
         "conflicting-lengths": "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
         "status-999": "HTTP/1.1 999 Odd\r\nContent-Length: 2\r\n\r\n{}",
         "status-600": "HTTP/1.1 600 Odd\r\nContent-Length: 2\r\n\r\n{}",
