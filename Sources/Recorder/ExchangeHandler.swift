@@ -37,15 +37,20 @@ struct ExchangeHandler: Sendable {
         let forwarded = HTTPRequest(
             method: request.method, target: request.target, headers: ForwardedHeaders.request(request.headers),
             body: request.body)
-        pending.send(forwarded, url: configuration.upstream.origin + request.target) { result in
+        let url = configuration.upstream.origin + request.target
+        pending.send(forwarded, url: url) { result in
             switch result {
             case .success(let response):
                 received(response, for: request, sequence: sequence, sent: sent, pending: pending)
             case .failure(let error):
                 state.count(.upstreamFailures)
-                // libcurl's message names the URL, whose query may contain an access_token.
-                let message = policy.redactingMessage(
-                    SecretScan.redactCredentials(inPath: error.message), sent: sent)
+                // libcurl's message names the URL, whose query may contain an access_token. The URL
+                // is redacted where it stands, so that the rest of the message is kept.
+                let named =
+                    error.message.contains(url)
+                    ? error.message.replacingOccurrences(of: url, with: SecretScan.redactCredentials(inPath: url))
+                    : SecretScan.redactCredentials(inPath: error.message)
+                let message = policy.redactingMessage(named, sent: sent)
                 logger.warning(
                     "upstream request failed",
                     metadata: [

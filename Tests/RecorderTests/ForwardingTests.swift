@@ -146,6 +146,9 @@ final class ReceivedRequests: @unchecked Sendable {
         #expect(!String(decoding: response.body, as: UTF8.self).contains(secret))
         #expect(handler.captured.contains { $0.message == "upstream request failed" })
         #expect(!handler.captured.contains { $0.formatted().contains(secret) })
+        // Only the URL's credential goes: the rest of libcurl's message stays readable.
+        #expect(String(decoding: response.body, as: UTF8.self).contains("count=1: "))
+        #expect(handler.captured.contains { $0.formatted().contains("libcurl error 7") })
     }
 
     @Test func outsideBaseForwardedNotRecorded() throws {

@@ -120,7 +120,7 @@ enum RecordCommand: Command {
         let counts = proxy.counts
         if counts.upstreamFailures > 0 {
             Terminal.error(
-                "warning: \(counted(counts.upstreamFailures, "request")) got no valid upstream response and are not recorded"
+                "warning: \(counted(counts.upstreamFailures, "request")) got no valid upstream response and \(counts.upstreamFailures == 1 ? "is" : "are") not recorded"
             )
         }
         if counts.rejected > 0 {
@@ -130,7 +130,7 @@ enum RecordCommand: Command {
         }
         if counts.notRecorded > 0 {
             Terminal.error(
-                "warning: \(counted(counts.notRecorded, "request")) outside the SCIM base, or with a method or path that a transcript cannot store, were forwarded but not recorded"
+                "warning: \(counted(counts.notRecorded, "request")) outside the SCIM base, or with a method or path that a transcript cannot store, \(counts.notRecorded == 1 ? "was" : "were") forwarded but not recorded"
             )
         }
         if counts.journalFailures > 0 {
