@@ -274,7 +274,7 @@ private final class ResponseSink {
     var reasonPhrase: String?
     var exceededLimit = false
     /// Whether the blank line that ends the last header block arrived. libcurl reports success for
-    /// an answer cut off inside its header block, so `finish` checks this.
+    /// a response cut off inside its header block, so `finish` checks this.
     var headerBlockEnded = false
 
     init(limit: Int) {
