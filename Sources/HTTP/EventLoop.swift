@@ -23,7 +23,6 @@ final class EventLoop: @unchecked Sendable {
     /// How long a stopping loop waits for answers to be sent once they are ready: 5 s.
     private static let sendGrace: UInt64 = 5_000_000_000
 
-    let index: Int
     private let epoll: Int32
     private let wake: Int32
     private var daemon: OpaquePointer?
@@ -44,10 +43,7 @@ final class EventLoop: @unchecked Sendable {
     private var thread = pthread_t()
     private var started = false
 
-    init(
-        index: Int, client: HTTPClientConfiguration, maximumConnections: Int, logger: Logger
-    ) throws(HTTPServerError) {
-        self.index = index
+    init(client: HTTPClientConfiguration, maximumConnections: Int, logger: Logger) throws(HTTPServerError) {
         self.logger = logger
         epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
         wake = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
@@ -261,6 +257,7 @@ final class CurlMulti {
     private var parked = Set<Int32>()
     /// When libcurl wants to be called for its timeouts, in `DispatchTime` nanoseconds.
     private var timerDeadline: UInt64?
+    private var closed = false
 
     private struct Active {
         let transfer: CurlTransfer
@@ -289,8 +286,17 @@ final class CurlMulti {
         scimtape_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, maximumConnections)
     }
 
+    deinit {
+        // A loop whose thread never started did not close its multi handle.
+        close()
+    }
+
     /// Ends every transfer and frees the handles.
     func close() {
+        guard !closed else {
+            return
+        }
+        closed = true
         for (handle, _) in active {
             curl_multi_remove_handle(multi, handle)
         }

@@ -368,12 +368,16 @@ public final class HTTPServer: @unchecked Sendable {
         do throws(HTTPServerError) {
             for index in 0..<count {
                 let loop = try EventLoop(
-                    index: index, client: context.client, maximumConnections: configuration.connectionLimit,
-                    logger: context.logger)
+                    client: context.client, maximumConnections: configuration.connectionLimit, logger: context.logger)
                 let daemonContext = DaemonContext(server: context, loop: loop)
                 var daemonOptions = options
                 if listener >= 0 {
                     let descriptor = index == 0 ? listener : dup(listener)
+                    // Without a socket of its own, libmicrohttpd would bind another port.
+                    guard descriptor >= 0 else {
+                        throw HTTPServerError(
+                            message: "could not share the listening socket: \(String(cString: strerror(errno)))")
+                    }
                     daemonOptions.insert(
                         MHD_OptionItem(option: .LISTEN_SOCKET, value: Int(descriptor), ptr_value: nil), at: 0)
                 }
