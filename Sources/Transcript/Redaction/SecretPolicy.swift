@@ -280,11 +280,7 @@ public struct SecretPolicy: Sendable, Equatable {
             }
         }
         func headers(_ fields: HTTPHeaders) -> HTTPHeaders {
-            var result = HTTPHeaders()
-            for field in fields {
-                result.add(name: field.name, value: text(field.value))
-            }
-            return result
+            HTTPHeaders(fields.fields.map { HTTPHeaders.Field(name: $0.name, value: text($0.value)) })
         }
         var result = exchange
         result.request.path = text(exchange.request.path, placeholder: "%5Bredacted%5D")
@@ -661,9 +657,17 @@ extension SecretPolicy {
                     else {
                         return
                     }
-                    for offset in 0...(bytes.count - needle.count)
-                    where start[offset] == needleStart[0] && memcmp(start + offset, needleStart, needle.count) == 0 {
-                        ranges.append(offset..<(offset + needle.count))
+                    // memchr finds each place the first byte occurs many bytes at a time.
+                    let last = bytes.count - needle.count
+                    var offset = 0
+                    while offset <= last,
+                        let hit = memchr(start + offset, Int32(needleStart[0]), last - offset + 1)
+                    {
+                        offset = start.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                        if memcmp(start + offset, needleStart, needle.count) == 0 {
+                            ranges.append(offset..<(offset + needle.count))
+                        }
+                        offset += 1
                     }
                 }
             }
