@@ -175,6 +175,7 @@ private struct Walker {
 
     private mutating func visit(_ headers: HTTPHeaders, side: String) -> HTTPHeaders {
         var fields: [HTTPHeaders.Field] = []
+        fields.reserveCapacity(headers.fields.count)
         for field in headers {
             var ranges = SecretPatterns.credentialRanges(in: field.value)
             if !SecretPatterns.isExempt(headerName: field.name) {
