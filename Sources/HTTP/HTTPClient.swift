@@ -298,9 +298,13 @@ private final class ResponseSink {
             // A new status line starts a new header block (after 100 Continue, for example).
             headers = HTTPHeaders()
             headerBlockEnded = false
-            let trimmed = String(decoding: bytes, as: UTF8.self)
-            let parts = trimmed.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-            reasonPhrase = parts.count == 3 ? String(parts[2]) : nil
+            // The reason phrase follows the second space: `HTTP/1.1 200 OK`.
+            reasonPhrase = nil
+            if let first = bytes.firstIndex(of: UInt8(ascii: " ")),
+                let second = bytes[(first + 1)...].firstIndex(of: UInt8(ascii: " "))
+            {
+                reasonPhrase = String(decoding: UnsafeBufferPointer(rebasing: bytes[(second + 1)...]), as: UTF8.self)
+            }
             return
         }
         // A folded line (obs-fold) continues the previous field's value; RFC 9112 section 5.2
