@@ -12,7 +12,8 @@ enum SecretOptions {
             repeating: true),
         .init(
             name: "redact-field", valueName: "name",
-            help: "Also replace this JSON member's values in bodies, at any depth, besides password. Repeatable.",
+            help:
+                "Also replace this JSON member's values in bodies, at any depth, besides password, secret, client_secret, access_token, refresh_token, apiToken, api_key and apikey (in any letter case). Repeatable.",
             repeating: true),
     ]
 
