@@ -8,8 +8,8 @@ import Synchronization
 /// such as nginx does: libmicrohttpd in external-polling mode with epoll for the clients, and
 /// libcurl's multi interface for the upstream, both driven by one `epoll_wait`.
 ///
-/// A request that the handler forwards suspends its client connection; when the upstream's
-/// answer arrives, the handler's response resumes it. No request waits for another thread, and a
+/// A request that the handler forwards suspends its client connection. When the upstream's
+/// response arrives, the handler's response resumes it. No request waits for another thread, and a
 /// busy loop picks up many ready sockets per `epoll_wait`, where a thread per connection would be
 /// woken for each.
 ///
@@ -20,7 +20,7 @@ final class EventLoop: @unchecked Sendable {
     // starts and read by `join` after `requestStop`.
     private static let daemonTag = UInt64.max
     private static let wakeTag = UInt64.max - 1
-    /// How long a stopping loop waits for answers to be sent once they are ready: 5 s.
+    /// How long a stopping loop waits for ready responses to be sent: 5 s.
     private static let sendGrace: UInt64 = 5_000_000_000
 
     private let epoll: Int32
@@ -37,7 +37,7 @@ final class EventLoop: @unchecked Sendable {
     private(set) var pendingRequests = 0
     /// Requests whose connection is suspended now. libmicrohttpd must not stop with any.
     private var suspendedRequests = 0
-    /// Work that runs once the upstream answers of one `epoll_wait` are handled, such as one
+    /// Work that runs once the upstream responses of one `epoll_wait` are handled, such as one
     /// `fsync` for all exchanges journaled in it.
     private var endOfIteration: [() -> Void] = []
     private var thread = pthread_t()
@@ -201,7 +201,7 @@ final class EventLoop: @unchecked Sendable {
             if runDaemon || runDaemonAgain || scimtape_mhd_timeout_ms(daemon) == 0 {
                 runDaemonAgain = false
                 // A resumed connection takes a few runs (resume, send, find no next request yet),
-                // and the daemon says so with a timeout of 0. Those runs follow at once, without
+                // and the daemon reports this with a timeout of 0. Those runs follow at once, without
                 // an epoll_wait between them that could only return at once too.
                 var runs = 0
                 repeat {
@@ -238,7 +238,7 @@ final class EventLoop: @unchecked Sendable {
     }
 }
 
-/// libcurl's multi interface on an event loop's epoll descriptor: libcurl says which sockets to
+/// libcurl's multi interface on an event loop's epoll descriptor: libcurl names the sockets to
 /// watch (socket callback) and when to call it back (timer callback), and the loop reports ready
 /// sockets. Easy handles are kept between requests so that they keep their fixed options.
 final class CurlMulti {

@@ -86,11 +86,11 @@ public struct HTTPServerError: Error, Sendable, CustomStringConvertible {
 public typealias HTTPHandler = @Sendable (HTTPRequest) -> HTTPResponse
 
 /// Handles one complete request on an event loop: returns the response at once, or returns `nil`
-/// and answers later through the `PendingExchange`, typically after sending a request upstream
+/// and responds later through the `PendingExchange`, typically after sending a request upstream
 /// with it.
 public typealias ForwardingHandler = @Sendable (HTTPRequest, PendingExchange) -> HTTPResponse?
 
-/// A request that an event loop's handler answers later. It belongs to the loop's thread: use it
+/// A request that an event loop's handler responds to later. It belongs to the loop's thread: use it
 /// only in the handler and in the completions and work it schedules.
 public final class PendingExchange {
     private let loop: EventLoop
@@ -126,7 +126,7 @@ public final class PendingExchange {
         }
     }
 
-    /// Runs `work` once the upstream answers that arrived with this one have been handled, so that
+    /// Runs `work` once the upstream responses that arrived with this one have been handled, so that
     /// work they share (one `fsync` for all of them) is done once.
     public func atEndOfIteration(_ work: @escaping () -> Void) {
         loop.atEndOfIteration(work)
@@ -143,7 +143,7 @@ public final class HTTPServer: @unchecked Sendable {
     private let context: ServerContext
     private var daemon: OpaquePointer?
     private var loops: [EventLoop] = []
-    /// What each daemon's callbacks get; kept alive while the daemons run.
+    /// The context of each daemon's callbacks, kept alive while the daemons run.
     private var daemonContexts: [DaemonContext] = []
     private var tlsBuffers: [UnsafeMutablePointer<CChar>] = []
     public private(set) var port: UInt16 = 0
@@ -322,7 +322,7 @@ public final class HTTPServer: @unchecked Sendable {
         context.logger.info("server stopped", metadata: ["server.origin": origin])
     }
 
-    /// The limits and the TLS certificate, which every daemon of the server gets.
+    /// Returns the limit and TLS options that every daemon of the server gets.
     private func sharedOptions(flags: inout UInt32) throws(HTTPServerError) -> [MHD_OptionItem] {
         let configuration = context.configuration
         var options: [MHD_OptionItem] = []
@@ -462,7 +462,8 @@ public final class HTTPServer: @unchecked Sendable {
     }
 }
 
-/// What libmicrohttpd's callbacks need; immutable but for an atomic count, so any thread may read it.
+/// The state libmicrohttpd's callbacks need. It is immutable except for an atomic count, so any
+/// thread may read it.
 private final class ServerContext: Sendable {
     let configuration: HTTPServerConfiguration
     let logger: Logger
@@ -484,7 +485,8 @@ private final class ServerContext: Sendable {
     }
 }
 
-/// What one daemon's callbacks get: the server's context and, with event loops, the daemon's loop.
+/// The context of one daemon's callbacks: the server's context and, with event loops, the
+/// daemon's loop.
 private final class DaemonContext: @unchecked Sendable {
     // @unchecked: `loop` is used only on its own thread, which is the thread of this daemon's callbacks.
     let server: ServerContext

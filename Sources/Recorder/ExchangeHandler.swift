@@ -6,7 +6,7 @@ import Synchronization
 import Transcript
 
 /// Forwards one request and journals the exchange. Runs on the event loop that received the
-/// request, and the upstream's answer comes back to the same loop.
+/// request, and the upstream's response comes back to the same loop.
 struct ExchangeHandler: Sendable {
     let configuration: RecordingProxyConfiguration
     let journal: TranscriptJournal
@@ -14,7 +14,7 @@ struct ExchangeHandler: Sendable {
     let credentials = SentCredentialCache()
 
     /// Returns the response at once when the request is rejected; otherwise sends it upstream and
-    /// returns `nil`, and answers through `pending` once the exchange is journaled.
+    /// returns `nil`, and responds through `pending` once the exchange is journaled.
     func handle(_ request: HTTPRequest, pending: PendingExchange) -> HTTPResponse? {
         let sequence = state.nextSequence.wrappingAdd(1, ordering: .relaxed).oldValue
         let logger = configuration.logger
@@ -45,7 +45,7 @@ struct ExchangeHandler: Sendable {
             case .failure(let error):
                 state.count(.upstreamFailures)
                 // libcurl's message names the URL, whose query may contain an access_token. The URL
-                // is redacted where it stands, so that the rest of the message is kept.
+                // is redacted in place, so that the rest of the message is kept.
                 let named =
                     error.message.contains(url)
                     ? error.message.replacingOccurrences(of: url, with: SecretScan.redactCredentials(inPath: url))
@@ -63,7 +63,7 @@ struct ExchangeHandler: Sendable {
         return nil
     }
 
-    /// Checks the upstream's response, journals the exchange, and answers the client.
+    /// Checks the upstream's response, journals the exchange, and responds to the client.
     private func received(
         _ response: HTTPResponse, for request: HTTPRequest, sequence: Int, sent: [String], pending: PendingExchange
     ) {

@@ -161,11 +161,7 @@ func runCeiling(_ arguments: [String]) throws(UsageError) -> Never {
     // source with SIG_IGN, because on Linux libdispatch installs its own handler asynchronously on
     // its manager thread (src/event/event_epoll.c), and a SIG_IGN that lands after that handler
     // makes the process ignore the signal.
-    var stopSignals = sigset_t()
-    sigemptyset(&stopSignals)
-    sigaddset(&stopSignals, SIGINT)
-    sigaddset(&stopSignals, SIGTERM)
-    pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
+    let stopSignals = blockStopSignals()
 
     let options = try Options(arguments, valued: ["host", "port", "threads"], flags: [])
     var configuration = HTTPServerConfiguration()
@@ -179,6 +175,27 @@ func runCeiling(_ arguments: [String]) throws(UsageError) -> Never {
         status: .ok, headers: [("Content-Type", "\(SCIMMediaType.scimJSON); charset=utf-8")], body: ceilingBody())
     let logger = Logger(label: "scimtape-bench.ceiling", level: .notice)
     let server = HTTPServer(configuration: configuration, logger: logger) { _ in response }
+    serveUntilStopped(
+        server, signals: stopSignals, logger: logger, name: "ceiling",
+        metadata: ["server.threads": String(threads), "http.body_bytes": String(response.body.count)])
+}
+
+/// Blocks SIGINT and SIGTERM in the calling thread, so that threads started later inherit the
+/// mask and the signals wait for `sigwait`; returns the set.
+func blockStopSignals() -> sigset_t {
+    var signals = sigset_t()
+    sigemptyset(&signals)
+    sigaddset(&signals, SIGINT)
+    sigaddset(&signals, SIGTERM)
+    pthread_sigmask(SIG_BLOCK, &signals, nil)
+    return signals
+}
+
+/// Starts `server`, prints its origin as the first line of standard output, and stops it and
+/// exits when one of `signals` arrives. The signals must be blocked in every thread.
+func serveUntilStopped(
+    _ server: HTTPServer, signals: sigset_t, logger: Logger, name: String, metadata: [String: String]
+) -> Never {
     do {
         try server.start()
     } catch {
@@ -186,16 +203,12 @@ func runCeiling(_ arguments: [String]) throws(UsageError) -> Never {
         exit(ExitCode.usage.rawValue)
     }
     printLine(server.origin)
-    logger.notice(
-        "ceiling server started",
-        metadata: [
-            "server.origin": server.origin, "server.threads": String(threads),
-            "http.body_bytes": String(response.body.count),
-        ])
+    logger.notice("\(name) server started", metadata: metadata.merging(["server.origin": server.origin]) { $1 })
+    var signals = signals
     var received: Int32 = 0
-    sigwait(&stopSignals, &received)
+    sigwait(&signals, &received)
     server.stop()
-    logger.notice("ceiling server stopped", metadata: ["server.origin": server.origin, "signal": String(received)])
+    logger.notice("\(name) server stopped", metadata: ["server.origin": server.origin, "signal": String(received)])
     exit(ExitCode.success.rawValue)
 }
 
@@ -210,12 +223,8 @@ func forwardable(_ headers: HTTPHeaders) -> HTTPHeaders {
 }
 
 func runForward(_ arguments: [String]) throws(UsageError) -> Never {
-    // As in runCeiling: the signals wait for `sigwait`, on every thread.
-    var stopSignals = sigset_t()
-    sigemptyset(&stopSignals)
-    sigaddset(&stopSignals, SIGINT)
-    sigaddset(&stopSignals, SIGTERM)
-    pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
+    // As in runCeiling, before any thread starts.
+    let stopSignals = blockStopSignals()
 
     let options = try Options(arguments, valued: ["upstream", "host", "port", "threads"], flags: [])
     guard let upstream = options.value("upstream"), upstream.hasPrefix("http://") || upstream.hasPrefix("https://")
@@ -247,20 +256,9 @@ func runForward(_ arguments: [String]) throws(UsageError) -> Never {
         }
         return nil
     }
-    do {
-        try server.start()
-    } catch {
-        printError("Error: \(error.message)")
-        exit(ExitCode.usage.rawValue)
-    }
-    printLine(server.origin)
-    logger.notice(
-        "forwarding server started",
-        metadata: ["server.origin": server.origin, "server.loops": String(loops), "proxy.upstream": origin])
-    var received: Int32 = 0
-    sigwait(&stopSignals, &received)
-    server.stop()
-    exit(ExitCode.success.rawValue)
+    serveUntilStopped(
+        server, signals: stopSignals, logger: logger, name: "forwarding",
+        metadata: ["server.loops": String(loops), "proxy.upstream": origin])
 }
 
 // MARK: - seed
