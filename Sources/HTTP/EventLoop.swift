@@ -121,7 +121,7 @@ final class EventLoop: @unchecked Sendable {
         upstream.send(request, url: url, completion: completion)
     }
 
-    /// Runs `work` after the upstream answers of the current iteration have been handled.
+    /// Runs `work` after the upstream responses of the current iteration have been handled.
     func atEndOfIteration(_ work: @escaping () -> Void) {
         endOfIteration.append(work)
     }
@@ -162,9 +162,9 @@ final class EventLoop: @unchecked Sendable {
                     close(listener)
                 }
             }
-            // A stopping loop ends once every forwarded request has its answer and, unless the
-            // grace period is over, every answer has been sent. libcurl's timeout bounds the
-            // first; a client that does not read its answer could hold up the second.
+            // A stopping loop ends once every forwarded request has its response and, unless the
+            // grace period is over, every response has been sent. libcurl's timeout bounds the
+            // first, and a client that does not read its response could hold up the second.
             if quiesced && suspendedRequests == 0 && upstream.activeTransfers == 0 && endOfIteration.isEmpty
                 && (pendingRequests == 0 || DispatchTime.now().uptimeNanoseconds > stopDeadline)
             {
@@ -209,7 +209,7 @@ final class EventLoop: @unchecked Sendable {
                     runs += 1
                 } while runs < 4 && scimtape_mhd_timeout_ms(daemon) == 0
                 // Requests the daemon just handed over start upstream now, not after another wait.
-                // libcurl may finish one at once when the upstream answers fast; its response
+                // libcurl may finish one at once when the upstream responds fast, so its response
                 // then makes the next wait return at once.
                 upstream.runTimers()
                 upstream.collectFinished()

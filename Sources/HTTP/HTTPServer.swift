@@ -152,7 +152,7 @@ public final class HTTPServer: @unchecked Sendable {
         self.context = ServerContext(configuration: configuration, logger: logger, handler: handler)
     }
 
-    /// A server whose handler may answer later, after an upstream transfer on `client`'s settings.
+    /// Creates a server whose handler may respond later, after an upstream transfer on `client`'s settings.
     /// `configuration.threading` must be `.eventLoops`.
     public init(
         configuration: HTTPServerConfiguration, client: HTTPClientConfiguration, logger: Logger = .disabled,
@@ -673,7 +673,7 @@ private func logHandled(_ server: ServerContext, _ state: RequestState, _ respon
         ])
 }
 
-/// The answer to a request that arrives on an open connection while the server stops.
+/// The response to a request that arrives on an open connection while the server stops.
 private let stoppingResponse = HTTPResponse(
     status: .serviceUnavailable, headers: [("Content-Type", "text/plain; charset=utf-8"), ("Connection", "close")],
     body: Array("The server is stopping and takes no more requests.\n".utf8))
