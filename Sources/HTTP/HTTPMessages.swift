@@ -96,6 +96,12 @@ public struct HTTPRequest: Sendable {
     public var queryItems: [(name: String, value: String)] {
         RequestTarget.queryItems(query ?? "")
     }
+
+    /// Bytes of the request line and the header block as an HTTP/1.1 client sends them.
+    public var headerBlockSize: Int {
+        // "METHOD target HTTP/1.1\r\n", the fields, and the empty line.
+        method.rawValue.utf8.count + 1 + target.utf8.count + 11 + headers.lineBytes + 2
+    }
 }
 
 /// A response as a server sends it or as a client received it.
@@ -112,5 +118,19 @@ public struct HTTPResponse: Sendable {
 
     public var bodyText: String {
         String(decoding: body, as: UTF8.self)
+    }
+
+    /// Bytes of the status line and the header block as an HTTP/1.1 server sends them, without
+    /// the fields the server adds itself.
+    public var headerBlockSize: Int {
+        // "HTTP/1.1 200 OK\r\n", the fields, and the empty line.
+        13 + status.reasonPhrase.utf8.count + 2 + headers.lineBytes + 2
+    }
+}
+
+extension HTTPHeaders {
+    /// Bytes the fields take as `name: value` lines.
+    fileprivate var lineBytes: Int {
+        fields.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }
     }
 }

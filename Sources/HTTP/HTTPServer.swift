@@ -39,8 +39,9 @@ public struct HTTPServerConfiguration: Sendable {
     /// the limit, so further clients wait in the listen queue. With a thread per connection, it
     /// closes them at once.
     public var connectionLimit: Int
-    /// Memory libmicrohttpd may use per connection for headers and buffers, in bytes, which bounds
-    /// the size of the request line and header block.
+    /// Memory libmicrohttpd may use per connection for headers and buffers, in bytes. A request's
+    /// line and header block larger than this gets libmicrohttpd's 431, and the request's and the
+    /// response's header blocks must fit in it together (see `headerBlockProblem`).
     public var connectionMemoryLimit: Int
     public var tls: TLS?
     /// A Unix-domain socket to listen on instead of `host` and `port`, for a client in the same
@@ -70,6 +71,31 @@ public struct HTTPServerConfiguration: Sendable {
         HTTPResponse(
             status: .payloadTooLarge, headers: [("Content-Type", "text/plain; charset=utf-8")],
             body: Array("The request body is larger than \(limit) bytes.\n".utf8))
+    }
+
+    /// Connection memory that libmicrohttpd takes besides the two header blocks, for the fields it
+    /// adds (`Content-Length`, `Connection`) and its bookkeeping. libmicrohttpd 0.9.75 used about
+    /// 200 bytes when measured; this keeps a margin above that.
+    public static let connectionMemoryReserve = 512
+
+    /// Returns why `response` cannot be sent in reply to `request`, or `nil` when it can.
+    /// libmicrohttpd keeps the request's header block in the connection's memory until the
+    /// response's header block has been built there as well, and when the two do not fit it closes
+    /// the connection without sending anything.
+    public static func headerBlockProblem(
+        request: HTTPRequest, response: HTTPResponse, connectionMemoryLimit: Int
+    ) -> String? {
+        headerBlockProblem(
+            requestBytes: request.headerBlockSize, response: response, connectionMemoryLimit: connectionMemoryLimit)
+    }
+
+    static func headerBlockProblem(requestBytes: Int, response: HTTPResponse, connectionMemoryLimit: Int) -> String? {
+        let responseBytes = response.headerBlockSize
+        guard requestBytes + responseBytes + connectionMemoryReserve > connectionMemoryLimit else {
+            return nil
+        }
+        return
+            "the response's header block (\(responseBytes) bytes) and the request's (\(requestBytes) bytes) do not fit together in the \(connectionMemoryLimit - connectionMemoryReserve) bytes of connection memory left for them"
     }
 }
 
@@ -515,6 +541,9 @@ private final class RequestState {
     var deferred: HTTPResponse?
     /// The method and path, kept for the debug log of a response given later.
     var method = ""
+    /// The size of the request line and header block, which share the connection's memory with
+    /// the response's header block.
+    var headerBytes = 0
 }
 
 /// Refuses a connection when the event loops' daemons together have as many as the limit, so
@@ -619,7 +648,7 @@ private let accessHandler: MHD_AccessHandlerCallback = {
         // A suspended request's connection was resumed with the handler's response.
         state.deferred = nil
         logHandled(server, state, deferred)
-        return queue(deferred, on: connection)
+        return queue(sendable(deferred, server, state), on: connection)
     }
     let headers = state.headers ?? collectHeaders(connection)
     let request = HTTPRequest(
@@ -628,6 +657,7 @@ private let accessHandler: MHD_AccessHandlerCallback = {
         headers: headers,
         body: state.body,
         version: version.map { String(cString: $0) })
+    state.headerBytes = request.headerBlockSize
     if server.logger.level <= .debug {
         // Only an origin-form path is logged: another target may carry user information.
         state.method = request.method.rawValue + " " + (request.target.hasPrefix("/") ? request.path : "(not a path)")
@@ -635,7 +665,7 @@ private let accessHandler: MHD_AccessHandlerCallback = {
     guard let loop = daemon.loop, let forward = server.forwardingHandler else {
         let response = server.handler(request)
         logHandled(server, state, response)
-        return queue(response, on: connection)
+        return queue(sendable(response, server, state), on: connection)
     }
     if loop.isStopping {
         return queue(stoppingResponse, on: connection)
@@ -647,7 +677,7 @@ private let accessHandler: MHD_AccessHandlerCallback = {
     if let response = state.deferred {
         state.deferred = nil
         logHandled(server, state, response)
-        return queue(response, on: connection)
+        return queue(sendable(response, server, state), on: connection)
     }
     state.suspended = true
     loop.suspended()
@@ -671,6 +701,25 @@ private func logHandled(_ server: ServerContext, _ state: RequestState, _ respon
             "http.status": String(response.status.code),
             "http.duration_ms": String(format: "%.3f", elapsed),
         ])
+}
+
+/// Returns `response`, or a 500 when its header block does not fit in the connection's memory
+/// beside the request's, because libmicrohttpd would close the connection without a response.
+private func sendable(_ response: HTTPResponse, _ server: ServerContext, _ state: RequestState) -> HTTPResponse {
+    guard
+        let problem = HTTPServerConfiguration.headerBlockProblem(
+            requestBytes: state.headerBytes, response: response,
+            connectionMemoryLimit: server.configuration.connectionMemoryLimit)
+    else {
+        return response
+    }
+    server.logger.error(
+        "response replaced by a 500 because it cannot be sent",
+        metadata: ["http.status": String(response.status.code), "error": problem])
+    return HTTPResponse(
+        status: .internalServerError,
+        headers: [("Content-Type", "text/plain; charset=utf-8")],
+        body: Array("The server's response could not be sent: \(problem).\n".utf8))
 }
 
 /// The response to a request that arrives on an open connection while the server stops.

@@ -84,6 +84,20 @@ struct ExchangeHandler: Sendable {
         }
         let returned = HTTPResponse(
             status: response.status, headers: ForwardedHeaders.response(response.headers), body: response.body)
+        if let tooLarge = HTTPServerConfiguration.headerBlockProblem(
+            request: request, response: returned, connectionMemoryLimit: configuration.connectionMemoryLimit)
+        {
+            state.count(.upstreamFailures)
+            logger.warning(
+                "upstream response too large to return and not recorded",
+                metadata: [
+                    "exchange.sequence": String(sequence), "http.method": request.method.rawValue, "error": tooLarge,
+                ])
+            pending.respond(
+                ProxyChecks.errorResponse(
+                    .badGateway, detail: "The recording proxy cannot return the upstream's response: \(tooLarge)."))
+            return
+        }
         guard Exchange.problem(inMethod: request.method.rawValue) == nil, let relative = relativeTarget(request.target)
         else {
             state.count(.notRecorded)

@@ -63,7 +63,8 @@ public final class RecordingProxy: Sendable {
         let http = HTTPServerConfiguration(
             host: configuration.host, port: configuration.port, threading: .eventLoops(configuration.eventLoops),
             maximumBodySize: configuration.maximumBodySize, connectionTimeout: configuration.connectionTimeout,
-            connectionLimit: configuration.connectionLimit, tls: configuration.tls,
+            connectionLimit: configuration.connectionLimit, connectionMemoryLimit: configuration.connectionMemoryLimit,
+            tls: configuration.tls,
             payloadTooLargeResponse: { limit in
                 ProxyChecks.errorResponse(
                     .payloadTooLarge, detail: "The request body is larger than \(limit) bytes, the proxy's limit.")

@@ -3,13 +3,17 @@ import HTTP
 import Testing
 
 /// A server on event loops that forwards every request to an upstream, as `record` does without
-/// the recording: the upstream's `/slow` responds after `slowSeconds`, every other path at once.
+/// the recording: the upstream's `/slow` responds after `slowSeconds`, `/large/N` with a header
+/// field of N bytes, every other path at once.
 private final class ForwardingPair: @unchecked Sendable {
     // @unchecked: both servers are set in `init` and only stopped afterwards.
     let upstream: HTTPServer
     let proxy: HTTPServer
 
-    init(loops: Int, slowSeconds: Double = 1, clientTimeout: Double = 30, upstreamIdleTimeout: Int = 30) throws {
+    init(
+        loops: Int, slowSeconds: Double = 1, clientTimeout: Double = 30, upstreamIdleTimeout: Int = 30,
+        proxyConnectionMemory: Int = 64 * 1024
+    ) throws {
         var upstreamConfiguration = HTTPServerConfiguration()
         upstreamConfiguration.threading = .pool(8)
         upstreamConfiguration.connectionTimeout = upstreamIdleTimeout
@@ -17,12 +21,16 @@ private final class ForwardingPair: @unchecked Sendable {
             if request.path == "/slow" {
                 Thread.sleep(forTimeInterval: slowSeconds)
             }
+            if request.path.hasPrefix("/large/"), let size = Int(request.path.dropFirst(7)) {
+                return HTTPResponse(status: .ok, headers: [("X-Large", String(repeating: "v", count: size))])
+            }
             return HTTPResponse(status: .ok, body: Array("upstream saw \(request.method) \(request.target)".utf8))
         }
         try upstream.start()
         let origin = upstream.origin
         var proxyConfiguration = HTTPServerConfiguration()
         proxyConfiguration.threading = .eventLoops(loops)
+        proxyConfiguration.connectionMemoryLimit = proxyConnectionMemory
         var client = HTTPClientConfiguration()
         client.timeout = clientTimeout
         proxy = HTTPServer(configuration: proxyConfiguration, client: client) { request, pending in
@@ -132,6 +140,23 @@ private final class ForwardingPair: @unchecked Sendable {
 
         #expect(timedOut.status == 504, "\(timedOut)")
         #expect(timedOut.seconds < 1.5)
+        #expect(after.status == 200)
+    }
+
+    /// A response whose header block does not fit in the connection's memory beside the request's
+    /// gets a 500 that says why, where libmicrohttpd would close the connection without a response.
+    @Test func responseTooLargeForConnectionMemoryGets500() throws {
+        let pair = try ForwardingPair(loops: 1, proxyConnectionMemory: 16 * 1024)
+        defer { pair.stop() }
+
+        let fits = pair.get("/large/14000")
+        let tooLarge = pair.get("/large/20000")
+        let after = pair.get("/fast")
+
+        #expect(fits.status == 200, "\(fits)")
+        #expect(tooLarge.status == 500, "\(tooLarge)")
+        #expect(tooLarge.body.contains("header block (20"), "\(tooLarge.body)")
+        #expect(tooLarge.body.contains("in the 15872 bytes"), "the message names the memory left: \(tooLarge.body)")
         #expect(after.status == 200)
     }
 

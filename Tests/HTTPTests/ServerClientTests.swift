@@ -117,6 +117,32 @@ import Testing
         }
     }
 
+    /// A handler's response whose header block does not fit in the connection's memory beside the
+    /// request's gets a 500 that says why, where libmicrohttpd would close the connection without
+    /// a response.
+    @Test(arguments: [(6_000, 200), (15_000, 500), (40_000, 500)])
+    func responseHeaderBlockMustFitConnectionMemory(fieldBytes: Int, status: Int) throws {
+        var configuration = HTTPServerConfiguration()
+        configuration.connectionMemoryLimit = 16 * 1024
+        let server = try startServer(configuration) { _ in
+            HTTPResponse(status: .ok, headers: [("X-Large", String(repeating: "v", count: fieldBytes))])
+        }
+        defer { server.stop() }
+        // The request's header block takes its share of the memory too: 8,000 bytes leave room
+        // for the 6,000-byte response field but not for the 15,000-byte one.
+        let request = HTTPRequest(
+            method: .get, target: "/x", headers: [("X-Request-Padding", String(repeating: "r", count: 8_000))])
+
+        let response = try HTTPClient().send(request, url: server.origin + "/x")
+
+        #expect(response.status.code == status)
+        if status == 200 {
+            #expect(response.headers["X-Large"]?.utf8.count == fieldBytes)
+        } else {
+            #expect(response.bodyText.contains("header block (\(fieldBytes + 30) bytes)"), "\(response.bodyText)")
+        }
+    }
+
     @Test func refusedConnectionIsConnectionFailed() throws {
         let server = HTTPServer(configuration: HTTPServerConfiguration(), handler: { _ in HTTPResponse(status: .ok) })
         try server.start()

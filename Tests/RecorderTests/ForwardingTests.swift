@@ -151,6 +151,50 @@ final class ReceivedRequests: @unchecked Sendable {
         #expect(handler.captured.contains { $0.formatted().contains("libcurl error 7") })
     }
 
+    /// An upstream response whose header block does not fit in a client connection's memory beside
+    /// the request's gets a 502 that says why, and is not recorded, because the client did not get
+    /// it. A response that fits is returned and recorded as usual.
+    @Test func upstreamHeaderBlockTooLargeGets502NotRecorded() throws {
+        var upstreamConfiguration = HTTPServerConfiguration()
+        upstreamConfiguration.connectionMemoryLimit = 256 * 1024
+        let upstream = HTTPServer(configuration: upstreamConfiguration) { request in
+            let size = Int(request.path.split(separator: "/").last ?? "") ?? 0
+            return HTTPResponse(
+                status: .ok,
+                headers: [("Content-Type", "application/scim+json"), ("X-Large", String(repeating: "v", count: size))],
+                body: Array(#"{"id":"u1"}"#.utf8))
+        }
+        try upstream.start()
+        defer { upstream.stop() }
+        let folder = try ProxyHarness.makeFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let handler = CapturingLogHandler()
+        var configuration = RecordingProxyConfiguration(
+            upstream: try BaseURL(upstream.origin + "/scim/v2"),
+            journalPath: folder.appendingPathComponent("j.journal").path)
+        configuration.logger = Logger(label: "test", level: .warning, handler: handler)
+        let proxy = try RecordingProxy(configuration: configuration)
+        try proxy.start()
+        let limit = configuration.connectionMemoryLimit
+
+        let fits = try HTTPClient().send(
+            HTTPRequest(method: .get, target: "/scim/v2/Users/20000"), url: proxy.url + "/Users/20000")
+        let tooLarge = try HTTPClient().send(
+            HTTPRequest(method: .get, target: "/scim/v2/Users/\(limit)"), url: proxy.url + "/Users/\(limit)")
+        let (transcript, _) = try proxy.finish()
+
+        #expect(fits.status.code == 200)
+        #expect(fits.headers["X-Large"]?.utf8.count == 20000)
+        #expect(tooLarge.status.code == 502)
+        let detail = try JSONValue.parse(bytes: tooLarge.body)["detail"]?.stringValue ?? ""
+        #expect(detail.contains("cannot return the upstream's response"), "\(detail)")
+        #expect(
+            detail.contains("in the \(limit - HTTPServerConfiguration.connectionMemoryReserve) bytes"), "\(detail)")
+        #expect(handler.captured.contains { $0.message == "upstream response too large to return and not recorded" })
+        #expect(transcript?.exchanges.map(\.request.path) == ["/Users/20000"])
+        #expect(proxy.counts.upstreamFailures == 1)
+    }
+
     @Test func outsideBaseForwardedNotRecorded() throws {
         let received = ReceivedRequests()
         let upstream = try startEchoUpstream(received)
