@@ -27,9 +27,8 @@ public struct RecordingProxyConfiguration: Sendable {
     /// Maximum simultaneous client connections, over all event loops.
     public var connectionLimit: Int
     /// Bytes each client connection has for the request's header block and the response's
-    /// together. libmicrohttpd clears this memory before each request, so a smaller size costs
-    /// less per request; 32 KiB leaves room for header blocks four times as large as the 8 KiB
-    /// that many servers and proxies accept by default.
+    /// together. libmicrohttpd clears this memory for every request, so a smaller size costs less
+    /// per request.
     public var connectionMemoryLimit: Int
     /// Threads that serve client connections and run their upstream transfers, each an event loop;
     /// one per processor by default.

@@ -121,7 +121,7 @@ import Testing
     /// request's gets a 500 that says why, where libmicrohttpd would close the connection without
     /// a response.
     @Test(arguments: [(6_000, 200), (15_000, 500), (40_000, 500)])
-    func responseHeaderBlockMustFitConnectionMemory(fieldBytes: Int, status: Int) throws {
+    func responseHeadersMustFitConnectionMemory(fieldBytes: Int, status: Int) throws {
         var configuration = HTTPServerConfiguration()
         configuration.connectionMemoryLimit = 16 * 1024
         let server = try startServer(configuration) { _ in

@@ -154,7 +154,7 @@ final class ReceivedRequests: @unchecked Sendable {
     /// An upstream response whose header block does not fit in a client connection's memory beside
     /// the request's gets a 502 that says why, and is not recorded, because the client did not get
     /// it. A response that fits is returned and recorded as usual.
-    @Test func upstreamHeaderBlockTooLargeGets502NotRecorded() throws {
+    @Test func oversizedUpstreamHeadersGet502() throws {
         var upstreamConfiguration = HTTPServerConfiguration()
         upstreamConfiguration.connectionMemoryLimit = 256 * 1024
         let upstream = HTTPServer(configuration: upstreamConfiguration) { request in
