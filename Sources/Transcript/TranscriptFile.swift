@@ -14,11 +14,15 @@ public enum TranscriptFile {
     /// writes next to its transcripts.
     public static let otherFormats: Set<String> = ["scimtape.scenario", "scimtape.provisioning-log"]
 
-    /// Largest transcript file read, in bytes.
+    /// Largest transcript file read by default, in bytes. Reading takes several times the file's
+    /// size in memory, so a larger file is read only when the caller passes a larger limit.
     public static let maximumFileSize = 64 * 1024 * 1024
 
-    /// Reads and decodes a file. Errors name the file as given in `displayPath`.
-    public static func read(path: String, displayPath: String? = nil) throws(TranscriptError) -> Content {
+    /// Reads and decodes a file no larger than `maximumSize` bytes. Errors name the file as given
+    /// in `displayPath`.
+    public static func read(
+        path: String, displayPath: String? = nil, maximumSize: Int = maximumFileSize
+    ) throws(TranscriptError) -> Content {
         let fileName = displayPath ?? path
         if let problem = FileCheck.problem(readingRegularFile: path) {
             throw TranscriptError(file: fileName, path: .root, message: problem)
@@ -27,10 +31,12 @@ public enum TranscriptFile {
         let data: Data
         do {
             let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-            if size > maximumFileSize {
+            if size > maximumSize {
                 throw TranscriptError(
                     file: fileName, path: .root,
-                    message: "the file is \(size) bytes; the limit is \(maximumFileSize) bytes")
+                    message:
+                        "the file is \(size) bytes, more than the limit of \(maximumSize) bytes; pass --max-transcript-size \(size) to read it"
+                )
             }
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch let error as TranscriptError {

@@ -1,3 +1,4 @@
+import Foundation
 import SCIM
 import Transcript
 
@@ -87,9 +88,9 @@ enum SecretOptions {
 
 /// Reads a transcript file for a verb that needs exactly one; prints the error and returns `nil`
 /// when the file is not a readable transcript.
-func readTranscript(_ path: String) -> Transcript? {
+func readTranscript(_ path: String, maximumSize: Int) -> Transcript? {
     do {
-        switch try TranscriptFile.read(path: path) {
+        switch try TranscriptFile.read(path: path, maximumSize: maximumSize) {
         case .transcript(let transcript):
             return transcript
         case .otherJSON(let reason):
@@ -102,10 +103,17 @@ func readTranscript(_ path: String) -> Transcript? {
     }
 }
 
-/// Writes a transcript and prints the error when that fails.
+/// Writes a transcript and prints the error when that fails. A file larger than the verbs read by
+/// default gets a note naming the option that reads it.
 func writeTranscript(_ transcript: Transcript, to path: String) -> Bool {
     do {
         try TranscriptFile.write(transcript, to: path)
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        if size > TranscriptFile.maximumFileSize {
+            Terminal.error(
+                "note: \(path) is \(size) bytes, more than the \(TranscriptFile.maximumFileSize) bytes that verify, lint, show, redact and export read by default; pass them --max-transcript-size \(size)"
+            )
+        }
         return true
     } catch {
         Terminal.error("Error: cannot write \(path): \(error.localizedDescription)")

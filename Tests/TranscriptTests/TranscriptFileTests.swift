@@ -174,6 +174,25 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         #expect(error?.message.contains("the input is empty") == true)
     }
 
+    /// A file over the limit is not read, and the message names its size and the option that reads
+    /// it; a larger limit reads it.
+    @Test func fileOverSizeLimitNamesOption() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path + "/full.json"
+        try TranscriptFile.write(SampleTranscripts.full, to: path)
+        let size = try #require(FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+
+        let error = transcriptError { () throws(TranscriptError) in
+            try TranscriptFile.read(path: path, maximumSize: size - 1)
+        }
+        let content = try TranscriptFile.read(path: path, maximumSize: size)
+
+        #expect(error?.message.contains("the file is \(size) bytes, more than the limit of \(size - 1) bytes") == true)
+        #expect(error?.message.contains("--max-transcript-size \(size)") == true)
+        #expect(!isOtherJSON(content))
+    }
+
     @Test func missingFileIsError() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -17,6 +17,7 @@ enum ExportCommand: Command {
                 help:
                     "The SCIM base URL the transcript's relative paths are appended to. (default: \(placeholderBase), a name that never resolves)"
             ),
+            TranscriptSizeOption.spec,
         ] + SecretOptions.specOptions + [SecretOptions.forceOption],
         discussion: """
             Authorization, Proxy-Authorization, Cookie and Set-Cookie values, JSON password members and
@@ -39,7 +40,13 @@ enum ExportCommand: Command {
         } catch {
             return usageFailure("--base: \(error.description)", spec: spec)
         }
-        guard let original = readTranscript(arguments.positionals[0]) else {
+        let maximumSize: Int
+        do {
+            maximumSize = try TranscriptSizeOption.limit(arguments)
+        } catch {
+            return usageFailure(error.message, spec: spec)
+        }
+        guard let original = readTranscript(arguments.positionals[0], maximumSize: maximumSize) else {
             return .usageOrInput
         }
         let transcript = SecretOptions.applyPolicy(arguments, to: original)

@@ -5,13 +5,13 @@ import Verifier
 enum LintCommand: Command {
     static let spec = CommandSpec(
         name: "lint", abstract: "Check transcripts against the transcript format without sending anything.",
-        usage: "scimtape lint [PATHS ...]",
+        usage: "scimtape lint [PATHS ...] [--max-transcript-size BYTES]",
         arguments: [
             .init(
                 name: "paths",
                 help: "Transcript files, or folders searched for *.json files. (default: Recordings)")
         ],
-        options: [],
+        options: [TranscriptSizeOption.spec],
         discussion: """
             Each message names the file, the exchange and the JSON path. The format is published as
             Recordings/schemas/transcript.schema.json. Exit codes: 0 no errors (warnings allowed), 2 errors.
@@ -19,6 +19,12 @@ enum LintCommand: Command {
 
     static func run(_ arguments: ParsedArguments) -> ExitCode {
         let paths = arguments.positionals.isEmpty ? ["Recordings"] : arguments.positionals
+        let maximumSize: Int
+        do {
+            maximumSize = try TranscriptSizeOption.limit(arguments)
+        } catch {
+            return usageFailure(error.message, spec: spec)
+        }
         let discovery = TranscriptDiscovery.files(in: paths)
         var errors = discovery.problems.count
         var warnings = 0
@@ -30,7 +36,7 @@ enum LintCommand: Command {
         for candidate in discovery.files {
             let content: TranscriptFile.Content
             do {
-                content = try TranscriptFile.read(path: candidate.path)
+                content = try TranscriptFile.read(path: candidate.path, maximumSize: maximumSize)
             } catch {
                 Terminal.error(error.description)
                 errors += 1

@@ -14,6 +14,7 @@ enum RedactCommand: Command {
                 help:
                     "Also write each original value and its pseudonym to this JSON file. It holds the personal data, so keep it to yourself."
             ),
+            TranscriptSizeOption.spec,
         ] + SecretOptions.specOptions + [SecretOptions.forceOption],
         discussion: """
             userName, emails, name parts, displayName, nickName, externalId, phone numbers, employeeNumber,
@@ -32,7 +33,13 @@ enum RedactCommand: Command {
         guard let out = arguments.value("out") else {
             return usageFailure("missing --out FILE", spec: spec)
         }
-        guard let original = readTranscript(arguments.positionals[0]) else {
+        let maximumSize: Int
+        do {
+            maximumSize = try TranscriptSizeOption.limit(arguments)
+        } catch {
+            return usageFailure(error.message, spec: spec)
+        }
+        guard let original = readTranscript(arguments.positionals[0], maximumSize: maximumSize) else {
             return .usageOrInput
         }
 

@@ -3,14 +3,15 @@ import Transcript
 enum ShowCommand: Command {
     static let spec = CommandSpec(
         name: "show", abstract: "Print a transcript in a readable form.",
-        usage: "scimtape show FILE [--format text|markdown]",
+        usage: "scimtape show FILE [--format text|markdown] [--max-transcript-size BYTES]",
         arguments: [.init(name: "file", help: "A transcript file.")],
         options: [
             .init(
                 name: "format", valueName: "format",
                 help:
                     "text for a terminal; markdown for an issue, with a mermaid sequence diagram and bodies collapsed in <details> blocks. (default: text)"
-            )
+            ),
+            TranscriptSizeOption.spec,
         ],
         discussion: """
             Values that the secret scan flags as credentials (bearer tokens, JWTs, long random-looking header
@@ -28,7 +29,13 @@ enum ShowCommand: Command {
             return usageFailure("--format must be text or markdown, not '\(format)'", spec: spec)
         }
         let path = arguments.positionals[0]
-        guard let original = readTranscript(path) else {
+        let maximumSize: Int
+        do {
+            maximumSize = try TranscriptSizeOption.limit(arguments)
+        } catch {
+            return usageFailure(error.message, spec: spec)
+        }
+        guard let original = readTranscript(path, maximumSize: maximumSize) else {
             return .usageOrInput
         }
         let transcript = hidingSecrets(original, path: path)

@@ -89,6 +89,7 @@ enum VerifyCommand: Command {
             .init(
                 name: "max-retries", valueName: "count",
                 help: "Retries of a request answered 429, waiting as Retry-After says (at most 30 s). (default: 3)"),
+            TranscriptSizeOption.spec,
             .init(name: "quiet", valueName: nil, help: "Print only findings and the summary."),
             .init(
                 name: "verbose", valueName: nil, help: "Also print notes, such as resources the replay created first."),
@@ -132,8 +133,10 @@ struct VerifyPlan {
     var failOnSkip = false
     var quiet = false
     var verbose = false
+    var maximumTranscriptSize = TranscriptFile.maximumFileSize
 
     init(_ arguments: ParsedArguments) throws(UsageError) {
+        maximumTranscriptSize = try TranscriptSizeOption.limit(arguments)
         if let text = arguments.value("profile") {
             guard let profile = VerificationProfile(rawValue: text) else {
                 throw UsageError(message: "unknown profile '\(text)'; expected front, entra or rfc")

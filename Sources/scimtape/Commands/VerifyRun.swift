@@ -159,7 +159,7 @@ final class VerifyRun: @unchecked Sendable {
     private func verify(_ candidate: TranscriptDiscovery.Candidate, verifier: Verifier) -> Result {
         let content: TranscriptFile.Content
         do {
-            content = try TranscriptFile.read(path: candidate.path)
+            content = try TranscriptFile.read(path: candidate.path, maximumSize: plan.maximumTranscriptSize)
         } catch {
             return .unreadable(error.description)
         }
