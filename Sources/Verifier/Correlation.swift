@@ -9,13 +9,11 @@ import Transcript
 /// endpoint without hand edits.
 struct Correlation {
     private(set) var values: [String: String] = [:]
-    /// Recorded values ordered longest first, so that a value never replaces part of a longer one.
-    private var orderedKeys: [String] = []
-    /// The recorded values of `minimumSubstringLength` characters or more, longest first: the
-    /// ones replaced inside longer strings.
-    private var substringKeys: [String] = []
-    /// The shorter recorded values, longest first, each with its quoted JSON form.
-    private var quotedKeys: [(key: String, quoted: String)] = []
+    /// The recorded values of `minimumSubstringLength` characters or more: the ones replaced
+    /// inside longer strings.
+    private var substringKeys = SubstringIndex()
+    /// The shorter recorded values as quoted JSON strings, each with the quoted live value.
+    private var quotedKeys: [String: String] = [:]
 
     /// Values shorter than this are replaced only where they are a whole string or path segment,
     /// because a short id could occur inside unrelated text.
@@ -26,11 +24,10 @@ struct Correlation {
             return
         }
         values[recorded] = live
-        orderedKeys.append(recorded)
-        orderedKeys.sort { $0.utf8.count > $1.utf8.count }
-        substringKeys = orderedKeys.filter { $0.count >= Correlation.minimumSubstringLength }
-        quotedKeys = orderedKeys.filter { $0.count < Correlation.minimumSubstringLength }.map {
-            ($0, JSONValue.string($0).serialized())
+        if recorded.count >= Correlation.minimumSubstringLength {
+            substringKeys.insert(recorded)
+        } else {
+            quotedKeys[JSONValue.string(recorded).serialized()] = JSONValue.string(live).serialized()
         }
     }
 
@@ -100,16 +97,38 @@ struct Correlation {
         }
     }
 
-    /// Replaces recorded values in a string.
+    /// Replaces recorded values in a string. The text is read from left to right, and where
+    /// several values start at one place the longest is replaced, so that a value never replaces
+    /// part of a longer one.
     func substitute(_ text: String) -> String {
         if let exact = values[text] {
             return exact
         }
-        var result = text
-        for key in substringKeys where result.containsBytes(of: key) {
-            result = result.replacingAll(key, with: values[key]!)
+        guard !substringKeys.isEmpty else {
+            return text
         }
-        return result
+        var bytes = text
+        return bytes.withUTF8 { bytes in
+            var result: [UInt8] = []
+            var copied = 0
+            var offset = 0
+            while offset < bytes.count {
+                guard let length = substringKeys.longestMatch(in: bytes, at: offset) else {
+                    offset += 1
+                    continue
+                }
+                let key = String(decoding: bytes[offset..<offset + length], as: UTF8.self)
+                result.append(contentsOf: bytes[copied..<offset])
+                result.append(contentsOf: values[key, default: key].utf8)
+                offset += length
+                copied = offset
+            }
+            guard copied > 0 else {
+                return text
+            }
+            result.append(contentsOf: bytes[copied...])
+            return String(decoding: result, as: UTF8.self)
+        }
     }
 
     /// Replaces recorded values in a request target. A path segment equal to a recorded value
@@ -144,13 +163,38 @@ struct Correlation {
     }
 
     /// Replaces short recorded values where they are a whole quoted literal in a filter, such as
-    /// `members[value eq "u1"]`.
+    /// `members[value eq "u1"]`. Literals are read with their escapes, so `"x\"u1"` is one
+    /// literal that is not replaced.
     private func substituteQuoted(_ text: String) -> String {
-        var result = text
-        for (key, quoted) in quotedKeys where result.containsBytes(of: quoted) {
-            result = result.replacingAll(quoted, with: JSONValue.string(values[key]!).serialized())
+        let quote = UInt8(ascii: "\"")
+        guard !quotedKeys.isEmpty, text.utf8.contains(quote) else {
+            return text
         }
-        return result
+        let bytes = Array(text.utf8)
+        var result: [UInt8] = []
+        var copied = 0
+        var start = 0
+        while let open = bytes[start...].firstIndex(of: quote) {
+            // The literal ends at the next quote that is not escaped.
+            var close = open + 1
+            while close < bytes.count && bytes[close] != quote {
+                close += bytes[close] == UInt8(ascii: "\\") ? 2 : 1
+            }
+            guard close < bytes.count else {
+                break
+            }
+            if let live = quotedKeys[String(decoding: bytes[open...close], as: UTF8.self)] {
+                result.append(contentsOf: bytes[copied..<open])
+                result.append(contentsOf: live.utf8)
+                copied = close + 1
+            }
+            start = close + 1
+        }
+        guard copied > 0 else {
+            return text
+        }
+        result.append(contentsOf: bytes[copied...])
+        return String(decoding: result, as: UTF8.self)
     }
 
     func substitute(_ value: JSONValue) -> JSONValue {

@@ -19,6 +19,10 @@ struct Isolation {
 
     let tag: String
     private(set) var replacements: [Replacement] = []
+    /// The identities that match exactly, and the lowercased ones that match ignoring case, so
+    /// that `apply` looks a string up once instead of comparing it with every identity.
+    private var exactIdentities = Set<String>()
+    private var lowercasedIdentities = Set<String>()
 
     init(transcript: Transcript, tag: String) {
         self.tag = tag
@@ -44,6 +48,13 @@ struct Isolation {
             }
         }
         replacements.sort { $0.original.count > $1.original.count }
+        for replacement in replacements {
+            if replacement.caseInsensitive {
+                lowercasedIdentities.insert(replacement.original.lowercased())
+            } else {
+                exactIdentities.insert(replacement.original)
+            }
+        }
     }
 
     /// Returns the rewritten form of one identity.
@@ -73,13 +84,8 @@ struct Isolation {
     /// unchanged. So an identity inside a longer value, such as an externalId that is the local
     /// part of an email, is not rewritten twice.
     func apply(_ text: String) -> String {
-        for replacement in replacements {
-            let matches =
-                replacement.caseInsensitive
-                ? text.equalsIgnoringCase(replacement.original) : text == replacement.original
-            if matches {
-                return rewritten(text)
-            }
+        if exactIdentities.contains(text) || lowercasedIdentities.contains(text.lowercased()) {
+            return rewritten(text)
         }
         return text
     }

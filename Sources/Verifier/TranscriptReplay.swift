@@ -22,6 +22,8 @@ final class TranscriptReplay {
     var replayed: [ReplayedExchange] = []
     /// Recorded ids that some recorded response showed, with the first exchange that did.
     var recordedIds: [String: Int] = [:]
+    /// The keys of `recordedIds`, for finding the ones a request path contains.
+    var recordedIdIndex = SubstringIndex()
     /// Live resources this replay created, as (endpoint segment, id), for cleanup.
     var created: [(collection: String, id: String)] = []
     /// Ids the admin route returned for `existingTeammate` preconditions, in order.
@@ -115,9 +117,7 @@ final class TranscriptReplay {
             replayed.append(unsent)
             return true
         }
-        if let (missing, producer) = recordedIds.first(where: {
-            exchange.request.path.contains($0.key) && correlation.live(for: $0.key) == nil
-        }) {
+        if let (missing, producer) = unresolvedId(in: exchange.request.path) {
             findings.append(
                 Finding(
                     rule: "replay", exchange: number,
@@ -161,6 +161,7 @@ final class TranscriptReplay {
         }
         for id in Self.ids(in: exchange.response.body.json) where recordedIds[id] == nil {
             recordedIds[id] = number
+            recordedIdIndex.insert(id)
         }
         replayed.append(
             ReplayedExchange(
@@ -216,6 +217,17 @@ final class TranscriptReplay {
             result.replace(name: "Authorization", value: "Bearer \(token)")
         }
         return result
+    }
+
+    /// Returns the first recorded id in `path` that the target never returned a live value for,
+    /// with the exchange whose response showed it.
+    private func unresolvedId(in path: String) -> (id: String, producer: Int)? {
+        for id in recordedIdIndex.matches(in: path) where correlation.live(for: id) == nil {
+            if let producer = recordedIds[id] {
+                return (id, producer)
+            }
+        }
+        return nil
     }
 
     private func outcome(_ status: TranscriptOutcome.Status, started: DispatchTime) -> TranscriptOutcome {

@@ -27,6 +27,11 @@ public enum TranscriptUpdater {
         var updated = transcript
         var changes: [Change] = []
         let reverse = Dictionary(outcome.learned.map { ($0.value, $0.key) }, uniquingKeysWith: { first, _ in first })
+        // Live values back to recorded ones, learned once for every body.
+        var liveToRecorded = Correlation()
+        for (live, recorded) in reverse {
+            liveToRecorded.learn(recorded: live, live: recorded)
+        }
         let writesBase = transcript.source.profile == nil || transcript.source.profile == profile.rawValue
         for replayed in outcome.exchanges {
             guard let response = replayed.response else {
@@ -50,7 +55,7 @@ public enum TranscriptUpdater {
                         old: oldStatuses.map(String.init).joined(separator: " or "),
                         new: String(response.status.code)))
             }
-            var newBody = unsubstitute(RecordedBody(bytes: response.body), reverse)
+            var newBody = unsubstitute(RecordedBody(bytes: response.body), liveToRecorded)
             if case .json(let old) = oldBody, case .json(let new) = newBody {
                 newBody = .json(reconcile(old, new, path: .root, exchange: replayed.number, changes: &changes))
             } else if newBody != oldBody {
@@ -142,15 +147,11 @@ public enum TranscriptUpdater {
         return new
     }
 
-    private static func unsubstitute(_ body: RecordedBody, _ reverse: [String: String]) -> RecordedBody {
-        guard case .json(let value) = body, !reverse.isEmpty else {
+    private static func unsubstitute(_ body: RecordedBody, _ liveToRecorded: Correlation) -> RecordedBody {
+        guard case .json(let value) = body else {
             return body
         }
-        var correlation = Correlation()
-        for (live, recorded) in reverse {
-            correlation.learn(recorded: live, live: recorded)
-        }
-        return .json(correlation.substitute(value))
+        return .json(liveToRecorded.substitute(value))
     }
 
     private static func describe(_ body: RecordedBody) -> String {

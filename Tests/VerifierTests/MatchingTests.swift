@@ -1,3 +1,4 @@
+import HTTP
 import SCIM
 import Testing
 import Transcript
@@ -109,6 +110,45 @@ import Transcript
         #expect(body == ["members": [["value": "7c1e0f57-0b6f-4a3c-9d7e-2f0e5d3c1b2a"]]])
     }
 
+    /// A location starts with the id's origin and ends with the id: the whole location is replaced
+    /// where it occurs, and the id alone elsewhere, also among many learned values that share the
+    /// location's prefix.
+    @Test func longestValueWinsWhereValuesOverlap() {
+        var correlation = Correlation()
+        for number in 0..<500 {
+            let id = "rec-\(number)-0000000000"
+            correlation.learn(recorded: id, live: "live-\(number)")
+            correlation.learn(
+                recorded: "http://recorded.example/scim/v2/Users/\(id)", live: "https://live/Users/\(number)")
+        }
+
+        let text = "see http://recorded.example/scim/v2/Users/rec-42-0000000000 and rec-7-0000000000."
+
+        #expect(correlation.substitute(text) == "see https://live/Users/42 and live-7.")
+        #expect(correlation.substitute("rec-499-0000000000") == "live-499")
+        #expect(correlation.substitute("rec-500-0000000000") == "rec-500-0000000000")
+    }
+
+    /// Short values are replaced in a filter only as whole quoted literals, read with their escapes.
+    @Test func shortIdsReplaceWholeQuotedLiterals() {
+        var correlation = Correlation()
+        correlation.learn(recorded: "u1", live: "abc")
+        correlation.learn(recorded: "u\"2", live: "def")
+
+        let path = { (filter: String) in
+            correlation.substitute(path: "/Groups?filter=" + RequestTarget.encodeFormValue(filter))
+        }
+
+        #expect(
+            path(#"members[value eq "u1"]"#) == "/Groups?filter="
+                + RequestTarget.encodeFormValue(#"members[value eq "abc"]"#))
+        #expect(
+            path(#"a eq "x\"u1" or b eq "u1""#) == "/Groups?filter="
+                + RequestTarget.encodeFormValue(#"a eq "x\"u1" or b eq "abc""#))
+        #expect(path(#"a eq "u\"2""#) == "/Groups?filter=" + RequestTarget.encodeFormValue(#"a eq "def""#))
+        #expect(path(#"a eq "u12""#) == "/Groups?filter=" + RequestTarget.encodeFormValue(#"a eq "u12""#))
+    }
+
     @Test func shortIdsReplaceOnlyWholeSegments() {
         var correlation = Correlation()
         correlation.learn(recorded: "u1", live: "abc")
@@ -148,5 +188,44 @@ import Transcript
         let path = isolation.apply(path: "/Users?filter=userName+eq+%22BOB%40example.com%22&count=1")
 
         #expect(path == "/Users?filter=userName+eq+%22BOB.sttag%40example.com%22&count=1")
+    }
+}
+
+@Suite struct SubstringIndexMatching {
+    @Test func findsLongAndShortStringsByPosition() {
+        var index = SubstringIndex()
+        for key in ["abcdefgh", "abcdefghij", "abcdefghijXY", "xyz", "z", "abcdefgh"] {
+            index.insert(key)
+        }
+
+        #expect(index.matches(in: "--abcdefghijXY--xyz") == ["abcdefghijXY", "abcdefghij", "abcdefgh", "xyz", "z"])
+        #expect(index.matches(in: "abcdefg") == [])
+        #expect(index.matches(in: "") == [])
+    }
+
+    @Test func longestMatchAtPosition() {
+        var index = SubstringIndex()
+        index.insert("https://origin/Users/1")
+        index.insert("https://origin/Users/12")
+        index.insert("ab")
+
+        let longest = { (text: String, offset: Int) -> Int? in
+            var text = text
+            return text.withUTF8 { index.longestMatch(in: $0, at: offset) }
+        }
+
+        #expect(longest("https://origin/Users/123", 0) == 23)
+        #expect(longest("https://origin/Users/1", 0) == 22)
+        #expect(longest("https://origin/Users/", 0) == nil)
+        #expect(longest("xab", 1) == 2)
+        #expect(longest("xab", 2) == nil)
+    }
+
+    @Test func emptyIndexMatchesNothing() {
+        var index = SubstringIndex()
+        index.insert("")
+
+        #expect(index.isEmpty)
+        #expect(index.matches(in: "anything") == [])
     }
 }

@@ -30,7 +30,8 @@ public enum MarkdownReport {
         }
         for outcome in report.outcomes where outcome.status == .failed {
             lines += ["", "### ❌ `\(outcome.file)`", ""]
-            for finding in outcome.errors {
+            let errors = outcome.errors
+            for finding in errors {
                 var line = "- "
                 if let exchange = finding.exchange {
                     line += "exchange \(exchange): "
@@ -49,7 +50,8 @@ public enum MarkdownReport {
             }
             lines += ["", "```mermaid", sequenceDiagram(outcome), "```"]
             var reproducers: [(Int, String)] = []
-            for exchange in outcome.exchanges where outcome.errors.contains(where: { $0.exchange == exchange.number }) {
+            let failing = Set(errors.compactMap(\.exchange))
+            for exchange in outcome.exchanges where failing.contains(exchange.number) {
                 if let command = Reproducer.curl(exchange, baseURL: outcome.baseURL) {
                     reproducers.append((exchange.number, command))
                 }
@@ -72,6 +74,7 @@ public enum MarkdownReport {
     /// A mermaid sequence diagram of one transcript's exchanges, with each failing exchange marked.
     static func sequenceDiagram(_ outcome: TranscriptOutcome) -> String {
         var lines = ["sequenceDiagram", "    participant C as Client (transcript)", "    participant E as Endpoint"]
+        let errorsByExchange = Dictionary(grouping: outcome.errors.filter { $0.exchange != nil }) { $0.exchange! }
         for exchange in outcome.exchanges {
             let target = String(TranscriptReplay.shortPath(exchange.relativePath).prefix(60))
             lines.append("    C->>E: \(exchange.number). \(mermaid(exchange.method + " " + target))")
@@ -80,7 +83,7 @@ public enum MarkdownReport {
             } else {
                 lines.append("    Note over C,E: not sent")
             }
-            for finding in outcome.errors where finding.exchange == exchange.number {
+            for finding in errorsByExchange[exchange.number] ?? [] {
                 lines.append("    Note over E: ❌ \(mermaid("[\(finding.rule)] " + String(finding.message.prefix(80))))")
             }
         }

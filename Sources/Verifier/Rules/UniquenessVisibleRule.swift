@@ -16,6 +16,16 @@ struct UniquenessVisibleRule: ContractRule {
                 }
                 return nil
             })
+        // The successful userName filters by lowercased name, built once, because searching all
+        // exchanges for each conflict would take time quadratic in the transcript's length.
+        var lookupsByName: [String: [ReplayedExchange]] = [:]
+        for exchange in context.exchanges where exchange.status == 200 {
+            if let name = exchange.userNameFilterValue {
+                lookupsByName[name.lowercased(), default: []].append(exchange)
+            }
+        }
+        // The lookups of each name that do not find it, also built once per name.
+        var missesByName: [String: [ReplayedExchange]] = [:]
         var findings: [Finding] = []
         for conflict in context.exchanges
         where conflict.method == "POST" && conflict.segments == ["Users"] && conflict.status == 409 {
@@ -24,27 +34,29 @@ struct UniquenessVisibleRule: ContractRule {
             else {
                 continue
             }
-            let lookups = context.exchanges.filter {
-                $0.userNameFilterValue?.equalsIgnoringCase(userName) == true && $0.status == 200
-            }
+            let name = userName.lowercased()
+            let lookups = lookupsByName[name] ?? []
             guard !lookups.isEmpty else {
                 findings.append(
                     notObservable(
                         conflict, "no userName filter for \(userName) shows whether the conflicting user is findable"))
                 continue
             }
-            for lookup in lookups {
-                let found = lookup.resources.contains {
-                    $0.value(matching: "userName")?.stringValue?.equalsIgnoringCase(userName) == true
+            let misses =
+                missesByName[name]
+                ?? lookups.filter { lookup in
+                    !lookup.resources.contains {
+                        $0.value(matching: "userName")?.stringValue?.equalsIgnoringCase(userName) == true
+                    }
                 }
-                if !found {
-                    findings.append(
-                        finding(
-                            lookup,
-                            "exchange \(conflict.number) got 409 for \(userName), but this filter does not find that user",
-                            expected: "a result with userName \(userName)",
-                            actual: "totalResults \(excerpt(lookup.responseObject?["totalResults"]))"))
-                }
+            missesByName[name] = misses
+            for lookup in misses {
+                findings.append(
+                    finding(
+                        lookup,
+                        "exchange \(conflict.number) got 409 for \(userName), but this filter does not find that user",
+                        expected: "a result with userName \(userName)",
+                        actual: "totalResults \(excerpt(lookup.responseObject?["totalResults"]))"))
             }
         }
         return findings

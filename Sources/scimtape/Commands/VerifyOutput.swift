@@ -91,14 +91,15 @@ struct VerifyOutput: Sendable {
 
     /// Writes the requested reports; returns what failed, if anything.
     func writeReports(_ report: RunReport) -> String? {
-        let writes: [(String?, String)] = [
-            (plan.jsonPath, report.json.serialized(.pretty) + "\n"),
-            (plan.junitPath, JUnitReport.xml(report)),
-            (plan.markdownPath, MarkdownReport.markdown(report)),
+        // Each report is built only when its file was requested.
+        let writes: [(String?, () -> String)] = [
+            (plan.jsonPath, { report.json.serialized(.pretty) + "\n" }),
+            (plan.junitPath, { JUnitReport.xml(report) }),
+            (plan.markdownPath, { MarkdownReport.markdown(report) }),
         ]
         for case (let path?, let text) in writes {
             do {
-                try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+                try Data(text().utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
             } catch {
                 return "cannot write \(path): \(error.localizedDescription)"
             }
