@@ -15,6 +15,11 @@ public struct PseudonymTable: Sendable {
     private var pseudonyms: [String: String] = [:]
     /// Originals for free-text replacement, longest first.
     private var freeTextOrder: [String] = []
+    /// The positions in `freeTextOrder` of the originals that start with each word, folded as a
+    /// case-insensitive search compares it, in order.
+    private var freeTextByFirstWord: [String: [Int]] = [:]
+    /// The positions in `freeTextOrder` of the originals that start with neither a letter nor a digit.
+    private var freeTextWithoutFirstWord: [Int] = []
 
     /// The endpoint's hosts found in URLs and `Host` headers, with their neutral names.
     public internal(set) var hosts = HostTable()
@@ -87,6 +92,16 @@ public struct PseudonymTable: Sendable {
         freeTextOrder = order.filter { $0.count >= PseudonymTable.minimumFreeTextLength }.sorted {
             $0.count > $1.count
         }
+        freeTextByFirstWord = [:]
+        freeTextWithoutFirstWord = []
+        for (rank, key) in freeTextOrder.enumerated() {
+            let firstWord = key.prefix(while: { PseudonymTable.isWordCharacter($0) })
+            if firstWord.isEmpty {
+                freeTextWithoutFirstWord.append(rank)
+            } else {
+                freeTextByFirstWord[PseudonymTable.folded(firstWord), default: []].append(rank)
+            }
+        }
     }
 
     private static func make(
@@ -122,14 +137,16 @@ public struct PseudonymTable: Sendable {
     }
 
     /// Replaces every original that appears in `text` as a whole word (not inside a longer
-    /// run of letters and digits), longest first. The text is read once into an index of its
-    /// words. An original is compared only where its first word occurs, so the time grows with
-    /// the text's size rather than with the number of originals.
+    /// run of letters and digits), longest first. The text is read once, and each of its words
+    /// names the originals that start with it. An original is compared only where its first word
+    /// occurs, so the time grows with the text's size rather than with the number of originals.
     func replacingOccurrences(in text: String) -> String {
         if let whole = pseudonym(for: text) {
             return whole
         }
-        var wordStarts: [String: [String.Index]] = [:]
+        // Each candidate is an original's position in `freeTextOrder` and where in the text its
+        // first word occurs, or `nil` for an original searched in the whole text.
+        var candidates: [(rank: Int, start: String.Index?)] = freeTextWithoutFirstWord.map { ($0, nil) }
         var index = text.startIndex
         while index < text.endIndex {
             guard PseudonymTable.isWordCharacter(text[index]) else {
@@ -140,27 +157,32 @@ public struct PseudonymTable: Sendable {
             while index < text.endIndex, PseudonymTable.isWordCharacter(text[index]) {
                 index = text.index(after: index)
             }
-            wordStarts[PseudonymTable.folded(text[start..<index]), default: []].append(start)
+            for rank in freeTextByFirstWord[PseudonymTable.folded(text[start..<index])] ?? [] {
+                candidates.append((rank, start))
+            }
+        }
+        // Longest original first, and one original from the start of the text to its end.
+        candidates.sort { left, right in
+            left.rank != right.rank
+                ? left.rank < right.rank : (left.start ?? text.startIndex) < (right.start ?? text.startIndex)
         }
         let utf8 = text.utf8
         var claimed = [Bool](repeating: false, count: utf8.count)
         var matches: [(range: Range<String.Index>, replacement: String)] = []
-        for key in freeTextOrder {
-            let firstWord = key.prefix(while: { PseudonymTable.isWordCharacter($0) })
+        for candidate in candidates {
+            let key = freeTextOrder[candidate.rank]
             var ranges: [Range<String.Index>] = []
-            if firstWord.isEmpty {
+            if let start = candidate.start {
+                if let range = text.range(
+                    of: key, options: [.caseInsensitive, .anchored], range: start..<text.endIndex)
+                {
+                    ranges.append(range)
+                }
+            } else {
                 var searchStart = text.startIndex
                 while let range = text.range(of: key, options: .caseInsensitive, range: searchStart..<text.endIndex) {
                     ranges.append(range)
                     searchStart = range.upperBound
-                }
-            } else {
-                for start in wordStarts[PseudonymTable.folded(firstWord)] ?? [] {
-                    if let range = text.range(
-                        of: key, options: [.caseInsensitive, .anchored], range: start..<text.endIndex)
-                    {
-                        ranges.append(range)
-                    }
                 }
             }
             for range in ranges {
