@@ -27,8 +27,8 @@ public struct RecordingProxyConfiguration: Sendable {
     /// Maximum simultaneous client connections, over all event loops.
     public var connectionLimit: Int
     /// Bytes each client connection has for the request's header block and the response's
-    /// together. libmicrohttpd clears this memory for every request, so a smaller size costs less
-    /// per request.
+    /// together, with libmicrohttpd's bookkeeping for each request field and any pipelined
+    /// request it has read ahead.
     public var connectionMemoryLimit: Int
     /// Threads that serve client connections and run their upstream transfers, each an event loop;
     /// one per processor by default.
@@ -59,7 +59,7 @@ public struct RecordingProxyConfiguration: Sendable {
         self.client = client
         self.maximumBodySize = maximumBodySize
         self.connectionLimit = connectionLimit
-        self.connectionMemoryLimit = 32 * 1024
+        self.connectionMemoryLimit = 64 * 1024
         self.eventLoops = max(1, ProcessInfo.processInfo.activeProcessorCount)
         self.connectionTimeout = connectionTimeout
         self.name = name
