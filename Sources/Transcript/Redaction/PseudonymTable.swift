@@ -15,11 +15,14 @@ public struct PseudonymTable: Sendable {
     private var pseudonyms: [String: String] = [:]
     /// Originals for free-text replacement, longest first.
     private var freeTextOrder: [String] = []
-    /// The positions in `freeTextOrder` of the originals that start with each word, folded as a
-    /// case-insensitive search compares it, in order.
-    private var freeTextByFirstWord: [String: [Int]] = [:]
-    /// The positions in `freeTextOrder` of the originals that start with neither a letter nor a digit.
-    private var freeTextWithoutFirstWord: [Int] = []
+    /// The originals filed under one of their words, folded as a case-insensitive search compares
+    /// it: each original's position in `freeTextOrder` and the number of characters before that
+    /// word. Each original is filed under its word that the fewest originals share, so that
+    /// originals with a common first word ("User 1", "User 2") or prefix ("+1 425 555 0101") do
+    /// not all land under one word.
+    private var freeTextByWord: [String: [(rank: Int, offset: Int)]] = [:]
+    /// The positions in `freeTextOrder` of the originals with neither a letter nor a digit.
+    private var freeTextWithoutWord: [Int] = []
 
     /// The endpoint's hosts found in URLs and `Host` headers, with their neutral names.
     public internal(set) var hosts = HostTable()
@@ -92,16 +95,45 @@ public struct PseudonymTable: Sendable {
         freeTextOrder = order.filter { $0.count >= PseudonymTable.minimumFreeTextLength }.sorted {
             $0.count > $1.count
         }
-        freeTextByFirstWord = [:]
-        freeTextWithoutFirstWord = []
-        for (rank, key) in freeTextOrder.enumerated() {
-            let firstWord = key.prefix(while: { PseudonymTable.isWordCharacter($0) })
-            if firstWord.isEmpty {
-                freeTextWithoutFirstWord.append(rank)
-            } else {
-                freeTextByFirstWord[PseudonymTable.folded(firstWord), default: []].append(rank)
+        freeTextByWord = [:]
+        freeTextWithoutWord = []
+        let keyWords = freeTextOrder.map { PseudonymTable.words(in: $0) }
+        var sharing: [String: Int] = [:]
+        for words in keyWords {
+            for word in Set(words.map(\.folded)) {
+                sharing[word, default: 0] += 1
             }
         }
+        for (rank, words) in keyWords.enumerated() {
+            guard let anchor = words.min(by: { sharing[$0.folded, default: 0] < sharing[$1.folded, default: 0] }) else {
+                freeTextWithoutWord.append(rank)
+                continue
+            }
+            freeTextByWord[anchor.folded, default: []].append((rank, anchor.offset))
+        }
+    }
+
+    /// Returns the words of `text` (runs of letters and digits), folded, each with the number of
+    /// characters before it.
+    private static func words(in text: String) -> [(folded: String, offset: Int)] {
+        var words: [(folded: String, offset: Int)] = []
+        var offset = 0
+        var index = text.startIndex
+        while index < text.endIndex {
+            guard isWordCharacter(text[index]) else {
+                index = text.index(after: index)
+                offset += 1
+                continue
+            }
+            let start = index
+            let startOffset = offset
+            while index < text.endIndex, isWordCharacter(text[index]) {
+                index = text.index(after: index)
+                offset += 1
+            }
+            words.append((folded(text[start..<index]), startOffset))
+        }
+        return words
     }
 
     private static func make(
@@ -138,15 +170,15 @@ public struct PseudonymTable: Sendable {
 
     /// Replaces every original that appears in `text` as a whole word (not inside a longer
     /// run of letters and digits), longest first. The text is read once, and each of its words
-    /// names the originals that start with it. An original is compared only where its first word
-    /// occurs, so the time grows with the text's size rather than with the number of originals.
+    /// names the originals filed under it. An original is compared only where that word occurs,
+    /// so the time grows with the text's size rather than with the number of originals.
     func replacingOccurrences(in text: String) -> String {
         if let whole = pseudonym(for: text) {
             return whole
         }
-        // Each candidate is an original's position in `freeTextOrder` and where in the text its
-        // first word occurs, or `nil` for an original searched in the whole text.
-        var candidates: [(rank: Int, start: String.Index?)] = freeTextWithoutFirstWord.map { ($0, nil) }
+        // Each candidate is an original's position in `freeTextOrder` and where in the text it
+        // would start, or `nil` for an original searched in the whole text.
+        var candidates: [(rank: Int, start: String.Index?)] = freeTextWithoutWord.map { ($0, nil) }
         var index = text.startIndex
         while index < text.endIndex {
             guard PseudonymTable.isWordCharacter(text[index]) else {
@@ -157,8 +189,10 @@ public struct PseudonymTable: Sendable {
             while index < text.endIndex, PseudonymTable.isWordCharacter(text[index]) {
                 index = text.index(after: index)
             }
-            for rank in freeTextByFirstWord[PseudonymTable.folded(text[start..<index])] ?? [] {
-                candidates.append((rank, start))
+            for (rank, offset) in freeTextByWord[PseudonymTable.folded(text[start..<index])] ?? [] {
+                if let candidateStart = text.index(start, offsetBy: -offset, limitedBy: text.startIndex) {
+                    candidates.append((rank, candidateStart))
+                }
             }
         }
         // Longest original first, and one original from the start of the text to its end.
