@@ -200,7 +200,8 @@ struct Correlation {
     func substitute(_ value: JSONValue) -> JSONValue {
         switch value {
         case .string(let text):
-            return .string(substitute(text))
+            // A PATCH operation's path may filter by a short id: `members[value eq "2"]`.
+            return .string(substituteQuoted(substitute(text)))
         case .array(let elements):
             return .array(elements.map(substitute))
         case .object(let object):

@@ -149,6 +149,17 @@ import Transcript
         #expect(path(#"a eq "u12""#) == "/Groups?filter=" + RequestTarget.encodeFormValue(#"a eq "u12""#))
     }
 
+    /// A PATCH operation's path filters by member id, and a short id is replaced there too.
+    @Test func shortIdInPatchPathIsReplaced() {
+        var correlation = Correlation()
+        correlation.learn(recorded: "2", live: "7c1e0f57")
+
+        let body = correlation.substitute(
+            ["Operations": [["op": "remove", "path": #"members[value eq "2"]"#]]] as JSONValue)
+
+        #expect(body == ["Operations": [["op": "remove", "path": #"members[value eq "7c1e0f57"]"#]]])
+    }
+
     @Test func shortIdsReplaceOnlyWholeSegments() {
         var correlation = Correlation()
         correlation.learn(recorded: "u1", live: "abc")
