@@ -18,6 +18,25 @@ public enum TranscriptFile {
     /// size in memory, so a larger file is read only when the caller passes a larger limit.
     public static let maximumFileSize = 64 * 1024 * 1024
 
+    /// Returns the format a file names in its first 4 KiB when it is one of `otherFormats`, as the
+    /// provisioning logs and scenarios that scimtape writes do. A provisioning log larger than the
+    /// transcript limit is then skipped like a small one instead of being reported as too large.
+    static func leadingOtherFormat(path: String) -> String? {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            return nil
+        }
+        defer { try? handle.close() }
+        guard let head = try? handle.read(upToCount: 4096) else {
+            return nil
+        }
+        let text = String(decoding: head, as: UTF8.self)
+        for format in otherFormats
+        where text.contains("\"format\": \"\(format)\"") || text.contains("\"format\":\"\(format)\"") {
+            return format
+        }
+        return nil
+    }
+
     /// Reads and decodes a file no larger than `maximumSize` bytes. Errors name the file as given
     /// in `displayPath`.
     public static func read(
@@ -32,6 +51,9 @@ public enum TranscriptFile {
         do {
             let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
             if size > maximumSize {
+                if let format = leadingOtherFormat(path: path) {
+                    return .otherJSON(reason: "its format is \(format)")
+                }
                 throw TranscriptError(
                     file: fileName, path: .root,
                     message:

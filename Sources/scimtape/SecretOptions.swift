@@ -108,16 +108,22 @@ func readTranscript(_ path: String, maximumSize: Int) -> Transcript? {
 func writeTranscript(_ transcript: Transcript, to path: String) -> Bool {
     do {
         try TranscriptFile.write(transcript, to: path)
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        if size > TranscriptFile.maximumFileSize {
-            Terminal.error(
-                "note: \(path) is \(size) bytes, more than the \(TranscriptFile.maximumFileSize) bytes that verify, lint, show, redact and export read by default; pass them --max-transcript-size \(size)"
-            )
-        }
+        noteIfOverReadLimit(path)
         return true
     } catch {
         Terminal.error("Error: cannot write \(path): \(error.localizedDescription)")
         return false
+    }
+}
+
+/// Prints a note when a written transcript is larger than the verbs that read transcripts accept
+/// by default, naming the option that reads it.
+func noteIfOverReadLimit(_ path: String) {
+    let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    if size > TranscriptFile.maximumFileSize {
+        Terminal.error(
+            "note: \(path) is \(size) bytes, more than the \(TranscriptFile.maximumFileSize) bytes that verify, lint, show, redact and export read by default; pass them --max-transcript-size \(size)"
+        )
     }
 }
 

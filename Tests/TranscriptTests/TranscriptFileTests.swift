@@ -193,6 +193,20 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         #expect(!isOtherJSON(content))
     }
 
+    /// A provisioning log over the limit names its format in its first bytes, so a folder scan
+    /// skips it as other JSON instead of reporting it as a transcript too large to read.
+    @Test func provisioningLogOverSizeLimitIsOtherJSON() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try directory.write(
+            "big.provisioning-log.json",
+            text: "{\n  \"format\": \"scimtape.provisioning-log\",\n  \"version\": 1,\n  \"entries\": []\n}\n")
+
+        let content = try TranscriptFile.read(path: path, maximumSize: 10)
+
+        #expect(isOtherJSON(content))
+    }
+
     @Test func missingFileIsError() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -138,6 +138,7 @@ enum SimulateCommand: Command {
         for note in result.notes {
             Terminal.error("note: \(note)")
         }
+        noteIfOverReadLimit(out)
         Terminal.out(
             "wrote \(out) (\(counted(result.transcript.exchanges.count, "exchange")), dialect \(scenario.tenant.dialectName))"
                 + " and \(logPath) (\(counted(result.log.entries.count, "log entry", plural: "log entries")))")
