@@ -131,6 +131,13 @@ struct Correlation {
         }
     }
 
+    /// The SCIM query parameters (RFC 7644 section 3.4.2) that hold numbers, attribute names or a
+    /// sort order, never a value a server generated. They are left alone, so that with numeric ids
+    /// `startIndex=1` stays 1.
+    static let parametersWithoutValues: Set<String> = [
+        "startindex", "count", "sortby", "sortorder", "attributes", "excludedattributes",
+    ]
+
     /// Replaces recorded values in a request target. A path segment equal to a recorded value
     /// becomes the live value encoded as one segment, so a live id cannot add segments or step up
     /// the path. In the query, values are decoded, substituted and encoded again.
@@ -149,7 +156,10 @@ struct Correlation {
         if let query {
             let items = query.split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
                 let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                guard parts.count == 2 else {
+                guard parts.count == 2,
+                    !Correlation.parametersWithoutValues.contains(
+                        RequestTarget.percentDecode(String(parts[0])).lowercased())
+                else {
                     return String(pair)
                 }
                 let decoded = RequestTarget.percentDecode(String(parts[1]), plusIsSpace: true)

@@ -160,6 +160,17 @@ import Transcript
         #expect(body == ["Operations": [["op": "remove", "path": #"members[value eq "7c1e0f57"]"#]]])
     }
 
+    /// Paging and attribute parameters hold no server-generated values, so a numeric id is not
+    /// replaced there; a filter in the same query is.
+    @Test func pagingParametersKeepNumericIds() {
+        var correlation = Correlation()
+        correlation.learn(recorded: "1", live: "7c1e0f57")
+
+        let path = correlation.substitute(path: #"/Users?startIndex=1&count=1&filter=id+eq+%221%22"#)
+
+        #expect(path == #"/Users?startIndex=1&count=1&filter=id+eq+%227c1e0f57%22"#)
+    }
+
     @Test func shortIdsReplaceOnlyWholeSegments() {
         var correlation = Correlation()
         correlation.learn(recorded: "u1", live: "abc")
