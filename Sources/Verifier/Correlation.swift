@@ -207,17 +207,31 @@ struct Correlation {
         return String(decoding: result, as: UTF8.self)
     }
 
+    /// The JSON members whose whole value may be a short server-generated value: an id, a member
+    /// or manager reference, a version. A short recorded value elsewhere (an `employeeNumber` "1"
+    /// beside a recorded id "1") is left alone.
+    static let membersWithShortValues: Set<String> = ["id", "value", "$ref", "version"]
+
     func substitute(_ value: JSONValue) -> JSONValue {
+        substitute(value, member: nil)
+    }
+
+    private func substitute(_ value: JSONValue, member: String?) -> JSONValue {
         switch value {
         case .string(let text):
+            if text.count < Correlation.minimumSubstringLength, values[text] != nil, let member,
+                !Correlation.membersWithShortValues.contains(member.lowercased())
+            {
+                return value
+            }
             // A PATCH operation's path may filter by a short id: `members[value eq "2"]`.
             return .string(substituteQuoted(substitute(text)))
         case .array(let elements):
-            return .array(elements.map(substitute))
+            return .array(elements.map { substitute($0, member: member) })
         case .object(let object):
             var result = JSONObject()
             for (key, element) in object {
-                result[key] = substitute(element)
+                result[key] = substitute(element, member: key)
             }
             return .object(result)
         default:

@@ -171,6 +171,21 @@ import Transcript
         #expect(path == #"/Users?startIndex=1&count=1&filter=id+eq+%227c1e0f57%22"#)
     }
 
+    /// A short id is replaced as a whole value only in members that hold ids and references.
+    @Test func shortIdsReplaceOnlyIdMembers() {
+        var correlation = Correlation()
+        correlation.learn(recorded: "1", live: "7c1e0f57")
+
+        let body = correlation.substitute(
+            ["id": "1", "employeeNumber": "1", "manager": ["value": "1"], "members": [["value": "1"]]] as JSONValue)
+
+        #expect(
+            body == [
+                "id": "7c1e0f57", "employeeNumber": "1", "manager": ["value": "7c1e0f57"],
+                "members": [["value": "7c1e0f57"]],
+            ])
+    }
+
     @Test func shortIdsReplaceOnlyWholeSegments() {
         var correlation = Correlation()
         correlation.learn(recorded: "u1", live: "abc")
