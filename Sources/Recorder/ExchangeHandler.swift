@@ -71,15 +71,9 @@ struct ExchangeHandler: Sendable {
         let policy = configuration.policy
         if let found = ProxyChecks.problem(in: response, policy: policy, sent: sent) {
             let problem = policy.redactingMessage(found, sent: sent)
-            state.count(.upstreamFailures)
-            logger.warning(
-                "upstream response invalid and not returned",
-                metadata: [
-                    "exchange.sequence": String(sequence), "http.method": request.method.rawValue, "error": problem,
-                ])
-            pending.respond(
-                ProxyChecks.errorResponse(
-                    .badGateway, detail: "The recording proxy got an invalid response from the upstream: \(problem)."))
+            unusable(
+                request, sequence: sequence, pending: pending, log: "upstream response invalid and not returned",
+                problem: problem, detail: "The recording proxy got an invalid response from the upstream: \(problem).")
             return
         }
         let returned = HTTPResponse(
@@ -87,15 +81,10 @@ struct ExchangeHandler: Sendable {
         if let tooLarge = HTTPServerConfiguration.headerBlockProblem(
             request: request, response: returned, connectionMemoryLimit: configuration.connectionMemoryLimit)
         {
-            state.count(.upstreamFailures)
-            logger.warning(
-                "upstream response too large to return and not recorded",
-                metadata: [
-                    "exchange.sequence": String(sequence), "http.method": request.method.rawValue, "error": tooLarge,
-                ])
-            pending.respond(
-                ProxyChecks.errorResponse(
-                    .badGateway, detail: "The recording proxy cannot return the upstream's response: \(tooLarge)."))
+            unusable(
+                request, sequence: sequence, pending: pending,
+                log: "upstream response too large to return and not recorded", problem: tooLarge,
+                detail: "The recording proxy cannot return the upstream's response: \(tooLarge).")
             return
         }
         guard Exchange.problem(inMethod: request.method.rawValue) == nil, let relative = relativeTarget(request.target)
@@ -133,6 +122,20 @@ struct ExchangeHandler: Sendable {
             }
             pending.respond(returned)
         }
+    }
+
+    /// Counts and logs an upstream response the proxy does not return, and responds with a 502.
+    private func unusable(
+        _ request: HTTPRequest, sequence: Int, pending: PendingExchange, log: String, problem: String,
+        detail: String
+    ) {
+        state.count(.upstreamFailures)
+        configuration.logger.warning(
+            log,
+            metadata: [
+                "exchange.sequence": String(sequence), "http.method": request.method.rawValue, "error": problem,
+            ])
+        pending.respond(ProxyChecks.errorResponse(.badGateway, detail: detail))
     }
 
     /// Writes the redacted exchange to the journal and returns the offset past its line and the
