@@ -10,6 +10,17 @@ enum TranscriptSizeOption {
             "Largest transcript file to read. Reading takes several times the file's size in memory. (default: \(TranscriptFile.maximumFileSize), 64 MiB)"
     )
 
+    /// Returns the limit the arguments give, or the default. An invalid value is printed as a
+    /// usage error of `spec`, and the result is then `nil`.
+    static func limit(_ arguments: ParsedArguments, spec: CommandSpec) -> Int? {
+        do {
+            return try limit(arguments)
+        } catch {
+            _ = usageFailure(error.message, spec: spec)
+            return nil
+        }
+    }
+
     /// Returns the limit the arguments give, or the default.
     static func limit(_ arguments: ParsedArguments) throws(UsageError) -> Int {
         guard let text = arguments.value("max-transcript-size") else {

@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// The verbs that read transcripts refuse a file over `--max-transcript-size` (64 MiB by default)
-/// with a message naming the option, and the verbs that write one say when it is over the default.
+/// The verbs that read transcripts reject a file over `--max-transcript-size` (64 MiB by default)
+/// with a message naming the option, and the verbs that write one print a note when it is over the default.
 @Suite(.serialized) struct TranscriptSizeLimit {
     private static let recording = "02-create-user.json"
 

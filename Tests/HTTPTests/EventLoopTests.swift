@@ -144,7 +144,7 @@ private final class ForwardingPair: @unchecked Sendable {
     }
 
     /// A response whose header block does not fit in the connection's memory beside the request's
-    /// gets a 500 that says why, where libmicrohttpd would close the connection without a response.
+    /// gets a 500 naming both sizes, where libmicrohttpd would close the connection without a response.
     @Test func oversizedResponseHeadersGet500() throws {
         let pair = try ForwardingPair(loops: 1, proxyConnectionMemory: 16 * 1024)
         defer { pair.stop() }

@@ -118,7 +118,7 @@ import Testing
     }
 
     /// A handler's response whose header block does not fit in the connection's memory beside the
-    /// request's gets a 500 that says why, where libmicrohttpd would close the connection without
+    /// request's gets a 500 naming both sizes, where libmicrohttpd would close the connection without
     /// a response.
     @Test(arguments: [(6_000, 200), (15_000, 500), (40_000, 500)])
     func responseHeadersMustFitConnectionMemory(fieldBytes: Int, status: Int) throws {

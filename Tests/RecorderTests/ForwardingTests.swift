@@ -152,7 +152,7 @@ final class ReceivedRequests: @unchecked Sendable {
     }
 
     /// An upstream response whose header block does not fit in a client connection's memory beside
-    /// the request's gets a 502 that says why, and is not recorded, because the client did not get
+    /// the request's gets a 502 naming both sizes, and is not recorded, because the client did not get
     /// it. A response that fits is returned and recorded as usual.
     @Test func oversizedUpstreamHeadersGet502() throws {
         var upstreamConfiguration = HTTPServerConfiguration()

@@ -40,11 +40,8 @@ enum ExportCommand: Command {
         } catch {
             return usageFailure("--base: \(error.description)", spec: spec)
         }
-        let maximumSize: Int
-        do {
-            maximumSize = try TranscriptSizeOption.limit(arguments)
-        } catch {
-            return usageFailure(error.message, spec: spec)
+        guard let maximumSize = TranscriptSizeOption.limit(arguments, spec: spec) else {
+            return .usageOrInput
         }
         guard let original = readTranscript(arguments.positionals[0], maximumSize: maximumSize) else {
             return .usageOrInput

@@ -19,11 +19,8 @@ enum LintCommand: Command {
 
     static func run(_ arguments: ParsedArguments) -> ExitCode {
         let paths = arguments.positionals.isEmpty ? ["Recordings"] : arguments.positionals
-        let maximumSize: Int
-        do {
-            maximumSize = try TranscriptSizeOption.limit(arguments)
-        } catch {
-            return usageFailure(error.message, spec: spec)
+        guard let maximumSize = TranscriptSizeOption.limit(arguments, spec: spec) else {
+            return .usageOrInput
         }
         let discovery = TranscriptDiscovery.files(in: paths)
         var errors = discovery.problems.count

@@ -33,11 +33,8 @@ enum RedactCommand: Command {
         guard let out = arguments.value("out") else {
             return usageFailure("missing --out FILE", spec: spec)
         }
-        let maximumSize: Int
-        do {
-            maximumSize = try TranscriptSizeOption.limit(arguments)
-        } catch {
-            return usageFailure(error.message, spec: spec)
+        guard let maximumSize = TranscriptSizeOption.limit(arguments, spec: spec) else {
+            return .usageOrInput
         }
         guard let original = readTranscript(arguments.positionals[0], maximumSize: maximumSize) else {
             return .usageOrInput

@@ -29,11 +29,8 @@ enum ShowCommand: Command {
             return usageFailure("--format must be text or markdown, not '\(format)'", spec: spec)
         }
         let path = arguments.positionals[0]
-        let maximumSize: Int
-        do {
-            maximumSize = try TranscriptSizeOption.limit(arguments)
-        } catch {
-            return usageFailure(error.message, spec: spec)
+        guard let maximumSize = TranscriptSizeOption.limit(arguments, spec: spec) else {
+            return .usageOrInput
         }
         guard let original = readTranscript(path, maximumSize: maximumSize) else {
             return .usageOrInput
