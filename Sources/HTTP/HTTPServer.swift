@@ -80,7 +80,7 @@ public struct HTTPServerConfiguration: Sendable {
 
     /// Connection memory counted for each request field besides its text: libmicrohttpd keeps a
     /// record of each field (pointers and lengths) in the same memory. 64 bytes is an estimate of
-    /// that record's size with alignment on 64-bit machines; with it, requests of 1 to 600 fields
+    /// that record's size with alignment on 64-bit machines. With it, requests of 1 to 600 fields
     /// and responses up to the limit lost no response.
     public static let connectionMemoryPerField = 64
 
