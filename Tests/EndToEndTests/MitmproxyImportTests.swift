@@ -23,13 +23,26 @@ import Testing
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// Returns a loopback port that was free a moment ago.
-    private func freePort() throws -> UInt16 {
-        let probe = HTTPServer(configuration: HTTPServerConfiguration()) { _ in HTTPResponse(status: .ok) }
-        try probe.start()
-        let port = probe.port
-        probe.stop()
-        return port
+    /// Waits until mitmdump's log names the port it bound, or it exits, or 60 s pass.
+    ///
+    /// mitmdump binds port 0 and names the port in its log. A port chosen by the test beforehand
+    /// could be taken by a server of a parallel test before mitmdump binds it.
+    private func listeningPort(log: String, of proxy: Process) -> UInt16? {
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            if let range = text.range(of: "listening at 127.0.0.1:") {
+                let digits = text[range.upperBound...].prefix { $0.isNumber }
+                if let port = UInt16(digits), text[range.upperBound...].dropFirst(digits.count).first == "." {
+                    return port
+                }
+            }
+            if !proxy.isRunning {
+                return nil
+            }
+            usleep(50_000)
+        }
+        return nil
     }
 
     @Test(.timeLimit(.minutes(10)))
@@ -39,7 +52,7 @@ import Testing
         let upstreamBase = try BaseURL(upstream.baseURL)
         let folder = try TemporaryFolder()
         let har = folder.path("capture.har")
-        let port = try freePort()
+        let log = folder.path("mitmdump.log")
         let proxy = Process()
         // A child inherits the signals its parent blocks or ignores, and test runner threads block
         // some. mitmdump therefore starts through its Python with every signal unblocked and at its
@@ -57,16 +70,25 @@ import Testing
             "python3")
         proxy.arguments = [
             "-c", launcher,
-            "--mode", "reverse:\(upstreamBase.origin)", "--listen-host", "127.0.0.1", "--listen-port", String(port),
-            "--set", "hardump=\(har)", "--set", "confdir=\(folder.path("mitmproxy"))", "--quiet",
+            "--mode", "reverse:\(upstreamBase.origin)", "--listen-host", "127.0.0.1", "--listen-port", "0",
+            "--set", "hardump=\(har)", "--set", "confdir=\(folder.path("mitmproxy"))", "--set", "flow_detail=0",
         ]
-        proxy.standardOutput = FileHandle.nullDevice
-        proxy.standardError = FileHandle.nullDevice
+        guard FileManager.default.createFile(atPath: log, contents: nil),
+            let logHandle = FileHandle(forWritingAtPath: log)
+        else {
+            throw TestFailure("cannot create \(log)")
+        }
+        proxy.standardOutput = logHandle
+        proxy.standardError = logHandle
         try proxy.run()
         defer {
             if proxy.isRunning {
                 kill(proxy.processIdentifier, SIGKILL)
             }
+        }
+        guard let port = listeningPort(log: log, of: proxy) else {
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            throw TestFailure("mitmdump did not say which port it listens on; its log:\n\(text)")
         }
         let proxyOrigin = "http://127.0.0.1:\(port)"
         var ready = false
