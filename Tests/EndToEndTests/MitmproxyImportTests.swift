@@ -23,10 +23,8 @@ import Testing
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// Waits until mitmdump's log names the port it bound, or it exits, or 60 s pass.
-    ///
-    /// mitmdump binds port 0 and names the port in its log. A port chosen by the test beforehand
-    /// could be taken by a server of a parallel test before mitmdump binds it.
+    /// Returns the port that mitmdump's log reports it listens on, or nil if mitmdump exits first or
+    /// 60 s pass. A port chosen by the test beforehand could be taken by a parallel test's server.
     private func listeningPort(log: String, of proxy: Process) -> UInt16? {
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
@@ -76,7 +74,7 @@ import Testing
         guard FileManager.default.createFile(atPath: log, contents: nil),
             let logHandle = FileHandle(forWritingAtPath: log)
         else {
-            throw TestFailure("cannot create \(log)")
+            throw TestFailure("failed to create the mitmdump log \(log)")
         }
         proxy.standardOutput = logHandle
         proxy.standardError = logHandle
@@ -88,7 +86,7 @@ import Testing
         }
         guard let port = listeningPort(log: log, of: proxy) else {
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            throw TestFailure("mitmdump did not say which port it listens on; its log:\n\(text)")
+            throw TestFailure("mitmdump log contains no listening port (timed out or mitmdump exited):\n\(text)")
         }
         let proxyOrigin = "http://127.0.0.1:\(port)"
         var ready = false
