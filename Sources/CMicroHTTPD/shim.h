@@ -17,42 +17,9 @@
    MHD decodes it. The return value becomes the request's initial context pointer. */
 typedef void *(*scimtape_mhd_uri_callback)(void *context, const char *uri, struct MHD_Connection *connection);
 
+/* Starts a daemon with one context pointer for every callback. The accept policy and the
+   connection notification may be NULL. A NULL address listens on the port of every interface. */
 static inline struct MHD_Daemon *scimtape_mhd_start_daemon(
-    unsigned int flags,
-    uint16_t port,
-    MHD_AccessHandlerCallback handler,
-    void *handler_context,
-    MHD_RequestCompletedCallback completed,
-    void *completed_context,
-    scimtape_mhd_uri_callback uri_callback,
-    void *uri_context,
-    const struct sockaddr *address,
-    const struct MHD_OptionItem *options) {
-    if (address != NULL) {
-        return MHD_start_daemon(
-            flags, port, NULL, NULL, handler, handler_context,
-            MHD_OPTION_NOTIFY_COMPLETED, completed, completed_context,
-            MHD_OPTION_URI_LOG_CALLBACK, uri_callback, uri_context,
-            MHD_OPTION_SOCK_ADDR, address,
-            MHD_OPTION_ARRAY, options,
-            MHD_OPTION_END);
-    }
-    return MHD_start_daemon(
-        flags, port, NULL, NULL, handler, handler_context,
-        MHD_OPTION_NOTIFY_COMPLETED, completed, completed_context,
-        MHD_OPTION_URI_LOG_CALLBACK, uri_callback, uri_context,
-        MHD_OPTION_ARRAY, options,
-        MHD_OPTION_END);
-}
-
-static inline uint16_t scimtape_mhd_bound_port(struct MHD_Daemon *daemon) {
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
-    return info == NULL ? 0 : info->port;
-}
-
-/* Starts a daemon for an external event loop: as scimtape_mhd_start_daemon, plus an accept
-   policy and a connection notification, so that the loops can share one connection limit. */
-static inline struct MHD_Daemon *scimtape_mhd_start_loop_daemon(
     unsigned int flags,
     uint16_t port,
     MHD_AcceptPolicyCallback accept_policy,
@@ -80,6 +47,11 @@ static inline struct MHD_Daemon *scimtape_mhd_start_loop_daemon(
         MHD_OPTION_NOTIFY_CONNECTION, notify_connection, context,
         MHD_OPTION_ARRAY, options,
         MHD_OPTION_END);
+}
+
+static inline uint16_t scimtape_mhd_bound_port(struct MHD_Daemon *daemon) {
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+    return info == NULL ? 0 : info->port;
 }
 
 /* The daemon's own epoll descriptor, which becomes readable when MHD_run has work; -1 without epoll. */

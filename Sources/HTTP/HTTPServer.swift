@@ -337,7 +337,7 @@ public final class HTTPServer: @unchecked Sendable {
     ) -> OpaquePointer? {
         options.withUnsafeBufferPointer { optionPointer in
             scimtape_mhd_start_daemon(
-                flags, port, accessHandler, context, requestCompleted, context, uriLogger, context, address,
+                flags, port, nil, accessHandler, context, requestCompleted, uriLogger, nil, address,
                 optionPointer.baseAddress)
         }
     }
@@ -424,7 +424,7 @@ public final class HTTPServer: @unchecked Sendable {
                 let started = daemonOptions.withUnsafeBufferPointer { optionPointer in
                     withUnsafePointer(to: &address) { pointer in
                         pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                            scimtape_mhd_start_loop_daemon(
+                            scimtape_mhd_start_daemon(
                                 flags, configuration.port, acceptPolicy, accessHandler,
                                 Unmanaged.passUnretained(daemonContext).toOpaque(), requestCompleted, uriLogger,
                                 connectionNotice, listener >= 0 ? nil : socketAddress, optionPointer.baseAddress)
