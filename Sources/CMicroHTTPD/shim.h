@@ -18,7 +18,8 @@
 typedef void *(*scimtape_mhd_uri_callback)(void *context, const char *uri, struct MHD_Connection *connection);
 
 /* Starts a daemon with one context pointer for every callback. The accept policy and the
-   connection notification may be NULL. A NULL address listens on the port of every interface. */
+   connection notification may be NULL. Without an address, libmicrohttpd binds the port on every
+   interface, unless the options pass MHD_OPTION_LISTEN_SOCKET. */
 static inline struct MHD_Daemon *scimtape_mhd_start_daemon(
     unsigned int flags,
     uint16_t port,
