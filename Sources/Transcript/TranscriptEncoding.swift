@@ -27,7 +27,39 @@ extension Transcript {
 
     /// The file contents: pretty JSON with a two-space indent and a final newline.
     public func encoded() -> [UInt8] {
-        json.serializedBytes(.pretty) + [0x0A]
+        var output: [UInt8] = []
+        writeEncoded { output.append(contentsOf: $0) }
+        return output
+    }
+
+    /// Passes the file contents of `encoded()` to `sink` in parts of about 1 MiB, so that a long
+    /// transcript is written without building its whole JSON document in memory.
+    public func writeEncoded(to sink: ([UInt8]) throws -> Void) rethrows {
+        var metadata = self
+        metadata.exchanges = []
+        // The metadata ends with "exchanges": []\n} because exchanges is the root's last member.
+        var head = metadata.json.serializedBytes(.pretty)
+        let closing = Array("[]\n}".utf8)
+        guard !exchanges.isEmpty, head.count > closing.count, Array(head.suffix(closing.count)) == closing else {
+            try sink(json.serializedBytes(.pretty) + [0x0A])
+            return
+        }
+        head.removeLast(closing.count)
+        head.append(UInt8(ascii: "["))
+        var output = head
+        for (position, exchange) in exchanges.enumerated() {
+            if position > 0 {
+                output.append(UInt8(ascii: ","))
+            }
+            output.append(contentsOf: "\n    ".utf8)
+            exchange.json.writePretty(into: &output, level: 2)
+            if output.count >= 1 << 20 {
+                try sink(output)
+                output.removeAll(keepingCapacity: true)
+            }
+        }
+        output.append(contentsOf: "\n  ]\n}\n".utf8)
+        try sink(output)
     }
 }
 

@@ -102,10 +102,63 @@ public enum TranscriptFile {
 
     /// Writes a transcript atomically: a temporary file in the same folder, then a rename, so a
     /// crash never leaves a half-written transcript in place. Missing parent folders are created.
+    /// The text is written in parts, so memory does not hold a second copy of a long transcript.
     public static func write(_ transcript: Transcript, to path: String) throws {
         let url = URL(fileURLWithPath: path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(transcript.encoded()).write(to: url, options: .atomic)
+        let folder = url.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let temporary = folder.appendingPathComponent(
+            ".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+        ).path
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else {
+            throw WriteError(path: temporary, code: errno)
+        }
+        do {
+            try transcript.writeEncoded { bytes in
+                try writeAll(bytes, to: descriptor, path: temporary)
+            }
+        } catch {
+            close(descriptor)
+            unlink(temporary)
+            throw error
+        }
+        guard close(descriptor) == 0 else {
+            let code = errno
+            unlink(temporary)
+            throw WriteError(path: temporary, code: code)
+        }
+        guard rename(temporary, path) == 0 else {
+            let code = errno
+            unlink(temporary)
+            throw WriteError(path: path, code: code)
+        }
+    }
+
+    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32, path: String) throws(WriteError) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { buffer in
+                Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+            }
+            if written < 0 {
+                if errno == EINTR {
+                    continue
+                }
+                throw WriteError(path: path, code: errno)
+            }
+            offset += written
+        }
+    }
+
+    /// A failed system call while writing a transcript, with the file it was writing.
+    struct WriteError: LocalizedError {
+        var path: String
+        var code: Int32
+
+        var errorDescription: String? {
+            "\(path): \(String(cString: strerror(code)))"
+        }
     }
 }
 

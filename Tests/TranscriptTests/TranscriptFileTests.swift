@@ -76,6 +76,37 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         #expect(try directory.contents() == ["t.json"])
     }
 
+    @Test func partsMatchWholeDocument() throws {
+        var long = SampleTranscripts.full
+        while long.encoded().count < 3 << 20 {
+            long.exchanges += long.exchanges
+        }
+        for transcript in [SampleTranscripts.full, SampleTranscripts.minimal, long] {
+            var parts: [[UInt8]] = []
+            transcript.writeEncoded { parts.append($0) }
+
+            #expect(parts.joined().elementsEqual(transcript.json.serializedBytes(.pretty) + [0x0A]))
+            #expect(parts.dropLast().allSatisfy { $0.count >= 1 << 20 })
+        }
+        var longParts = 0
+        long.writeEncoded { _ in longParts += 1 }
+        #expect(longParts >= 3)
+    }
+
+    @Test func writeOntoFolderFailsCleanly() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path + "/taken"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+
+        #expect {
+            try TranscriptFile.write(SampleTranscripts.full, to: path)
+        } throws: { error in
+            error.localizedDescription == "\(path): Is a directory"
+        }
+        #expect(try directory.contents() == ["taken"])
+    }
+
     @Test(arguments: [0.25, 0.5, 0.9])
     func truncatedTranscriptNamesFileAndPosition(fraction: Double) throws {
         let directory = try TemporaryDirectory()

@@ -19,6 +19,12 @@ extension JSONValue {
         write(into: &output, formatting: .compact, level: 0)
     }
 
+    /// Appends the value's pretty JSON text as it appears `level` containers deep in a document:
+    /// inner lines are indented by two spaces per level, and the first line is not indented.
+    public func writePretty(into output: inout [UInt8], level: Int) {
+        write(into: &output, formatting: .pretty, level: level)
+    }
+
     public func serializedBytes(_ formatting: JSONFormatting = .compact) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(256)
