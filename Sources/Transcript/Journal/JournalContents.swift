@@ -39,41 +39,72 @@ public struct JournalContents: Sendable {
         if let problem = FileCheck.problem(readingRegularFile: path) {
             throw JournalError(path: path, message: problem)
         }
-        let bytes: [UInt8]
-        do {
-            bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-        } catch {
-            throw JournalError(path: path, message: "cannot read the journal: \(error.localizedDescription)")
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw JournalError(path: path, message: "failed to read the journal: \(String(cString: strerror(errno)))")
         }
-        var lines: [ArraySlice<UInt8>] = []
-        var start = 0
-        for (index, byte) in bytes.enumerated() where byte == 0x0A {
-            lines.append(bytes[start..<index])
-            start = index + 1
-        }
-        let hasTornTail = start < bytes.count
+        defer { close(descriptor) }
 
-        guard let headerLine = lines.first else {
+        // The file is read in parts and each complete line is parsed as it arrives, so memory
+        // contains the parsed exchanges and one part of the file, not the whole file.
+        var contents: JournalContents?
+        var lineNumber = 0
+        var pending: [UInt8] = []
+        var searchStart = 0
+        var consumed = 0
+        let reader = FieldReader()
+        var part = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = part.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR {
+                    continue
+                }
+                throw JournalError(
+                    path: path, message: "failed to read the journal: \(String(cString: strerror(errno)))")
+            }
+            if count == 0 {
+                break
+            }
+            pending.append(contentsOf: part[0..<count])
+            var lineStart = 0
+            while let newline = pending[searchStart...].firstIndex(of: 0x0A) {
+                let line = pending[lineStart..<newline]
+                lineNumber += 1
+                if contents == nil {
+                    contents = JournalContents(
+                        metadata: try parseHeader(line, path: path), entries: [], damagedLines: [],
+                        hasTornTail: false, validLength: 0)
+                } else {
+                    contents?.add(line: line, number: lineNumber, reader: reader)
+                }
+                consumed += newline + 1 - lineStart
+                lineStart = newline + 1
+                searchStart = lineStart
+            }
+            pending.removeFirst(lineStart)
+            searchStart = pending.count
+        }
+
+        guard var contents else {
             throw JournalError(path: path, message: "the journal has no complete header line, so nothing was recorded")
         }
-        var contents = JournalContents(
-            metadata: try parseHeader(headerLine, path: path), entries: [], damagedLines: [], hasTornTail: hasTornTail,
-            validLength: start)
-
-        let reader = FieldReader()
-        for (offset, line) in lines.dropFirst().enumerated() {
-            let lineNumber = offset + 2
-            guard let value = try? JSONValue.parse(bytes: line), let object = value.objectValue,
-                let sequence = object["sequence"]?.intValue, (0...maximumSequence).contains(sequence),
-                let exchangeValue = object["exchange"],
-                let exchange = try? Exchange(json: exchangeValue, at: .root, reader: reader)
-            else {
-                contents.damagedLines.append(lineNumber)
-                continue
-            }
-            contents.entries.append((sequence, exchange.parsingTextBodies()))
-        }
+        contents.hasTornTail = !pending.isEmpty
+        contents.validLength = consumed
         return contents
+    }
+
+    /// Parses an exchange line, or records it as damaged.
+    private mutating func add(line: ArraySlice<UInt8>, number: Int, reader: FieldReader) {
+        guard let value = try? JSONValue.parse(bytes: line), let object = value.objectValue,
+            let sequence = object["sequence"]?.intValue, (0...JournalContents.maximumSequence).contains(sequence),
+            let exchangeValue = object["exchange"],
+            let exchange = try? Exchange(json: exchangeValue, at: .root, reader: reader)
+        else {
+            damagedLines.append(number)
+            return
+        }
+        entries.append((sequence, exchange.parsingTextBodies()))
     }
 
     private static func parseHeader(_ line: ArraySlice<UInt8>, path: String) throws(JournalError) -> Transcript {
