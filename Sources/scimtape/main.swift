@@ -25,7 +25,8 @@ let overview = """
       --version               Show the version.
       -h, --help              Show help information.
 
-      See 'scimtape <subcommand> --help' for the options of each subcommand.
+      See 'scimtape <subcommand> --help' or 'scimtape help <subcommand>' for the options of each
+      subcommand.
     """
 
 @MainActor
@@ -43,7 +44,16 @@ func main() -> ExitCode {
         Terminal.out("scimtape \(Terminal.version)")
         return .success
     case "-h", "--help", "help":
-        Terminal.out(overview)
+        guard let topic = arguments.first else {
+            Terminal.out(overview)
+            return .success
+        }
+        guard let command = commands.first(where: { $0.spec.name == topic }) else {
+            Terminal.error("Error: unknown subcommand '\(topic)'")
+            Terminal.error("  See 'scimtape --help' for the list of subcommands.")
+            return .usageOrInput
+        }
+        Terminal.out(command.spec.helpText)
         return .success
     default:
         break

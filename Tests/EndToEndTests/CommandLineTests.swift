@@ -18,6 +18,20 @@ import Testing
         #expect(serveHelp.stdout.contains("--list-deviations"))
     }
 
+    @Test func helpVerbPrintsVerbUsage() throws {
+        let record = try BinaryRunner.run(["help", "record"])
+        let unknown = try BinaryRunner.run(["help", "frobnicate"])
+        let overview = try BinaryRunner.run(["help"])
+
+        #expect(record.status == 0)
+        #expect(record.stdout.contains("USAGE: scimtape record"))
+        #expect(!record.stdout.contains("SUBCOMMANDS:"))
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.hasPrefix("Error: unknown subcommand 'frobnicate'"))
+        #expect(overview.status == 0)
+        #expect(overview.stdout.contains("SUBCOMMANDS:"))
+    }
+
     @Test func unknownOptionIsUsageError() throws {
         let result = try BinaryRunner.run(["verify", "--frobnicate"])
 
