@@ -90,6 +90,13 @@ struct Isolation {
         return text
     }
 
+    /// Members whose values a client never chooses as an identity: server-generated ids, URLs and
+    /// versions, schema URNs, resource types, and the operation names and types of PATCH and
+    /// multi-valued attributes. A user named "User" thus leaves `meta.resourceType` as it is.
+    static let structuralMembers: Set<String> = [
+        "id", "$ref", "location", "version", "schemas", "resourcetype", "op", "type", "created", "lastmodified",
+    ]
+
     func apply(_ value: JSONValue) -> JSONValue {
         switch value {
         case .string(let text):
@@ -99,7 +106,15 @@ struct Isolation {
         case .object(let object):
             var result = JSONObject()
             for (key, element) in object {
-                result[key] = apply(element)
+                let name = key.lowercased()
+                if Isolation.structuralMembers.contains(name) {
+                    result[key] = element
+                } else if name == "path", let path = element.stringValue {
+                    // A PATCH path names attributes, and may compare one with a quoted identity.
+                    result[key] = .string(rewriteQuotedLiterals(in: path))
+                } else {
+                    result[key] = apply(element)
+                }
             }
             return .object(result)
         default:
@@ -255,9 +270,12 @@ struct Isolation {
         return []
     }
 
+    /// Collects the identities a filter compares with whole values. A literal in `sw`, `co` or `ew`
+    /// is part of a value, so `userName sw "user"` makes "user" no identity.
     private static func identities(inFilter filter: FilterExpression, isGroups: Bool) -> [(String, Bool)] {
         switch filter {
-        case .comparison(let path, _, .string(let value)):
+        case .comparison(let path, let comparison, .string(let value))
+        where comparison == .equal || comparison == .notEqual:
             let name = path.name.lowercased()
             if name == "username" || name == "emails" {
                 return [(value, true)]
@@ -282,7 +300,8 @@ struct Isolation {
 
     private static func identitiesOfValues(_ filter: FilterExpression) -> [(String, Bool)] {
         switch filter {
-        case .comparison(let path, _, .string(let value)) where path.name.lowercased() == "value":
+        case .comparison(let path, let comparison, .string(let value))
+        where path.name.lowercased() == "value" && (comparison == .equal || comparison == .notEqual):
             return [(value, true)]
         case .and(let lhs, let rhs), .or(let lhs, let rhs):
             return identitiesOfValues(lhs) + identitiesOfValues(rhs)
