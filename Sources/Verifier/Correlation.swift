@@ -172,9 +172,10 @@ struct Correlation {
         return result
     }
 
-    /// Replaces short recorded values where they are a whole quoted literal in a filter, such as
-    /// `members[value eq "u1"]`. Literals are read with their escapes, so `"x\"u1"` is one
-    /// literal that is not replaced.
+    /// Replaces short recorded values where they are a whole quoted literal that a filter compares
+    /// with an id or a reference, such as `members[value eq "u1"]` or `id eq "u1"`. Literals are read
+    /// with their escapes, so `"x\"u1"` is one literal that is not replaced. A literal compared
+    /// with another attribute (`externalId eq "1"`) is left alone.
     private func substituteQuoted(_ text: String) -> String {
         let quote = UInt8(ascii: "\"")
         guard !quotedKeys.isEmpty, text.utf8.contains(quote) else {
@@ -193,7 +194,9 @@ struct Correlation {
             guard close < bytes.count else {
                 break
             }
-            if let live = quotedKeys[String(decoding: bytes[open...close], as: UTF8.self)] {
+            if let live = quotedKeys[String(decoding: bytes[open...close], as: UTF8.self)],
+                Correlation.comparesReference(bytes, literalAt: open)
+            {
                 result.append(contentsOf: bytes[copied..<open])
                 result.append(contentsOf: live.utf8)
                 copied = close + 1
@@ -207,36 +210,137 @@ struct Correlation {
         return String(decoding: result, as: UTF8.self)
     }
 
-    /// The JSON members whose whole value may be a short server-generated value: an id, a member
-    /// or manager reference, a version. A short recorded value elsewhere (an `employeeNumber` "1"
-    /// beside a recorded id "1") is left alone.
-    static let membersWithShortValues: Set<String> = ["id", "value", "$ref", "version"]
+    /// The JSON members whose whole value may be a short server-generated value: an id, a URL, a
+    /// version. A `value` member is one too inside a reference attribute (see
+    /// `referenceAttributes`). A short recorded value elsewhere, such as an `employeeNumber` "1"
+    /// beside a recorded id "1", is left alone.
+    static let membersWithShortValues: Set<String> = ["id", "$ref", "version"]
+
+    /// The attributes whose `value` sub-attribute is the id of another resource.
+    static let referenceAttributes: Set<String> = ["members", "groups", "manager"]
 
     func substitute(_ value: JSONValue) -> JSONValue {
-        substitute(value, member: nil)
+        substitute(value, member: nil, inReference: false)
     }
 
-    private func substitute(_ value: JSONValue, member: String?) -> JSONValue {
+    /// Replaces recorded values in a JSON value. `inReference` is true inside a reference attribute,
+    /// where a `value` member is an id.
+    private func substitute(_ value: JSONValue, member: String?, inReference: Bool) -> JSONValue {
         switch value {
         case .string(let text):
-            if text.count < Correlation.minimumSubstringLength, values[text] != nil, let member,
-                !Correlation.membersWithShortValues.contains(member.lowercased())
-            {
-                return value
+            if text.count < Correlation.minimumSubstringLength, values[text] != nil, let member {
+                let name = member.lowercased()
+                guard Correlation.membersWithShortValues.contains(name) || (name == "value" && inReference) else {
+                    return value
+                }
             }
             // A PATCH operation's path may filter by a short id: `members[value eq "2"]`.
             return .string(substituteQuoted(substitute(text)))
         case .array(let elements):
-            return .array(elements.map { substitute($0, member: member) })
+            return .array(elements.map { substitute($0, member: member, inReference: inReference) })
         case .object(let object):
+            // The value of a PATCH operation is a reference when its path names a reference attribute.
+            let operationPath = object.value(matching: "op") == nil ? nil : object.value(matching: "path")?.stringValue
             var result = JSONObject()
             for (key, element) in object {
-                result[key] = substitute(element, member: key)
+                let childInReference: Bool
+                if key.lowercased() == "value" {
+                    childInReference =
+                        operationPath.map {
+                            Correlation.referenceAttributes.contains(Correlation.rootAttribute(of: $0))
+                        }
+                        ?? inReference
+                } else {
+                    childInReference = Correlation.referenceAttributes.contains(Correlation.rootAttribute(of: key))
+                }
+                result[key] = substitute(element, member: key, inReference: childInReference)
             }
             return .object(result)
         default:
             return value
         }
+    }
+
+    /// Returns the lowercased top-level attribute that a PATCH path or a member name names:
+    /// `members` for `members[value eq "2"]`, `manager` for
+    /// `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value`.
+    static func rootAttribute(of path: String) -> String {
+        var name = Substring(path)
+        if let bracket = name.firstIndex(of: "[") {
+            name = name[..<bracket]
+        }
+        if let colon = name.lastIndex(of: ":") {
+            name = name[name.index(after: colon)...]
+        }
+        if let dot = name.firstIndex(of: ".") {
+            name = name[..<dot]
+        }
+        return name.lowercased()
+    }
+
+    /// Returns whether the quoted literal that starts at `open` is compared with an id or a
+    /// reference: `id`, `$ref`, `members.value`, or `value` inside `members[...]`, `groups[...]` or
+    /// `manager[...]`. The operator and the attribute path are read backwards from the literal.
+    static func comparesReference(_ bytes: [UInt8], literalAt open: Int) -> Bool {
+        let space = UInt8(ascii: " ")
+        var end = open
+        while end > 0 && bytes[end - 1] == space {
+            end -= 1
+        }
+        var start = end
+        while start > 0 && isLetter(bytes[start - 1]) {
+            start -= 1
+        }
+        guard end - start == 2, start > 0, bytes[start - 1] == space else {
+            return false
+        }
+
+        // The attribute path before the operator.
+        end = start - 1
+        while end > 0 && bytes[end - 1] == space {
+            end -= 1
+        }
+        start = end
+        while start > 0 && !" [(".utf8.contains(bytes[start - 1]) {
+            start -= 1
+        }
+        let attribute = String(decoding: bytes[start..<end], as: UTF8.self).lowercased()
+
+        var components = attribute.split(separator: ":").last.map { $0.split(separator: ".") } ?? []
+        guard let last = components.popLast() else {
+            return false
+        }
+        if last == "id" || last == "$ref" {
+            return true
+        }
+        guard last == "value" else {
+            return false
+        }
+        if let container = components.last {
+            return referenceAttributes.contains(String(container))
+        }
+
+        // `value` inside `attribute[...]`: find the bracket that is still open before the path.
+        var position = start
+        while position > 0 {
+            position -= 1
+            if bytes[position] == UInt8(ascii: "]") {
+                return false
+            }
+            if bytes[position] == UInt8(ascii: "[") {
+                var nameStart = position
+                while nameStart > 0 && !" [(".utf8.contains(bytes[nameStart - 1]) {
+                    nameStart -= 1
+                }
+                let container = String(decoding: bytes[nameStart..<position], as: UTF8.self)
+                return referenceAttributes.contains(rootAttribute(of: container))
+            }
+        }
+        return false
+    }
+
+    private static func isLetter(_ byte: UInt8) -> Bool {
+        (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z")
     }
 }
 
