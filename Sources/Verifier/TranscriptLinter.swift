@@ -52,7 +52,7 @@ public enum TranscriptLinter {
                             "uses \(segments[0].dropLast()) \(segments[1]), which no earlier exchange creates or returns; verify creates it first from its recorded representation unless --no-bootstrap is given"
                     ))
             }
-            for id in TranscriptReplay.ids(in: exchange.response.body.json) {
+            for id in TranscriptReplay.ids(in: exchange.response.body.json, minimumLength: 1) {
                 if exchange.request.method == "POST" && exchange.response.status == 201 {
                     createdIds.insert(id)
                 }
