@@ -143,10 +143,52 @@ import Transcript
             path(#"members[value eq "u1"]"#) == "/Groups?filter="
                 + RequestTarget.encodeFormValue(#"members[value eq "abc"]"#))
         #expect(
-            path(#"a eq "x\"u1" or b eq "u1""#) == "/Groups?filter="
-                + RequestTarget.encodeFormValue(#"a eq "x\"u1" or b eq "abc""#))
-        #expect(path(#"a eq "u\"2""#) == "/Groups?filter=" + RequestTarget.encodeFormValue(#"a eq "def""#))
-        #expect(path(#"a eq "u12""#) == "/Groups?filter=" + RequestTarget.encodeFormValue(#"a eq "u12""#))
+            path(#"externalId eq "x\"u1" or id eq "u1""#) == "/Groups?filter="
+                + RequestTarget.encodeFormValue(#"externalId eq "x\"u1" or id eq "abc""#))
+        #expect(path(#"id eq "u\"2""#) == "/Groups?filter=" + RequestTarget.encodeFormValue(#"id eq "def""#))
+        #expect(path(#"id eq "u12""#) == "/Groups?filter=" + RequestTarget.encodeFormValue(#"id eq "u12""#))
+    }
+
+    /// A short id compared with an attribute that contains no ids is an ordinary value.
+    @Test(arguments: [
+        #"externalId eq "1""#, #"emails[value eq "1"]"#, #"employeeNumber eq "1""#, #"userName sw "1""#,
+    ])
+    func filterOnOtherAttributeKeepsShortId(filter: String) {
+        var correlation = Correlation()
+        correlation.learn(recorded: "1", live: "7c1e0f57")
+        let path = "/Users?filter=" + RequestTarget.encodeFormValue(filter)
+
+        #expect(correlation.substitute(path: path) == path)
+    }
+
+    /// In PATCH, `value` is an id only when the operation's path names members, groups or manager.
+    @Test func patchValueIsIdOnlyForReferences() {
+        var correlation = Correlation()
+        correlation.learn(recorded: "1", live: "7c1e0f57")
+        let manager = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager"
+        let employeeNumber = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber"
+
+        let body = correlation.substitute(
+            [
+                "Operations": [
+                    ["op": "replace", "path": .string(employeeNumber), "value": "1"],
+                    ["op": "add", "path": .string(manager), "value": "1"],
+                    ["op": "add", "path": "members", "value": [["value": "1"]]],
+                    ["op": "add", "path": "phoneNumbers", "value": [["value": "1", "type": "work"]]],
+                    ["op": "replace", "value": ["employeeNumber": "1", "members": [["value": "1"]]]],
+                ]
+            ] as JSONValue)
+
+        #expect(
+            body == [
+                "Operations": [
+                    ["op": "replace", "path": .string(employeeNumber), "value": "1"],
+                    ["op": "add", "path": .string(manager), "value": "7c1e0f57"],
+                    ["op": "add", "path": "members", "value": [["value": "7c1e0f57"]]],
+                    ["op": "add", "path": "phoneNumbers", "value": [["value": "1", "type": "work"]]],
+                    ["op": "replace", "value": ["employeeNumber": "1", "members": [["value": "7c1e0f57"]]]],
+                ]
+            ])
     }
 
     /// A PATCH operation's path filters by member id, and a short id is replaced there too.
@@ -218,6 +260,20 @@ import Transcript
         #expect(isolation.apply("EXT-1") == "EXT-1", "externalId is caseExact")
     }
 
+    /// A partial literal is no identity, and structural members keep their values.
+    @Test func isolationKeepsPartialLiteralsAndStructure() {
+        let isolation = Isolation(
+            transcript: transcript(path: "/Users?filter=userName+sw+%22user%22"), tag: "sttag")
+        let withExternalId = Isolation(
+            transcript: transcript(path: "/Users", body: ["userName": "a@example.com", "externalId": "7"]),
+            tag: "sttag")
+
+        #expect(isolation.apply("user") == "user")
+        #expect(
+            withExternalId.apply(["id": "7", "externalId": "7", "meta": ["resourceType": "7"]] as JSONValue)
+                == ["id": "7", "externalId": "7-sttag", "meta": ["resourceType": "7"]])
+    }
+
     @Test func isolationRewritesFilterQueries() {
         let isolation = Isolation(
             transcript: transcript(path: "/Users?filter=userName+eq+%22bob%40example.com%22"), tag: "sttag")
@@ -225,6 +281,32 @@ import Transcript
         let path = isolation.apply(path: "/Users?filter=userName+eq+%22BOB%40example.com%22&count=1")
 
         #expect(path == "/Users?filter=userName+eq+%22BOB.sttag%40example.com%22&count=1")
+    }
+}
+
+@Suite struct LintBootstrapWarnings {
+    private func transcript(ids: [String], used: String) -> Transcript {
+        let creates = ids.map { id in
+            Exchange(
+                request: .init(
+                    method: "POST", path: "/Users", body: .json(["userName": .string("u\(id)@example.com")])),
+                response: .init(status: 201, body: .json(["id": .string(id)])))
+        }
+        let use = Exchange(
+            request: .init(method: "GET", path: "/Users/" + used), response: .init(status: 200, body: .json([:])))
+        return Transcript(name: "t", description: "", source: .init(kind: .handwritten), exchanges: creates + [use])
+    }
+
+    @Test(arguments: ["1", "42", "7c1e0f57-aaaa"])
+    func createdIdGivesNoWarning(id: String) {
+        #expect(TranscriptLinter.problems(in: transcript(ids: [id], used: id)).isEmpty)
+    }
+
+    @Test func uncreatedIdGivesWarning() {
+        let problems = TranscriptLinter.problems(in: transcript(ids: ["1"], used: "2"))
+
+        #expect(problems.count == 1)
+        #expect(problems.first?.message.hasPrefix("uses User 2, which no earlier exchange creates") == true)
     }
 }
 
