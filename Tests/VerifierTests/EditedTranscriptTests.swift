@@ -9,6 +9,18 @@ import Verifier
         try #require(try shippedTranscripts().first { $0.file == "02-create-user.json" }).transcript
     }
 
+    /// A response to HEAD has no body, so a 405 to HEAD is no error-body finding.
+    @Test func headErrorNeedsNoBody() throws {
+        let transcript = Transcript(
+            name: "head", description: "", source: .init(kind: .handwritten),
+            exchanges: [Exchange(request: .init(method: "HEAD", path: "/Users"), response: .init(status: 405))])
+
+        let outcome = try #require(try verifyEmbedded([("head.json", transcript)]).first)
+
+        #expect(outcome.status == .passed, "\(outcome.errors)")
+        #expect(outcome.errors.isEmpty)
+    }
+
     @Test func changedStatusIsStatusFinding() throws {
         var transcript = try createUserTranscript()
         let index = try #require(transcript.exchanges.firstIndex { $0.request.method == "POST" })

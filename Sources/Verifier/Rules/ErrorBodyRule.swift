@@ -11,7 +11,8 @@ struct ErrorBodyRule: ContractRule {
     func check(_ context: RuleContext) -> [Finding] {
         var findings: [Finding] = []
         for exchange in context.exchanges {
-            guard let status = exchange.status, status >= 400 else {
+            // A response to HEAD has no body (RFC 9110 section 9.3.2), so it cannot carry a SCIM Error.
+            guard let status = exchange.status, status >= 400, exchange.method != "HEAD" else {
                 continue
             }
             guard let body = exchange.responseObject else {
