@@ -124,6 +124,65 @@ import Testing
         #expect(failing.stdout.contains("[username-filter-case]"))
     }
 
+    /// Writes a handwritten transcript that creates a user named `users` and a group named
+    /// `Users`, so that both names spell the `/Users` endpoint, and then looks both up.
+    private func writeTranscriptNamingEndpoints(to path: String) throws {
+        let scimJSON: JSONValue = [["name": "Content-Type", "value": "application/scim+json"]]
+        let transcript: JSONValue = [
+            "format": "scimtape.transcript", "version": 1, "name": "endpoint names",
+            "description": "A user and a group named like the Users endpoint.",
+            "source": ["kind": "handwritten"],
+            "exchanges": [
+                [
+                    "request": [
+                        "method": "POST", "path": "/Users", "headers": scimJSON,
+                        "body": ["schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "users"],
+                    ],
+                    "response": ["status": 201, "body": ["userName": "users"]],
+                ],
+                [
+                    "request": [
+                        "method": "POST", "path": "/Groups", "headers": scimJSON,
+                        "body": ["schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Users"],
+                    ],
+                    "response": ["status": 201, "body": ["displayName": "Users", "meta": ["resourceType": "Group"]]],
+                ],
+                [
+                    "request": ["method": "GET", "path": "/Users?filter=userName+eq+%22users%22"],
+                    "response": ["status": 200, "body": ["totalResults": 1]],
+                ],
+                [
+                    "request": ["method": "GET", "path": "/Groups?filter=displayName+eq+%22Users%22"],
+                    "response": ["status": 200, "body": ["totalResults": 1]],
+                ],
+            ],
+        ]
+        try transcript.serialized(.pretty).write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    @Test func redactKeepsEndpointNamedLikeGroup() throws {
+        let folder = try TemporaryFolder()
+        try writeTranscriptNamingEndpoints(to: folder.path("names.json"))
+
+        let original = try BinaryRunner.run(["verify", folder.path("names.json")])
+        let redacted = try BinaryRunner.run(["redact", folder.path("names.json"), "--out", folder.path("shared.json")])
+        let verified = try BinaryRunner.run(["verify", folder.path("shared.json")])
+
+        #expect(original.status == 0, "\(original.stdout)")
+        #expect(redacted.status == 0, "\(redacted.stderr)")
+        let document = try JSONValue.parse(try folder.read("shared.json"))
+        let exchanges = document["exchanges"]?.arrayValue ?? []
+        let paths = exchanges.map { $0["request"]?["path"]?.stringValue ?? "" }
+        #expect(paths[0] == "/Users")
+        #expect(paths[1] == "/Groups")
+        #expect(paths[2].hasPrefix("/Users?filter=userName+eq+%22"))
+        #expect(!paths[2].contains("%22users%22"))
+        #expect(paths[3].hasPrefix("/Groups?filter=displayName+eq+%22"))
+        #expect(!paths[3].contains("%22Users%22"))
+        #expect(exchanges[1]["response"]?["body"]?["meta"]?["resourceType"] == "Group")
+        #expect(verified.status == 0, "\(verified.stdout)")
+    }
+
     @Test func exportedHARImportsAndVerifies() throws {
         let folder = try TemporaryFolder()
 

@@ -220,3 +220,228 @@ import Transcript
         #expect(markdown.contains("</details>"))
     }
 }
+
+/// People and groups named like endpoints, resource types, attributes and operations: their
+/// values get pseudonyms, and the protocol names they spell stay, so the transcript still replays.
+@Suite struct ProtocolNamesInRedaction {
+    static let userSchema = "urn:ietf:params:scim:schemas:core:2.0:User"
+    static let groupSchema = "urn:ietf:params:scim:schemas:core:2.0:Group"
+    static let groupId = "5f0e8a3c-2b1d-4c6e-9f7a-1d2c3b4a5e6f"
+    static let names = [
+        "Users", "Groups", "Me", "Schemas", "ResourceTypes", "ServiceProviderConfig", "Bulk", ".search", "User",
+        "Group", "active", "members", "userName", "replace", "work",
+    ]
+
+    /// Returns an exchange that creates a group named `name`.
+    private func createGroup(_ name: String) -> Exchange {
+        Exchange(
+            request: Exchange.Request(
+                method: "POST", path: "/Groups",
+                body: .json(["schemas": [.string(Self.groupSchema)], "displayName": .string(name)])),
+            response: Exchange.Response(status: 201))
+    }
+
+    /// Returns the pseudonym that the created user's userName got.
+    private func userNamePseudonym(_ redacted: Transcript) -> String? {
+        redacted.exchanges[0].request.body.json?["userName"]?.stringValue
+    }
+
+    /// Returns the pseudonym that the group created with `name` got.
+    private func groupPseudonym(_ redacted: Transcript, _ name: String) -> String? {
+        guard let index = Self.names.firstIndex(of: name) else {
+            return nil
+        }
+        return redacted.exchanges[index + 1].request.body.json?["displayName"]?.stringValue
+    }
+
+    private func redact(_ exchanges: [Exchange]) -> (transcript: Transcript, table: PseudonymTable) {
+        let created = [
+            Exchange(
+                request: Exchange.Request(
+                    method: "POST", path: "/Users",
+                    body: .json(["schemas": [.string(Self.userSchema)], "userName": "users"])),
+                response: Exchange.Response(status: 201))
+        ]
+        let transcript = Transcript(
+            name: "protocol names", description: "", source: Transcript.Source(kind: .proxied),
+            exchanges: created + Self.names.map(createGroup) + exchanges)
+        return PersonalDataRedaction.redact(transcript)
+    }
+
+    @Test func endpointPathSegmentsStay() throws {
+        let paths = [
+            "/Users", "/users", "/Users/0f8fad5b-d9cb-469f-a165-70867728950e", "/Groups/\(Self.groupId)", "/Me",
+            "/Schemas", "/Schemas/\(Self.userSchema)", "/ResourceTypes", "/ResourceTypes/User", "/ResourceTypes/Group",
+            "/ServiceProviderConfig", "/Bulk", "/Users/.search", "/.search", "/GROUPS", "/Users?attributes=userName",
+        ]
+        let exchanges = paths.map {
+            Exchange(request: Exchange.Request(method: "GET", path: $0), response: Exchange.Response(status: 200))
+        }
+
+        let (redacted, _) = redact(exchanges)
+
+        for name in Self.names {
+            #expect(groupPseudonym(redacted, name) != name, "the group \(name) kept its name")
+        }
+        let redactedPaths = redacted.exchanges.suffix(paths.count).map(\.request.path)
+        for (original, path) in zip(paths, redactedPaths) {
+            #expect(path == original)
+        }
+    }
+
+    @Test func filterLiteralStillReplaced() throws {
+        let exchanges = [
+            Exchange(
+                request: Exchange.Request(method: "GET", path: "/Groups?filter=displayName+eq+%22Users%22"),
+                response: Exchange.Response(status: 200)),
+            Exchange(
+                request: Exchange.Request(method: "GET", path: "/Users?filter=userName+eq+%22users%22"),
+                response: Exchange.Response(status: 200)),
+        ]
+
+        let (redacted, _) = redact(exchanges)
+
+        let groupName = try #require(groupPseudonym(redacted, "Users"))
+        let userName = try #require(userNamePseudonym(redacted))
+        let groupFilter = redacted.exchanges[redacted.exchanges.count - 2].request.path
+        let userFilter = redacted.exchanges[redacted.exchanges.count - 1].request.path
+        #expect(groupName != "Users")
+        #expect(groupFilter == "/Groups?filter=displayName+eq+%22\(RequestTarget.encodeQueryValue(groupName))%22")
+        #expect(userFilter == "/Users?filter=userName+eq+%22\(RequestTarget.encodeQueryValue(userName))%22")
+    }
+
+    /// An endpoint that uses the userName as its id puts it after `/Users/`, so that segment
+    /// changes as the `id` member and the `Location` header do, even when it spells `users`.
+    @Test func idSegmentNamedUsersReplaced() throws {
+        let location = "https://scim.example.com/scim/v2/Users/users"
+        let exchanges = [
+            Exchange(
+                request: Exchange.Request(method: "GET", path: "/Users/users"),
+                response: Exchange.Response(
+                    status: 200, headers: [("Location", location)],
+                    body: .json(["id": "users", "userName": "users", "meta": ["location": .string(location)]])))
+        ]
+
+        let (redacted, _) = redact(exchanges)
+
+        let pseudonym = try #require(userNamePseudonym(redacted))
+        let read = try #require(redacted.exchanges.last)
+        let expectedLocation = "https://scim.example.invalid/scim/v2/Users/\(pseudonym)"
+        #expect(read.request.path == "/Users/\(pseudonym)")
+        #expect(read.response.body.json?["id"] == .string(pseudonym))
+        #expect(read.response.headers["Location"] == expectedLocation)
+        #expect(read.response.body.json?["meta"]?["location"] == .string(expectedLocation))
+    }
+
+    @Test func structuralBodyValuesStay() throws {
+        let patch: JSONValue = [
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [
+                ["op": "replace", "path": "active", "value": false],
+                ["op": "replace", "path": "userName", "value": "users"],
+                ["op": "add", "path": "members", "value": [["value": .string(Self.groupId), "type": "Group"]]],
+                ["op": "remove", "path": .string("members[value eq \"\(Self.groupId)\"]")],
+                ["op": "replace", "path": "emails[type eq \"work\"].value", "value": "a@work.example"],
+            ],
+        ]
+        let group: JSONValue = [
+            "schemas": [.string(Self.groupSchema)], "id": .string(Self.groupId), "displayName": "Group",
+            "members": [["value": "0f8fad5b-d9cb-469f-a165-70867728950e", "type": "User", "display": "User"]],
+            "meta": ["resourceType": "Group"],
+        ]
+        let error: JSONValue = [
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "400",
+            "detail": "Group members of urn:ietf:params:scim:schemas:core:2.0:Group are invalid",
+        ]
+        let exchanges = [
+            Exchange(
+                request: Exchange.Request(method: "PATCH", path: "/Groups/\(Self.groupId)", body: .json(patch)),
+                response: Exchange.Response(status: 200, body: .json(group))),
+            Exchange(
+                request: Exchange.Request(
+                    method: "GET",
+                    path: "/Users?filter=emails%5Btype+eq+%22work%22%5D+and+meta.resourceType+eq+%22User%22"),
+                response: Exchange.Response(status: 400, body: .json(error))),
+        ]
+
+        let (redacted, _) = redact(exchanges)
+
+        let patched = try #require(redacted.exchanges[redacted.exchanges.count - 2].request.body.json)
+        let operations = try #require(patched["Operations"]?.arrayValue)
+        #expect(patched["schemas"] == patch["schemas"])
+        #expect(operations.map { $0["op"] } == ["replace", "replace", "add", "remove", "replace"])
+        #expect(operations.map { $0["path"] } == patch["Operations"]?.arrayValue?.map { $0["path"] })
+        #expect(operations[1]["value"] == userNamePseudonym(redacted).map(JSONValue.string))
+        #expect(operations[2]["value"]?.arrayValue?.first?["type"] == "Group")
+        let returned = try #require(redacted.exchanges[redacted.exchanges.count - 2].response.body.json)
+        #expect(returned["schemas"] == group["schemas"])
+        #expect(returned["meta"]?["resourceType"] == "Group")
+        #expect(returned["members"]?.arrayValue?.first?["type"] == "User")
+        #expect(returned["displayName"] == groupPseudonym(redacted, "Group").map(JSONValue.string))
+        #expect(returned["displayName"] != "Group")
+        let failed = try #require(redacted.exchanges.last)
+        #expect(failed.request.path == exchanges[1].request.path)
+        let detail = try #require(failed.response.body.json?["detail"]?.stringValue)
+        #expect(detail.hasSuffix(" of urn:ietf:params:scim:schemas:core:2.0:Group are invalid"))
+        #expect(!detail.hasPrefix("Group "))
+    }
+
+    @Test func discoveryResourcesStay() throws {
+        let resourceType: JSONValue = [
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"], "id": "User", "name": "User",
+            "endpoint": "/Users", "schema": .string(Self.userSchema),
+            "meta": [
+                "resourceType": "ResourceType", "location": "https://scim.example.com/scim/v2/ResourceTypes/User",
+            ],
+        ]
+        let schema: JSONValue = [
+            "id": .string(Self.userSchema), "name": "User",
+            "attributes": [["name": "userName", "type": "string", "uniqueness": "server", "returned": "default"]],
+        ]
+        let exchanges = [
+            Exchange(
+                request: Exchange.Request(method: "GET", path: "/"),
+                response: Exchange.Response(status: 200, body: .json(resourceType))),
+            Exchange(
+                request: Exchange.Request(method: "GET", path: "/Schemas"),
+                response: Exchange.Response(
+                    status: 200, body: .json(["totalResults": 1, "Resources": [schema]]))),
+        ]
+
+        let (redacted, _) = redact(exchanges)
+
+        let listed = redacted.exchanges[redacted.exchanges.count - 2].response.body.json
+        var expected = resourceType.objectValue ?? JSONObject()
+        expected["meta"] = [
+            "resourceType": "ResourceType", "location": "https://scim.example.invalid/scim/v2/ResourceTypes/User",
+        ]
+        #expect(listed == .object(expected))
+        #expect(redacted.exchanges.last?.response.body.json?["Resources"]?.arrayValue?.first == schema)
+    }
+
+    @Test func bulkPathsAndMethodsStay() throws {
+        let bulk: JSONValue = [
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
+            "Operations": [
+                ["method": "POST", "path": "/Users", "bulkId": "b1", "data": ["userName": "ann@x.example"]],
+                ["method": "DELETE", "path": .string("/Groups/\(Self.groupId)")],
+                ["method": "DELETE", "path": "/Users/users"],
+            ],
+        ]
+        let exchanges = [
+            Exchange(
+                request: Exchange.Request(method: "POST", path: "/Bulk", body: .json(bulk)),
+                response: Exchange.Response(status: 200))
+        ]
+
+        let (redacted, _) = redact(exchanges)
+
+        let operations = try #require(redacted.exchanges.last?.request.body.json?["Operations"]?.arrayValue)
+        let pseudonym = try #require(userNamePseudonym(redacted))
+        #expect(operations.map { $0["method"] } == ["POST", "DELETE", "DELETE"])
+        #expect(
+            operations.map { $0["path"] } == [
+                "/Users", .string("/Groups/\(Self.groupId)"), .string("/Users/\(pseudonym)"),
+            ])
+    }
+}

@@ -12,7 +12,9 @@ import SCIM
 /// a word inside free text such as error details and descriptions. The endpoint's host in
 /// `Location` and other URL headers, `Host`, `meta.location` and `$ref` becomes a neutral name
 /// under `example.invalid`, and the path after it is kept, so ids still correlate on replay.
-/// Schema URNs, operation names, `type` values and other protocol strings are never changed.
+/// Schema URNs, operation names, `type` values and other protocol strings are never changed. Nor
+/// are endpoint names in paths (`ProtocolNames`), attribute names in filters and PATCH paths, and
+/// discovery resources, even where a person or group has the same name.
 public struct PersonalDataRedaction: Sendable {
     public private(set) var table: PseudonymTable
 
@@ -53,6 +55,8 @@ struct PersonalDataWalker {
         case url
         case filter
         case patchPath
+        /// A request path inside a body, such as a bulk operation's `path`.
+        case requestPath
         case protected
         case freeText
     }
@@ -61,7 +65,7 @@ struct PersonalDataWalker {
     static let urlKeys: Set<String> = ["$ref", "location"]
     static let protectedKeys: Set<String> = [
         "schemas", "op", "type", "primary", "resourcetype", "scimtype", "status", "version", "created",
-        "lastmodified", "kind", "format",
+        "lastmodified", "kind", "format", "method",
     ]
 
     mutating func visit(_ transcript: Transcript) -> Transcript {
@@ -79,26 +83,32 @@ struct PersonalDataWalker {
 
     mutating func visit(_ exchange: Exchange) -> Exchange {
         var result = exchange
+        let endpoint = ProtocolNames.endpoint(of: RequestTarget.split(exchange.request.path).path)
+        let discovery = endpoint.map(ProtocolNames.discoveryEndpoints.contains) ?? false
         result.request.path = visit(path: exchange.request.path)
         result.request.body = visit(exchange.request.body)
         result.request.headers = visit(exchange.request.headers)
-        result.response.body = visit(exchange.response.body)
+        result.response.body = visit(exchange.response.body, discovery: discovery)
         result.response.headers = visit(exchange.response.headers)
         for name in exchange.expectations.profiles.keys.sorted() {
             if let body = exchange.expectations.profiles[name]?.body {
-                result.expectations.profiles[name]?.body = visit(body)
+                result.expectations.profiles[name]?.body = visit(body, discovery: discovery)
             }
         }
         result.description = exchange.description.map(freeText)
         return result
     }
 
-    private mutating func visit(_ body: RecordedBody) -> RecordedBody {
+    /// Visits a body. A `discovery` body is the response of a discovery endpoint, which contains
+    /// no personal data even where its resources do not list their schema.
+    private mutating func visit(_ body: RecordedBody, discovery: Bool = false) -> RecordedBody {
         switch body {
         case .none:
             return body
         case .text(let text):
             return .text(freeText(text))
+        case .json(let value) where discovery:
+            return .json(visit(discovery: value, key: nil))
         case .json(let value):
             return .json(visit(value, context: "", role: nil, inPrecondition: false))
         }
@@ -141,13 +151,9 @@ struct PersonalDataWalker {
     /// query parameter; other query parameters are attribute names and numbers.
     private mutating func visit(path target: String) -> String {
         let (path, query) = RequestTarget.split(target)
-        var result = path.split(separator: "/", omittingEmptySubsequences: false).map { segment in
-            let decoded = RequestTarget.percentDecode(String(segment))
-            guard applying, let pseudonym = table.pseudonym(for: decoded) else {
-                return String(segment)
-            }
-            return RequestTarget.encodePathSegment(pseudonym)
-        }.joined(separator: "/")
+        let table = self.table
+        var result =
+            applying ? ProtocolNames.replacingSegments(of: path) { table.pseudonym(for: $0) } : path
         guard let query else {
             return result
         }
@@ -173,6 +179,9 @@ struct PersonalDataWalker {
         case .object(let object):
             if object.key(matching: "op") != nil {
                 return .object(visit(operation: object))
+            }
+            if ProtocolNames.isDiscoveryResource(object) {
+                return visit(discovery: value, key: nil)
             }
             var result = JSONObject()
             for (key, member) in object {
@@ -214,6 +223,29 @@ struct PersonalDataWalker {
         return result
     }
 
+    /// Visits a discovery resource (RFC 7643 sections 5 to 7), which describes the service and
+    /// contains no personal data, so that attribute and resource type names such as `userName` or
+    /// `User` stay. Only the endpoint's host is replaced, in URL members and inside other strings.
+    private mutating func visit(discovery value: JSONValue, key: String?) -> JSONValue {
+        switch value {
+        case .string(let text):
+            if let key, PersonalDataWalker.urlKeys.contains(key.lowercased()) {
+                return .string(visit(string: text, role: .url))
+            }
+            return applying ? .string(table.hosts.replacingOccurrences(in: text)) : value
+        case .array(let elements):
+            return .array(elements.map { visit(discovery: $0, key: key) })
+        case .object(let object):
+            var result = JSONObject()
+            for (memberKey, member) in object {
+                result[memberKey] = visit(discovery: member, key: memberKey)
+            }
+            return .object(result)
+        default:
+            return value
+        }
+    }
+
     private func role(of key: String, path: String) -> Role {
         if let kind = PersonalAttribute.at(path) {
             return .personal(kind)
@@ -221,6 +253,10 @@ struct PersonalDataWalker {
         let lowered = key.lowercased()
         if lowered == "filter" {
             return .filter
+        }
+        if lowered == "path" {
+            // A PATCH operation's path is visited with its operation, so this is a bulk path.
+            return .requestPath
         }
         if PersonalDataWalker.referenceKeys.contains(lowered) {
             return .reference
@@ -251,6 +287,8 @@ struct PersonalDataWalker {
             return reference(string)
         case .filter, .patchPath:
             return filter(string)
+        case .requestPath:
+            return visit(path: string)
         case .protected:
             return string
         case .freeText:
@@ -269,10 +307,8 @@ struct PersonalDataWalker {
         guard text.contains("/") else {
             return text
         }
-        return text.split(separator: "/", omittingEmptySubsequences: false).map { segment in
-            let decoded = RequestTarget.percentDecode(String(segment))
-            return table.pseudonym(for: decoded).map(RequestTarget.encodePathSegment) ?? String(segment)
-        }.joined(separator: "/")
+        let table = self.table
+        return ProtocolNames.replacingSegments(of: text) { table.pseudonym(for: $0) }
     }
 
     private mutating func filter(_ text: String) -> String {
@@ -286,15 +322,24 @@ struct PersonalDataWalker {
             return text
         }
         let table = self.table
-        return literals.rebuilt { value, _ in
-            table.pseudonym(for: value) ?? value
+        return literals.rebuilt { value, attribute in
+            // A literal compared with `type`, `meta.resourceType` or `schemas` is a protocol value.
+            let name = attribute?.split(separator: ".").last.map(String.init)
+            if let name, PersonalDataWalker.protectedKeys.contains(name) {
+                return value
+            }
+            return table.pseudonym(for: value) ?? value
         }
     }
 
+    /// Replaces personal values as whole words and the endpoint's hosts, but not inside URNs.
     private func freeText(_ text: String) -> String {
-        guard applying, !text.lowercased().hasPrefix("urn:") else {
+        guard applying, !ProtocolNames.isURN(text) else {
             return text
         }
-        return table.replacingOccurrences(in: table.hosts.replacingOccurrences(in: text))
+        let table = self.table
+        return ProtocolNames.replacingOutsideURNs(in: table.hosts.replacingOccurrences(in: text)) {
+            table.replacingOccurrences(in: $0)
+        }
     }
 }
