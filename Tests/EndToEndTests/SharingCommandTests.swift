@@ -183,6 +183,42 @@ import Testing
         #expect(verified.status == 0, "\(verified.stdout)")
     }
 
+    @Test func redactReplacesPersonalHeaderValues() throws {
+        let folder = try TemporaryFolder()
+        let transcript: JSONValue = [
+            "format": "scimtape.transcript", "version": 1, "name": "header",
+            "description": "A request header that names the user.", "source": ["kind": "handwritten"],
+            "exchanges": [
+                [
+                    "request": [
+                        "method": "POST", "path": "/Users",
+                        "headers": [
+                            ["name": "Content-Type", "value": "application/scim+json"],
+                            ["name": "X-Requested-For", "value": "ann.lee@x.example"],
+                        ],
+                        "body": [
+                            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "ann.lee@x.example",
+                        ],
+                    ],
+                    "response": ["status": 201, "body": ["userName": "ann.lee@x.example"]],
+                ]
+            ],
+        ]
+        try folder.write("header.json", transcript.serialized(.pretty))
+
+        let redacted = try BinaryRunner.run(["redact", folder.path("header.json"), "--out", folder.path("shared.json")])
+        let verified = try BinaryRunner.run(["verify", folder.path("shared.json")])
+
+        #expect(redacted.status == 0, "\(redacted.stderr)")
+        let shared = try folder.read("shared.json")
+        #expect(!shared.contains("ann.lee"))
+        let request = try JSONValue.parse(shared)["exchanges"]?.arrayValue?.first?["request"]
+        let userName = try #require(request?["body"]?["userName"]?.stringValue)
+        let header = request?["headers"]?.arrayValue?.first { $0["name"] == "X-Requested-For" }
+        #expect(header?["value"]?.stringValue == userName)
+        #expect(verified.status == 0, "\(verified.stdout)")
+    }
+
     @Test func exportedHARImportsAndVerifies() throws {
         let folder = try TemporaryFolder()
 

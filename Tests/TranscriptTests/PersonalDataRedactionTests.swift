@@ -161,6 +161,76 @@ import Transcript
         #expect(value?["name.givenName"] == redacted.exchanges[1].request.body.json?["name"]?["givenName"])
     }
 
+    @Test func headerValuesGetSamePseudonyms() throws {
+        let transcript = Transcript(
+            name: "headers", description: "", source: Transcript.Source(kind: .proxied),
+            exchanges: [
+                Exchange(
+                    request: Exchange.Request(
+                        method: "POST", path: "/Users",
+                        headers: [
+                            ("X-Requested-For", "ann.lee@x.example"), ("X-Note", "created for Ann Lee by hand"),
+                            ("Referer", "https://scim.example.com/scim/v2/Users/ann.lee@x.example"),
+                        ],
+                        body: .json(["userName": "ann.lee@x.example", "displayName": "Ann Lee"])),
+                    response: Exchange.Response(
+                        status: 201, headers: [("X-Owner", "Ann Lee"), ("Warning", "199 - \"ANN.LEE@X.EXAMPLE\"")]))
+            ])
+
+        let (redacted, _) = PersonalDataRedaction.redact(transcript)
+
+        let exchange = try #require(redacted.exchanges.first)
+        let userName = try #require(exchange.request.body.json?["userName"]?.stringValue)
+        let displayName = try #require(exchange.request.body.json?["displayName"]?.stringValue)
+        #expect(userName != "ann.lee@x.example")
+        #expect(exchange.request.headers["X-Requested-For"] == userName)
+        #expect(exchange.request.headers["X-Note"] == "created for \(displayName) by hand")
+        #expect(
+            exchange.request.headers["Referer"]
+                == "https://scim.example.invalid/scim/v2/Users/\(RequestTarget.encodePathSegment(userName))")
+        #expect(exchange.response.headers["X-Owner"] == displayName)
+        #expect(exchange.response.headers["Warning"] == "199 - \"\(userName.uppercased())\"")
+        #expect(!redacted.json.serialized().lowercased().contains("ann"))
+    }
+
+    private func headers(_ fields: [(String, String)]) -> HTTPHeaders {
+        HTTPHeaders(fields.map { HTTPHeaders.Field(name: $0.0, value: $0.1) })
+    }
+
+    /// Media types, versions, dates and credentials stay, because replay sends the request headers
+    /// again and compares versions, even when people are named like words in them.
+    @Test func structuralHeadersStay() throws {
+        let person: JSONValue = [
+            "userName": "json", "name": ["givenName": "Jan", "familyName": "Bearer"], "nickName": "close",
+            "externalId": "abc123", "displayName": "gzip",
+        ]
+        let structural: [(String, String)] = [
+            ("Content-Type", "application/scim+json; charset=utf-8"), ("Accept", "application/scim+json"),
+            ("Accept-Encoding", "gzip"), ("Authorization", "Bearer [redacted]"), ("Connection", "close"),
+            ("If-Match", "W/\"abc123\""), ("Date", "Mon, 05 Jan 2026 10:00:00 GMT"), ("Content-Length", "123"),
+        ]
+        let transcript = Transcript(
+            name: "structural headers", description: "", source: Transcript.Source(kind: .proxied),
+            exchanges: [
+                Exchange(
+                    request: Exchange.Request(
+                        method: "PUT", path: "/Users/1", headers: headers(structural + [("X-Trace", "Jan json")]),
+                        body: .json(person)),
+                    response: Exchange.Response(
+                        status: 200, headers: headers(structural + [("ETag", "W/\"abc123\"")]), body: .json(person)))
+            ])
+
+        let (redacted, _) = PersonalDataRedaction.redact(transcript)
+
+        let exchange = try #require(redacted.exchanges.first)
+        #expect(exchange.request.headers["X-Trace"] != "Jan json")
+        for (name, value) in structural {
+            #expect(exchange.request.headers[name] == value, "request header \(name)")
+            #expect(exchange.response.headers[name] == value, "response header \(name)")
+        }
+        #expect(exchange.response.headers["ETag"] == "W/\"abc123\"")
+    }
+
     @Test func invalidFilterKeepsItsShape() {
         let transcript = Transcript(
             name: "broken", description: "", source: Transcript.Source(kind: .proxied),

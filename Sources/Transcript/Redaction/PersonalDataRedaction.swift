@@ -9,9 +9,10 @@ import SCIM
 /// collected from request and response bodies, expected bodies, preconditions, filter literals
 /// and PATCH paths. Each value then gets one pseudonym wherever it appears: as a whole value, as a
 /// request path segment, inside filter strings, in `Location` headers and `meta.location`, and as
-/// a word inside free text such as error details and descriptions. The endpoint's host in
-/// `Location` and other URL headers, `Host`, `meta.location` and `$ref` becomes a neutral name
-/// under `example.invalid`, and the path after it is kept, so ids still correlate on replay.
+/// a word inside free text such as error details, descriptions and most other header values. The
+/// endpoint's host in `Location` and other URL headers, `Host`, `meta.location` and `$ref` becomes
+/// a neutral name under `example.invalid`, and the path after it is kept, so ids still correlate
+/// on replay.
 /// Schema URNs, operation names, `type` values and other protocol strings are never changed. Nor
 /// are endpoint names in paths (`ProtocolNames`), attribute names in filters and PATCH paths, and
 /// discovery resources, even where a person or group has the same name.
@@ -115,9 +116,9 @@ struct PersonalDataWalker {
     }
 
     /// Replaces the endpoint's host in `Host` and in the URL headers (`Location`,
-    /// `Content-Location`, `Origin`, `Referer`). Only `Location` and `Content-Location` carry
-    /// personal data in SCIM, when an endpoint uses a userName as its id; other headers are left
-    /// as they are.
+    /// `Content-Location`, `Origin`, `Referer`), and the path segments of all but `Origin` as in a
+    /// `$ref`. Every other header value gets personal values replaced as whole words, as free text
+    /// does, except the headers in `ProtocolNames.structuralHeaders`.
     private mutating func visit(_ headers: HTTPHeaders) -> HTTPHeaders {
         guard applying else {
             for field in headers {
@@ -132,15 +133,18 @@ struct PersonalDataWalker {
         }
         return HTTPHeaders(
             headers.map { field in
-                switch field.name.lowercased() {
+                let lowered = field.name.lowercased()
+                switch lowered {
                 case "host":
                     return HTTPHeaders.Field(name: field.name, value: table.hosts.replacing(authority: field.value))
-                case "location", "content-location":
+                case "location", "content-location", "referer":
                     return HTTPHeaders.Field(name: field.name, value: reference(field.value))
-                case "origin", "referer":
+                case "origin":
                     return HTTPHeaders.Field(name: field.name, value: table.hosts.replacing(url: field.value))
-                default:
+                case _ where ProtocolNames.structuralHeaders.contains(lowered):
                     return field
+                default:
+                    return HTTPHeaders.Field(name: field.name, value: freeText(field.value))
                 }
             })
     }

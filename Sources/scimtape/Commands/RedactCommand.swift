@@ -20,9 +20,10 @@ enum RedactCommand: Command {
             userName, emails, name parts, displayName, nickName, externalId, phone numbers, employeeNumber,
             addresses, and the display names of managers and group members get pseudonyms such as
             user1@domain1.example. Each value gets the same pseudonym everywhere: in bodies, request paths,
-            filter strings, Location headers, error details and descriptions. The redacted transcript
-            replays, and fails, like the original. Exit codes: 0 written, 1 the secret scan found a
-            credential and nothing was written, 2 usage or input error.
+            filter strings, headers, error details and descriptions. Endpoint names, schema URNs and
+            headers such as Content-Type, ETag and Date are kept. The redacted transcript replays,
+            and fails, like the original. Exit codes: 0 written, 1 the secret scan found a credential
+            and nothing was written, 2 usage or input error.
             """)
 
     static func run(_ arguments: ParsedArguments) -> ExitCode {
