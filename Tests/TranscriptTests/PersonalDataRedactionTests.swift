@@ -489,6 +489,31 @@ import Transcript
         #expect(redacted.exchanges.last?.response.body.json?["Resources"]?.arrayValue?.first == schema)
     }
 
+    /// A bulk operation's `data` is a resource, so its personal attributes are found there too.
+    @Test func bulkDataIsRedacted() throws {
+        let bulk: JSONValue = [
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
+            "Operations": [
+                [
+                    "method": "POST", "path": "/Users", "bulkId": "b1",
+                    "data": ["userName": "only.in.bulk@x.example", "displayName": "Only Inbulk"],
+                ]
+            ],
+        ]
+        let exchanges = [
+            Exchange(
+                request: Exchange.Request(method: "POST", path: "/Bulk", body: .json(bulk)),
+                response: Exchange.Response(status: 200))
+        ]
+
+        let (redacted, _) = redact(exchanges)
+
+        let operation = try #require(redacted.exchanges.last?.request.body.json?["Operations"]?.arrayValue?.first)
+        #expect(operation["data"]?["userName"]?.stringValue?.contains("only.in.bulk") == false)
+        #expect(operation["data"]?["displayName"]?.stringValue?.contains("Inbulk") == false)
+        #expect(operation["bulkId"] == "b1")
+    }
+
     @Test func bulkPathsAndMethodsStay() throws {
         let bulk: JSONValue = [
             "schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],

@@ -193,6 +193,9 @@ struct PersonalDataWalker {
                 let lowered = key.lowercased()
                 if lowered == "resources" || (inPrecondition && lowered == "user") {
                     memberContext = ""
+                } else if lowered == "data" && object.key(matching: "method") != nil {
+                    // A bulk operation's data is a resource (RFC 7644 section 3.7).
+                    memberContext = ""
                 } else if lowered.hasPrefix("urn:") && member.objectValue != nil {
                     // A schema extension object: its members are attributes of that schema.
                     memberContext = ""
