@@ -49,6 +49,10 @@ public struct HTTPServerConfiguration: Sendable {
     public var unixSocketPath: String?
     /// Builds the response for a body over `maximumBodySize`.
     public var payloadTooLargeResponse: @Sendable (Int) -> HTTPResponse
+    /// Returns the request target that the debug log line of a handled request shows. The default
+    /// shows the path without the query, so a server whose clients may put a credential in the path
+    /// replaces it with one that redacts it.
+    public var loggedTarget: @Sendable (HTTPRequest) -> String = HTTPServerConfiguration.pathWithoutQuery
 
     public init(
         host: String = "127.0.0.1", port: UInt16 = 0, threading: Threading = .pool(2), maximumBodySize: Int = 1 << 20,
@@ -65,6 +69,12 @@ public struct HTTPServerConfiguration: Sendable {
         self.connectionMemoryLimit = connectionMemoryLimit
         self.tls = tls
         self.payloadTooLargeResponse = payloadTooLargeResponse
+    }
+
+    /// Returns the path of an origin-form target without its query, and `(not a path)` for another
+    /// target form, which may carry user information.
+    public static let pathWithoutQuery: @Sendable (HTTPRequest) -> String = { request in
+        request.target.hasPrefix("/") ? request.path : "(not a path)"
     }
 
     public static let plainTooLarge: @Sendable (Int) -> HTTPResponse = { limit in
@@ -553,7 +563,7 @@ private final class RequestState {
     /// response the handler gave later.
     var suspended = false
     var deferred: HTTPResponse?
-    /// The method and path, kept for the debug log of a response given later.
+    /// The method and the logged target, kept for the debug log of a response given later.
     var method = ""
     /// The connection memory the request line and header block take (`requestMemory`), which they
     /// share with the response's header block.
@@ -673,8 +683,7 @@ private let accessHandler: MHD_AccessHandlerCallback = {
         version: version.map { String(cString: $0) })
     state.headerBytes = HTTPServerConfiguration.requestMemory(request)
     if server.logger.level <= .debug {
-        // Only an origin-form path is logged: another target may carry user information.
-        state.method = request.method.rawValue + " " + (request.target.hasPrefix("/") ? request.path : "(not a path)")
+        state.method = request.method.rawValue + " " + server.configuration.loggedTarget(request)
     }
     guard let loop = daemon.loop, let forward = server.forwardingHandler else {
         let response = server.handler(request)
@@ -711,7 +720,7 @@ private func logHandled(_ server: ServerContext, _ state: RequestState, _ respon
         "request handled",
         metadata: [
             "http.method": parts.first.map(String.init) ?? "",
-            "http.path": parts.count > 1 ? String(parts[1]) : "",
+            "http.target": parts.count > 1 ? String(parts[1]) : "",
             "http.status": String(response.status.code),
             "http.duration_ms": String(format: "%.3f", elapsed),
         ])

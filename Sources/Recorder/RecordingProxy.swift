@@ -60,7 +60,7 @@ public final class RecordingProxy: Sendable {
         self.resumedExchanges = resumed
         self.state = RecordingState(firstSequence: firstSequence)
 
-        let http = HTTPServerConfiguration(
+        var http = HTTPServerConfiguration(
             host: configuration.host, port: configuration.port, threading: .eventLoops(configuration.eventLoops),
             maximumBodySize: configuration.maximumBodySize, connectionTimeout: configuration.connectionTimeout,
             connectionLimit: configuration.connectionLimit, connectionMemoryLimit: configuration.connectionMemoryLimit,
@@ -69,6 +69,14 @@ public final class RecordingProxy: Sendable {
                 ProxyChecks.errorResponse(
                     .payloadTooLarge, detail: "The request body is larger than \(limit) bytes, the proxy's limit.")
             })
+        let policy = configuration.policy
+        http.loggedTarget = { request in
+            guard request.target.hasPrefix("/") else {
+                return "(not a path)"
+            }
+            // The same redaction as the recorded path, because a client may send its token in the path.
+            return policy.redactingTarget(request.target, sent: policy.sentCredentials(request.headers))
+        }
         let handler = ExchangeHandler(configuration: configuration, journal: journal, state: state)
         self.server = HTTPServer(configuration: http, client: configuration.client, logger: configuration.logger) {
             request, pending in

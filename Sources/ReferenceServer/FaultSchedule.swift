@@ -41,7 +41,10 @@ final class FaultSchedule: @unchecked Sendable {
 extension ReferenceEndpoint {
     /// Builds the response for a request an injected fault covers: an RFC 7644 section 3.12 Error
     /// with the fault's status, and `Retry-After` when the fault sets it (RFC 9110 section 10.2.3).
-    func faultResponse(_ fault: InjectedFault, method: String, path: String) -> HTTPResponse {
+    /// The log line shows the path with each of `secrets` replaced by `[redacted]`.
+    func faultResponse(_ fault: InjectedFault, method: String, path: String, redacting secrets: [String])
+        -> HTTPResponse
+    {
         let detail =
             fault.detail
             ?? "\(method) \(path) failed with \(fault.status) because a fault precondition asks this endpoint to fail it"
@@ -54,7 +57,10 @@ extension ReferenceEndpoint {
         }
         logger.info(
             "injected fault returned",
-            metadata: ["http.method": method, "http.path": path, "http.status": String(fault.status)])
+            metadata: [
+                "http.method": method, "http.path": Self.redacting(secrets, in: path),
+                "http.status": String(fault.status),
+            ])
         return response
     }
 }

@@ -30,7 +30,7 @@ extension ReferenceEndpoint {
                 return response
             }
         } catch {
-            return errorResponse(error)
+            return errorResponse(error, redacting: secrets(of: request))
         }
     }
 

@@ -56,23 +56,26 @@ public final class ReferenceEndpoint: Sendable {
         if path == Self.adminPath {
             return handleAdmin(request)
         }
+        // Error messages may quote the path, and a client may send its token in the path.
+        let secrets = secrets(of: request)
         let base = configuration.basePath
         guard path == base || path.hasPrefix(base + "/") || base.isEmpty else {
             return errorResponse(
-                SCIMError.notFound("no route for \(path); the SCIM base path is \(base.isEmpty ? "/" : base)"))
+                SCIMError.notFound("no route for \(path); the SCIM base path is \(base.isEmpty ? "/" : base)"),
+                redacting: secrets)
         }
         var relative = String(path.dropFirst(base.count))
         while relative.hasSuffix("/") {
             relative.removeLast()
         }
         if let fault = faults.failure(method: request.method.rawValue, path: relative.isEmpty ? "/" : relative) {
-            return faultResponse(fault, method: request.method.rawValue, path: relative)
+            return faultResponse(fault, method: request.method.rawValue, path: relative, redacting: secrets)
         }
         let segments = relative.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
         do {
             return try route(request, segments: segments, relativePath: relative)
         } catch {
-            return errorResponse(error)
+            return errorResponse(error, redacting: secrets)
         }
     }
 
@@ -141,6 +144,50 @@ public final class ReferenceEndpoint: Sendable {
         return response
     }
 
+    /// Returns the credentials that no log line about `request` may show: the endpoint's token and
+    /// the credential of the request's `Authorization` header, which may differ from it.
+    func secrets(of request: HTTPRequest) -> [String] {
+        var secrets: [String] = []
+        if let token = configuration.token, !token.isEmpty {
+            secrets.append(token)
+        }
+        for value in request.headers.values(named: "Authorization") {
+            let trimmed = value.trimmingCharacters(in: .whitespaces)
+            let credential =
+                trimmed.firstIndex(of: " ").map { String(trimmed[trimmed.index(after: $0)...]) } ?? trimmed
+            let word = credential.trimmingCharacters(in: .whitespaces)
+            if !word.isEmpty && !secrets.contains(word) {
+                secrets.append(word)
+            }
+        }
+        // A longer secret first, so that a secret containing another is replaced whole.
+        return secrets.sorted { $0.count > $1.count }
+    }
+
+    /// Returns the path for the debug log line of a handled request, with `secrets(of:)` replaced by
+    /// `[redacted]`. A path whose percent-decoded form contains a secret is shown decoded, so that a
+    /// percent-encoded secret is replaced too.
+    func loggedPath(of request: HTTPRequest) -> String {
+        guard request.target.hasPrefix("/") else {
+            return "(not a path)"
+        }
+        let secrets = secrets(of: request)
+        let decoded = RequestTarget.percentDecode(request.path)
+        if secrets.contains(where: { decoded.contains($0) }) {
+            return Self.redacting(secrets, in: decoded)
+        }
+        return Self.redacting(secrets, in: request.path)
+    }
+
+    /// Returns `text` with each of `secrets` replaced by `[redacted]`.
+    static func redacting(_ secrets: [String], in text: String) -> String {
+        var result = text
+        for secret in secrets where result.contains(secret) {
+            result = result.replacingOccurrences(of: secret, with: "[redacted]")
+        }
+        return result
+    }
+
     private func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
         var difference = UInt8(lhs.count == rhs.count ? 0 : 1)
         for index in 0..<max(lhs.count, rhs.count) {
@@ -172,8 +219,9 @@ public final class ReferenceEndpoint: Sendable {
     }
 
     /// Builds the RFC 7644 section 3.12 response for an error. `logged` is false for failures that a
-    /// fault precondition requests, because the fault logs them as expected.
-    func errorResponse(_ error: SCIMError, logged: Bool = true) -> HTTPResponse {
+    /// fault precondition requests, because the fault logs them as expected. The log line shows the
+    /// message with each of `secrets` replaced by `[redacted]`, and the response shows it as it is.
+    func errorResponse(_ error: SCIMError, logged: Bool = true, redacting secrets: [String] = []) -> HTTPResponse {
         var body = error.json
         if has(.numericErrorStatus), case .object(var object) = body {
             object["status"] = .number(JSONNumber(error.status))
@@ -182,9 +230,9 @@ public final class ReferenceEndpoint: Sendable {
         if !logged {
             // The caller logs the injected fault.
         } else if error.status >= 500 {
-            logger.error("request failed", metadata: ["scim.error": error.description])
+            logger.error("request failed", metadata: ["scim.error": Self.redacting(secrets, in: error.description)])
         } else {
-            logger.debug("request rejected", metadata: ["scim.error": error.description])
+            logger.debug("request rejected", metadata: ["scim.error": Self.redacting(secrets, in: error.description)])
         }
         return jsonResponse(HTTPStatus(code: error.status), body)
     }

@@ -30,6 +30,7 @@ public final class ReferenceServer: Sendable {
         let endpoint = try ReferenceEndpoint(
             configuration: adjusted, fallbackOrigin: "\(scheme)://\(host):\(http.port)")
         self.endpoint = endpoint
+        http.loggedTarget = { request in endpoint.loggedPath(of: request) }
         self.server = HTTPServer(configuration: http, logger: configuration.logger) { request in
             endpoint.handle(request)
         }

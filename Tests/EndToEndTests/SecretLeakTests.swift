@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 import Testing
 
 /// One bearer token, recognisable byte for byte, goes through every command that handles it:
@@ -89,5 +90,51 @@ import Testing
         for output in outputs {
             #expect(!output.text.contains(Self.token), "scimtape \(output.command) printed the token")
         }
+    }
+    /// A client that puts its token in the request target, in the path and in the query, must
+    /// not get it into the debug log of `serve` or of `record`.
+    @Test func tokenInTargetNotInDebugLogs() throws {
+        let folder = try TemporaryFolder()
+        let upstream = try ServeProcess(
+            ["--log-level", "debug"], environment: ["SCIMTAPE_TOKEN": Self.token],
+            stderrPath: folder.path("serve.log"))
+        let record = try RecordProcess(
+            ["--upstream", upstream.baseURL, "--out", folder.path("recorded.json"), "--log-level", "debug"],
+            stderrPath: folder.path("record.log"))
+        let client = HTTPClient()
+        let headers: HTTPHeaders = [("Authorization", "Bearer \(Self.token)")]
+        func get(_ url: String) throws -> Int {
+            try client.send(HTTPRequest(method: .get, target: "/", headers: headers), url: url).status.code
+        }
+        let encodedFilter = "userName%20eq%20%22\(Self.token)%22"
+
+        let throughProxy = [
+            try get(record.url + "/Users/\(Self.token)"),
+            try get(record.url + "/Users?filter=\(encodedFilter)"),
+            try get(record.url + "/Users?attributes=\(Self.token)"),
+            try get(record.url + "/\(Self.token)/Users"),
+        ]
+        // `l` percent-encoded as %6C, which serve decodes before it routes.
+        let encoded = "%6C" + Self.token.dropFirst()
+        let direct = [
+            try get(upstream.baseURL + "/Users/\(encoded)"),
+            try get(upstream.baseURL.replacingOccurrences(of: "/scim/v2", with: "") + "/other/\(Self.token)"),
+        ]
+        let stopped = record.stop(with: SIGTERM)
+        upstream.stop()
+
+        #expect(throughProxy == [404, 200, 200, 404])
+        #expect(direct == [404, 404])
+        #expect(stopped.status == 0)
+        let serveLog = try folder.read("serve.log")
+        let recordLog = try folder.read("record.log")
+        #expect(serveLog.contains("request handled"))
+        #expect(recordLog.contains("request handled"))
+        #expect(recordLog.contains("/Users/%5Bredacted%5D"))
+        #expect(serveLog.contains("/Users/[redacted]"))
+        #expect(!serveLog.contains(Self.token), "serve logged the token")
+        #expect(!serveLog.contains(String(encoded)), "serve logged the percent-encoded token")
+        #expect(!recordLog.contains(Self.token), "record logged the token")
+        #expect(!stopped.stdout.contains(Self.token), "record printed the token")
     }
 }

@@ -169,6 +169,14 @@ public struct SecretPolicy: Sendable, Equatable {
         !sent.isEmpty && headers.fields.contains { field in sent.contains { field.name.containsBytes(of: $0) } }
     }
 
+    /// Returns a request target with `sent` (from `sentCredentials(_:)`), bearer tokens and JWTs
+    /// replaced by `%5Bredacted%5D`, as `apply(to:sentCredentials:)` replaces them in the recorded
+    /// path. A log line shows this form, so that it contains no more than the transcript.
+    public func redactingTarget(_ target: String, sent: [String]) -> String {
+        let replaced = sent.isEmpty ? target : Self.replacingEvery(sent, in: target, with: "%5Bredacted%5D")
+        return SecretScan.redactCredentials(inPath: replaced)
+    }
+
     /// Returns a message about a request, for a log line or an error body, with `sent` (from
     /// `sentCredentials(_:)`) replaced, and bearer tokens, JWTs and a URL's user information too. A message may quote a header name or target that contains one.
     public func redactingMessage(_ message: String, sent: [String]) -> String {
