@@ -74,11 +74,22 @@ public enum RecordedBody: Sendable, Equatable {
     case json(JSONValue)
     case text(String)
 
-    /// Builds the recorded form of raw bytes.
+    /// The deepest nesting of arrays and objects that a body recorded as JSON may have. A request
+    /// or response body is inside four containers of the transcript document (the root object,
+    /// `exchanges`, the exchange, and its `request` or `response`), and the transcript readers reject
+    /// nesting deeper than `JSONParseOptions.defaultMaximumDepth`.
+    /// NOTE: A body under `expect.profiles.NAME.body` is inside two more containers, so a JSON body
+    /// within two levels of this limit makes a transcript unreadable when it is put there.
+    public static let maximumJSONDepth = JSONParseOptions.defaultMaximumDepth - 4
+
+    /// Builds the recorded form of raw bytes. JSON nested deeper than `maximumJSONDepth` is
+    /// recorded as text, so that the transcript stays readable.
     public init(bytes: [UInt8]) {
         if bytes.isEmpty {
             self = .none
-        } else if let json = try? JSONValue.parse(bytes: bytes) {
+        } else if let json = try? JSONValue.parse(
+            bytes: bytes, options: JSONParseOptions(maximumDepth: RecordedBody.maximumJSONDepth))
+        {
             self = .json(json)
         } else {
             self = .text(String(decoding: bytes, as: UTF8.self))

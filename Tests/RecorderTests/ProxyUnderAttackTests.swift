@@ -6,6 +6,7 @@ import ReferenceServer
 import SCIM
 import Testing
 import Transcript
+import Verifier
 
 /// A recording proxy in front of the reference endpoint, which requires a bearer token. With
 /// `misbehaviours`, a `ScriptedUpstream` sits between them: it relays requests to the reference
@@ -549,5 +550,69 @@ private final class AttackedProxy {
         #expect(attacked.proxy.counts.upstreamFailures == 1)
         #expect(attacked.stillServes())
         try expectExactlyCompletedRecorded(attacked)
+    }
+
+    /// A JSON body nested within a few levels of the readers' limit would make the transcript
+    /// nest deeper than that limit, so it is recorded as text and the transcript stays readable.
+    @Test func deeplyNestedBodyRecordedAsText() throws {
+        let levels = RecordedBody.maximumJSONDepth + 3
+        let deep = String(repeating: "[", count: levels) + String(repeating: "]", count: levels)
+        let reply =
+            "HTTP/1.1 200 OK\r\nContent-Type: application/scim+json\r\nContent-Length: \(deep.utf8.count)\r\n\r\n\(deep)"
+        let attacked = try AttackedProxy(misbehaviours: ["deep": .reply(Array(reply.utf8))])
+        // `secretary` makes the proxy parse the request body, because it starts with a listed name.
+        let requestBody = #"{"secretary":"# + String(deep.dropFirst().dropLast()) + "}"
+        let client = HTTPClient()
+        let headers: HTTPHeaders = [
+            ("Authorization", "Bearer \(AttackedProxy.token)"), ("Content-Type", "application/scim+json"),
+        ]
+
+        let read = try client.send(
+            HTTPRequest(method: .get, target: "/scim/v2/Users/deep", headers: headers),
+            url: attacked.proxy.url + "/Users/deep")
+        let written = try client.send(
+            HTTPRequest(method: .post, target: "/scim/v2/Users/deep", headers: headers, body: Array(requestBody.utf8)),
+            url: attacked.proxy.url + "/Users/deep")
+        let journal = try attacked.journaled()
+        let (finished, _) = try attacked.proxy.finish()
+        let transcript = try #require(finished)
+        let path = attacked.folder.appendingPathComponent("deep.json").path
+        try Data(transcript.encoded()).write(to: URL(fileURLWithPath: path))
+        let readBack = try TranscriptFile.read(path: path)
+        let options = VerifyOptions(
+            target: try #require(attacked.scripted).baseURL, token: AttackedProxy.token, allowWrites: true,
+            isolate: false)
+        let outcome = try Verifier(options: options).verify(transcript, file: "deep.json")
+
+        #expect(read.status.code == 200)
+        #expect(written.status.code == 200)
+        #expect(journal.damagedLines.isEmpty)
+        #expect(transcript.exchanges.count == 2)
+        #expect(transcript.exchanges.first?.response.body == .text(deep))
+        #expect(transcript.exchanges.last?.request.body == .text(requestBody))
+        guard case .transcript(let decoded) = readBack else {
+            Issue.record("the recorded file did not read back as a transcript: \(readBack)")
+            return
+        }
+        #expect(decoded.exchanges == transcript.exchanges)
+        #expect(outcome.status == .passed, "\(outcome.findings.flatMap { $0.lines(file: outcome.file) })")
+    }
+
+    /// A JSON body exactly at the limit is still recorded as JSON.
+    @Test func bodyAtDepthLimitRecordedAsJSON() throws {
+        let levels = RecordedBody.maximumJSONDepth
+        let deep = String(repeating: "[", count: levels) + String(repeating: "]", count: levels)
+        let reply =
+            "HTTP/1.1 200 OK\r\nContent-Type: application/scim+json\r\nContent-Length: \(deep.utf8.count)\r\n\r\n\(deep)"
+        let attacked = try AttackedProxy(misbehaviours: ["deep": .reply(Array(reply.utf8))])
+
+        let response = try attacked.send(.get, "/Users/deep")
+        let (finished, _) = try attacked.proxy.finish()
+        let transcript = try #require(finished)
+        let decoded = try Transcript(json: try JSONValue.parse(bytes: transcript.encoded()))
+
+        #expect(response.status.code == 200)
+        #expect(transcript.exchanges.first?.response.body.json != nil)
+        #expect(decoded.exchanges == transcript.exchanges)
     }
 }

@@ -17,12 +17,15 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
 
 /// Limits applied while reading untrusted JSON.
 public struct JSONParseOptions: Sendable {
+    /// The default `maximumDepth`, which every reader of transcripts and journals uses.
+    public static let defaultMaximumDepth = 200
+
     /// Maximum nesting of arrays and objects; deeper input is rejected instead of exhausting the stack.
     public var maximumDepth: Int
     /// Rejects an object that names the same key twice, because peers disagree on which value wins.
     public var rejectsDuplicateKeys: Bool
 
-    public init(maximumDepth: Int = 200, rejectsDuplicateKeys: Bool = true) {
+    public init(maximumDepth: Int = defaultMaximumDepth, rejectsDuplicateKeys: Bool = true) {
         self.maximumDepth = maximumDepth
         self.rejectsDuplicateKeys = rejectsDuplicateKeys
     }
