@@ -149,7 +149,8 @@ struct ExchangeHandler: Sendable {
                 method: request.method.rawValue, path: relative, headers: request.headers,
                 body: capturedBody(request.body)),
             response: Exchange.Response(
-                status: response.status.code, headers: response.headers, body: capturedBody(response.body)))
+                status: response.status.code, headers: ForwardedHeaders.recordedResponse(response.headers),
+                body: capturedBody(response.body)))
         let (exchange, findings) = SecretScan.redactFindings(
             in: configuration.policy.apply(to: captured, sentCredentials: sent), number: sequence)
         for finding in findings {

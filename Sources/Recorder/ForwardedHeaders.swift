@@ -12,6 +12,13 @@ enum ForwardedHeaders {
         "proxy-authorization", "proxy-authenticate",
     ]
 
+    /// The hop-by-hop fields that describe a connection or a message's framing. A recorded response
+    /// keeps none of them, because its body is recorded de-chunked and a replay opens its own
+    /// connections.
+    static let connectionAndFraming: Set<String> = [
+        "connection", "proxy-connection", "keep-alive", "te", "transfer-encoding", "upgrade", "trailer",
+    ]
+
     /// Fields that libcurl and libmicrohttpd compute for the new connection: `Host` from the
     /// upstream URL and `Content-Length` from the body. `Expect: 100-continue` is handled by this
     /// proxy's server, not by the upstream.
@@ -29,8 +36,15 @@ enum ForwardedHeaders {
         kept(headers, dropping: droppedFromResponses)
     }
 
+    /// Returns the response fields to record: all but `connectionAndFraming` and the fields that
+    /// `Connection` lists.
+    static func recordedResponse(_ headers: HTTPHeaders) -> HTTPHeaders {
+        kept(headers, dropping: droppedFromRecords)
+    }
+
     private static let droppedFromRequests = HeaderNameSet(hopByHop.union(recomputed).union(["accept-encoding"]))
     private static let droppedFromResponses = HeaderNameSet(hopByHop.union(["content-length"]))
+    private static let droppedFromRecords = HeaderNameSet(connectionAndFraming)
 
     /// Returns the fields whose names are neither in `dropped` nor listed in `Connection`.
     private static func kept(_ headers: HTTPHeaders, dropping dropped: HeaderNameSet) -> HTTPHeaders {

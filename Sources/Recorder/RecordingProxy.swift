@@ -9,7 +9,8 @@ import Transcript
 /// upstream's response, and journals each exchange before the response goes back to the client.
 ///
 /// The transcript keeps what the client sent and what the upstream answered, not what the proxy
-/// changed on the way (`Host`, hop-by-hop fields, `Accept-Encoding`). Secrets are replaced before
+/// changed on the way (`Host`, hop-by-hop fields, `Accept-Encoding`). A recorded response leaves
+/// out the fields that describe the connection or the framing (`ForwardedHeaders.recordedResponse`). Secrets are replaced before
 /// the journal is written: the policy's headers and JSON members, and anything else the secret
 /// scan recognises. Exchanges are numbered when their request has been received, so the
 /// transcript lists concurrent requests in the order they arrived.

@@ -615,4 +615,30 @@ private final class AttackedProxy {
         #expect(transcript.exchanges.first?.response.body.json != nil)
         #expect(decoded.exchanges == transcript.exchanges)
     }
+
+    /// A response body is recorded de-chunked, so the recorded response keeps no field that
+    /// describes the connection or the framing, and keeps the end-to-end fields.
+    @Test func responseFramingFieldsNotRecorded() throws {
+        let chunked =
+            "HTTP/1.1 200 OK\r\nContent-Type: application/scim+json\r\nTransfer-Encoding: chunked\r\n"
+            + "Connection: keep-alive, X-Hop\r\nKeep-Alive: timeout=5\r\nTrailer: X-Checksum\r\nX-Hop: 1\r\n"
+            + "X-Kept: yes\r\n\r\n5\r\n{\"a\":\r\n2\r\n1}\r\n0\r\nX-Checksum: 0\r\n\r\n"
+        let attacked = try AttackedProxy(misbehaviours: ["chunked": .reply(Array(chunked.utf8))])
+        let headers: HTTPHeaders = [("Authorization", "Bearer \(AttackedProxy.token)")]
+
+        let response = try HTTPClient().send(
+            HTTPRequest(method: .get, target: "/scim/v2/Users/chunked", headers: headers),
+            url: attacked.proxy.url + "/Users/chunked")
+        let (finished, _) = try attacked.proxy.finish()
+        let exchange = try #require(finished?.exchanges.first)
+        let responseNames = Set(exchange.response.headers.fields.map { $0.name.lowercased() })
+
+        #expect(response.status.code == 200)
+        #expect(exchange.response.body.json == ["a": 1])
+        for name in ["transfer-encoding", "connection", "keep-alive", "trailer", "x-hop"] {
+            #expect(!responseNames.contains(name), "the recorded response has \(name)")
+        }
+        #expect(responseNames.contains("x-kept"))
+        #expect(responseNames.contains("content-type"))
+    }
 }
