@@ -108,6 +108,12 @@ public struct HTTPServerConfiguration: Sendable {
             requestBytes: requestMemory(request), response: response, connectionMemoryLimit: connectionMemoryLimit)
     }
 
+    /// Returns the connection memory that `request`'s header block leaves for the response's header
+    /// block, which is negative when the request's block alone does not fit.
+    public static func responseMemory(leftBy request: HTTPRequest, connectionMemoryLimit: Int) -> Int {
+        connectionMemoryLimit - connectionMemoryReserve - requestMemory(request)
+    }
+
     /// Returns the connection memory a request's header block takes: its text and a record per field.
     static func requestMemory(_ request: HTTPRequest) -> Int {
         request.headerBlockSize + request.headers.fields.count * connectionMemoryPerField

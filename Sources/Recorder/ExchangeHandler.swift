@@ -34,6 +34,27 @@ struct ExchangeHandler: Sendable {
             return ProxyChecks.errorResponse(
                 .badRequest, detail: "The recording proxy rejected the request: \(rejection).")
         }
+        if let tooLarge = ProxyChecks.headerRoomProblem(
+            in: request, connectionMemoryLimit: configuration.connectionMemoryLimit)
+        {
+            state.count(.rejected)
+            logger.warning(
+                "request header block too large to forward, rejected with 431",
+                metadata: [
+                    "exchange.sequence": String(sequence), "http.method": request.method.rawValue, "error": tooLarge,
+                ])
+            let rejection = ProxyChecks.errorResponse(
+                .requestHeaderFieldsTooLarge,
+                detail:
+                    "The recording proxy did not forward the request: \(tooLarge). Send fewer or shorter header fields."
+            )
+            // Without room for the SCIM error's Content-Type field, a 431 without fields may still fit.
+            let fits =
+                HTTPServerConfiguration.headerBlockProblem(
+                    request: request, response: rejection, connectionMemoryLimit: configuration.connectionMemoryLimit)
+                == nil
+            return fits ? rejection : HTTPResponse(status: .requestHeaderFieldsTooLarge)
+        }
         let forwarded = HTTPRequest(
             method: request.method, target: request.target, headers: ForwardedHeaders.request(request.headers),
             body: request.body)

@@ -64,6 +64,29 @@ enum ProxyChecks {
         return nil
     }
 
+    /// Connection memory, in bytes, that a request must leave for the response's header block beyond
+    /// the proxy's own 502 or 504, for the upstream's fields. 1 KiB is a choice, not a measurement.
+    static let upstreamHeaderRoom = 1024
+
+    /// Returns why a request is rejected with 431 instead of being forwarded, or `nil`. After
+    /// forwarding, the proxy must still be able to respond: with the upstream's response, or with a
+    /// 502 or 504. A request whose header block leaves less connection memory than that 502 or 504
+    /// needs with `upstreamHeaderRoom` to spare would reach the upstream, which may act on it, and
+    /// the client would get a 500 or a closed connection.
+    static func headerRoomProblem(in request: HTTPRequest, connectionMemoryLimit: Int) -> String? {
+        let left = HTTPServerConfiguration.responseMemory(leftBy: request, connectionMemoryLimit: connectionMemoryLimit)
+        let errorBlock =
+            [HTTPStatus.badGateway, .gatewayTimeout].map {
+                errorResponse($0, detail: "").headerBlockSize
+            }.max() ?? 0
+        let needed = errorBlock + upstreamHeaderRoom
+        guard left < needed else {
+            return nil
+        }
+        return
+            "the request's header block (\(request.headerBlockSize) bytes in \(request.headers.fields.count) fields) leaves \(max(0, left)) bytes of the connection's \(connectionMemoryLimit) for the response's header block, and the proxy needs \(needed)"
+    }
+
     /// Returns a response with an RFC 7644 section 3.12 error body, because the client is a SCIM client.
     static func errorResponse(_ status: HTTPStatus, detail: String) -> HTTPResponse {
         HTTPResponse(

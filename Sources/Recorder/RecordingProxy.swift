@@ -165,8 +165,9 @@ public struct RecordingCounters: Sendable, Equatable {
     /// Requests outside the SCIM base, or whose method or path a transcript cannot store, forwarded
     /// but not recorded.
     public var notRecorded = 0
-    /// Requests rejected with 400 and not forwarded, because their target is not a path or a
-    /// header field is invalid.
+    /// Requests rejected and not forwarded: with 400 because their target is not a path or a
+    /// header field is invalid, or with 431 because their header block leaves too little
+    /// connection memory for a response.
     public var rejected = 0
     /// Exchanges whose response was returned but which are not in the journal, because writing it failed.
     public var journalFailures = 0

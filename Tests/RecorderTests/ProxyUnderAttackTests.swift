@@ -641,4 +641,64 @@ private final class AttackedProxy {
         #expect(responseNames.contains("x-kept"))
         #expect(responseNames.contains("content-type"))
     }
+
+    /// A request whose header block leaves too little connection memory for the proxy to respond
+    /// after forwarding gets 431 and is neither forwarded nor recorded. One with a few fields fewer
+    /// is forwarded and recorded.
+    @Test func nearlyFullHeaderBlockGets431() throws {
+        let attacked = try AttackedProxy()
+        let body = userBody("crowded@header.example").serialized()
+        let filler = String(repeating: "v", count: 80)
+        func request(fields count: Int, lastValue: String? = nil) -> HTTPRequest {
+            var headers: HTTPHeaders = [
+                ("Host", "127.0.0.1"), ("Authorization", "Bearer \(AttackedProxy.token)"),
+                ("Content-Type", "application/scim+json"), ("Content-Length", String(body.utf8.count)),
+                ("Connection", "close"),
+            ]
+            for index in 0..<count {
+                headers.add(name: String(format: "X-R%04d", index), value: filler)
+            }
+            if let lastValue {
+                headers.add(name: "X-Last", value: lastValue)
+            }
+            return HTTPRequest(method: .post, target: "/scim/v2/Users", headers: headers)
+        }
+        func raw(_ request: HTTPRequest) -> String {
+            let fields = request.headers.fields.map { "\($0.name): \($0.value)" }
+            return (["POST /scim/v2/Users HTTP/1.1"] + fields).joined(separator: "\r\n") + "\r\n\r\n" + body
+        }
+        let limit = attacked.proxy.configuration.connectionMemoryLimit
+        // The first count whose header block leaves less than 800 bytes, which is below the room
+        // the proxy keeps and above the size of its 431.
+        var count = 1
+        while HTTPServerConfiguration.responseMemory(leftBy: request(fields: count), connectionMemoryLimit: limit)
+            >= 800
+        {
+            count += 1
+        }
+
+        let left = HTTPServerConfiguration.responseMemory(leftBy: request(fields: count), connectionMemoryLimit: limit)
+        // X-Last takes its name, value, ": " and CRLF, and 64 bytes of libmicrohttpd's record,
+        // so this value leaves 70 bytes: too few for the SCIM error, enough for a 431 without fields.
+        let nearlyFull = request(fields: count, lastValue: String(repeating: "w", count: left - 6 - 4 - 64 - 70))
+
+        let crowded = RawClient.exchange(attacked.port, raw(request(fields: count)))
+        let full = RawClient.exchange(attacked.port, raw(nearlyFull))
+        let usersAfterCrowded = try attacked.userCount()
+        let roomy = RawClient.exchange(attacked.port, raw(request(fields: count - 10)))
+        let usersAfterRoomy = try attacked.userCount()
+        let journal = try attacked.journaled()
+
+        #expect(crowded.hasPrefix("HTTP/1.1 431"), "\(crowded.prefix(80))")
+        #expect(crowded.contains("did not forward the request"))
+        #expect(full.hasPrefix("HTTP/1.1 431"), "\(full.prefix(80))")
+        #expect(HTTPServerConfiguration.responseMemory(leftBy: nearlyFull, connectionMemoryLimit: limit) == 70)
+        #expect(usersAfterCrowded == 0)
+        #expect(roomy.hasPrefix("HTTP/1.1 201"), "\(roomy.prefix(80))")
+        #expect(usersAfterRoomy == 1)
+        #expect(journal.exchanges == ["POST /Users"])
+        #expect(journal.damagedLines.isEmpty)
+        #expect(attacked.proxy.counts.rejected == 2)
+        #expect(attacked.stillServes())
+    }
 }

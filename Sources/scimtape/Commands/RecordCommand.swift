@@ -125,7 +125,7 @@ enum RecordCommand: Command {
         }
         if counts.rejected > 0 {
             Terminal.error(
-                "warning: \(counted(counts.rejected, "request")) had a target that is not a path or an invalid header field, and got 400 without being forwarded"
+                "warning: \(counted(counts.rejected, "request")) had a target that is not a path, an invalid header field or too large a header block, and got 400 or 431 without being forwarded"
             )
         }
         if counts.notRecorded > 0 {
