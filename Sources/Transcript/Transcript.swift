@@ -74,13 +74,10 @@ public enum RecordedBody: Sendable, Equatable {
     case json(JSONValue)
     case text(String)
 
-    /// The deepest nesting of arrays and objects that a body recorded as JSON may have. A request
-    /// or response body is inside four containers of the transcript document (the root object,
-    /// `exchanges`, the exchange, and its `request` or `response`), and the transcript readers reject
-    /// nesting deeper than `JSONParseOptions.defaultMaximumDepth`.
-    /// NOTE: A body under `expect.profiles.NAME.body` is inside two more containers, so a JSON body
-    /// within two levels of this limit makes a transcript unreadable when it is put there.
-    public static let maximumJSONDepth = JSONParseOptions.defaultMaximumDepth - 4
+    /// The deepest nesting of arrays and objects that a body recorded as JSON may have. The
+    /// transcript readers reject nesting deeper than `JSONParseOptions.defaultMaximumDepth`, and the
+    /// deepest body, under `exchanges[N].expect.profiles.NAME.body`, is inside six containers.
+    public static let maximumJSONDepth = JSONParseOptions.defaultMaximumDepth - 6
 
     /// Builds the recorded form of raw bytes. JSON nested deeper than `maximumJSONDepth` is
     /// recorded as text, so that the transcript stays readable.
