@@ -678,7 +678,7 @@ private let accessHandler: MHD_AccessHandlerCallback = {
         // A suspended request's connection was resumed with the handler's response.
         state.deferred = nil
         logHandled(server, state, deferred)
-        return queue(sendable(deferred, server, state), on: connection)
+        return queue(sendable(deferred, server, state), on: connection, isHead: isHead(method))
     }
     let headers = state.headers ?? collectHeaders(connection)
     let request = HTTPRequest(
@@ -694,7 +694,7 @@ private let accessHandler: MHD_AccessHandlerCallback = {
     guard let loop = daemon.loop, let forward = server.forwardingHandler else {
         let response = server.handler(request)
         logHandled(server, state, response)
-        return queue(sendable(response, server, state), on: connection)
+        return queue(sendable(response, server, state), on: connection, isHead: isHead(method))
     }
     if loop.isStopping {
         return queue(stoppingResponse, on: connection)
@@ -706,7 +706,7 @@ private let accessHandler: MHD_AccessHandlerCallback = {
     if let response = state.deferred {
         state.deferred = nil
         logHandled(server, state, response)
-        return queue(sendable(response, server, state), on: connection)
+        return queue(sendable(response, server, state), on: connection, isHead: isHead(method))
     }
     state.suspended = true
     loop.suspended()
@@ -810,10 +810,30 @@ private func badFramingResponse(_ problem: String) -> HTTPResponse {
         body: Array("Bad request: \(problem) (RFC 9112 section 6.3).\n".utf8))
 }
 
-private func queue(_ response: HTTPResponse, on connection: OpaquePointer) -> MHD_Result {
-    let mhdResponse = response.body.withUnsafeBytes { bytes in
-        MHD_create_response_from_buffer(
-            bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress), .RESPMEM_MUST_COPY)
+private func isHead(_ method: UnsafePointer<CChar>?) -> Bool {
+    method.map { strcmp($0, "HEAD") == 0 } ?? false
+}
+
+/// Ends the response with an error. libmicrohttpd sends no body in reply to HEAD, so it does not
+/// call this reader.
+private let noBodyReader: MHD_ContentReaderCallback = { _, _, _, _ in -2 }
+
+/// Queues a response. libmicrohttpd sets `Content-Length` from the body, so an empty response to
+/// HEAD that names the length of the body a GET would get is queued with that size and no data.
+private func queue(_ response: HTTPResponse, on connection: OpaquePointer, isHead: Bool = false) -> MHD_Result {
+    let headLength =
+        isHead && response.body.isEmpty
+        ? response.headers.first { isContentLength($0.name) }.flatMap {
+            UInt64($0.value.trimmingCharacters(in: .whitespaces))
+        } : nil
+    let mhdResponse: OpaquePointer?
+    if let headLength, headLength > 0 {
+        mhdResponse = MHD_create_response_from_callback(headLength, 4096, noBodyReader, nil, nil)
+    } else {
+        mhdResponse = response.body.withUnsafeBytes { bytes in
+            MHD_create_response_from_buffer(
+                bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress), .RESPMEM_MUST_COPY)
+        }
     }
     guard let mhdResponse else {
         return .NO

@@ -31,7 +31,8 @@ enum ForwardedHeaders {
         kept(headers, dropping: droppedFromRequests)
     }
 
-    /// Returns the response fields to send to the client; libmicrohttpd sets the length itself.
+    /// Returns the response fields to send to the client. `Content-Length` is kept for the HTTP
+    /// server, which sets the length from the body except in reply to HEAD, where it sends this one.
     static func response(_ headers: HTTPHeaders) -> HTTPHeaders {
         kept(headers, dropping: droppedFromResponses)
     }
@@ -43,7 +44,7 @@ enum ForwardedHeaders {
     }
 
     private static let droppedFromRequests = HeaderNameSet(hopByHop.union(recomputed).union(["accept-encoding"]))
-    private static let droppedFromResponses = HeaderNameSet(hopByHop.union(["content-length"]))
+    private static let droppedFromResponses = HeaderNameSet(hopByHop)
     private static let droppedFromRecords = HeaderNameSet(connectionAndFraming)
 
     /// Returns the fields whose names are neither in `dropped` nor listed in `Connection`.

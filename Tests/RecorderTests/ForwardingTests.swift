@@ -97,6 +97,29 @@ final class ReceivedRequests: @unchecked Sendable {
         #expect(exchange.response.headers["X-Hop"] == nil)
     }
 
+    /// A response to HEAD has no body, but its Content-Length names the length a GET would get.
+    @Test func headKeepsUpstreamContentLength() throws {
+        let received = ReceivedRequests()
+        let upstream = try startEchoUpstream(received)
+        defer { upstream.stop() }
+        let folder = try ProxyHarness.makeFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let proxy = try startProxy(upstream: upstream.origin + "/scim/v2", folder: folder)
+        let length = #"{"id":"u1","userName":"echo"}"#.utf8.count
+
+        let reply = RawClient.exchange(
+            proxy.port, "HEAD /scim/v2/Users/u1 HTTP/1.1\r\nHost: proxy\r\nConnection: close\r\n\r\n")
+        let (transcript, _) = try proxy.finish()
+
+        let head = reply.components(separatedBy: "\r\n\r\n")
+        #expect(head.first?.hasPrefix("HTTP/1.1 201") == true)
+        #expect(head.first?.lowercased().contains("\r\ncontent-length: \(length)") == true, "\(reply)")
+        #expect(head.count == 2, "one header block: \(reply)")
+        #expect(head.last?.isEmpty == true, "no body after the header block: \(reply)")
+        #expect(received.last?.method == .head)
+        #expect(transcript?.exchanges.first?.response.headers["Content-Length"] == String(length))
+    }
+
     /// Returns the origin of a server that was started and stopped, where nothing listens now.
     private func closedOrigin() throws -> String {
         let closed = HTTPServer(configuration: HTTPServerConfiguration()) { _ in HTTPResponse(status: .ok) }
