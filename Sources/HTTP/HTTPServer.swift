@@ -600,7 +600,7 @@ private let connectionNotice: MHD_NotifyConnectionCallback = { context, _, _, no
 
 private let uriLogger: scimtape_mhd_uri_callback = { _, uri, _ in
     let state = RequestState()
-    state.target = uri.map { String(cString: $0) }
+    state.target = uri.map(requestTarget)
     return Unmanaged.passRetained(state).toOpaque()
 }
 
@@ -627,7 +627,7 @@ private let accessHandler: MHD_AccessHandlerCallback = {
         state = Unmanaged<RequestState>.fromOpaque(pointer).takeUnretainedValue()
     } else {
         state = RequestState()
-        state.target = url.map { String(cString: $0) }
+        state.target = url.map(requestTarget)
         requestContext.pointee = Unmanaged.passRetained(state).toOpaque()
     }
     let limit = server.configuration.maximumBodySize
@@ -808,6 +808,26 @@ private func badFramingResponse(_ problem: String) -> HTTPResponse {
     HTTPResponse(
         status: .badRequest, headers: [("Content-Type", "text/plain; charset=utf-8"), ("Connection", "close")],
         body: Array("Bad request: \(problem) (RFC 9112 section 6.3).\n".utf8))
+}
+
+/// Returns the request target as text. RFC 3986 allows only ASCII in a URI, so when the target is
+/// not valid UTF-8, each byte above 0x7F is percent-encoded instead of being replaced by U+FFFD.
+private func requestTarget(_ raw: UnsafePointer<CChar>) -> String {
+    if let text = String(validatingCString: raw) {
+        return text
+    }
+    let hex = Array("0123456789ABCDEF".utf8)
+    var encoded: [UInt8] = []
+    for byte in UnsafeBufferPointer(
+        start: UnsafeRawPointer(raw).assumingMemoryBound(to: UInt8.self), count: strlen(raw))
+    {
+        if byte < 0x80 {
+            encoded.append(byte)
+        } else {
+            encoded += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+        }
+    }
+    return String(decoding: encoded, as: UTF8.self)
 }
 
 private func isHead(_ method: UnsafePointer<CChar>?) -> Bool {

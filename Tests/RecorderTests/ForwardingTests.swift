@@ -120,6 +120,26 @@ final class ReceivedRequests: @unchecked Sendable {
         #expect(transcript?.exchanges.first?.response.headers["Content-Length"] == String(length))
     }
 
+    /// Bytes above 0x7F that are not UTF-8 are percent-encoded in the forwarded and recorded target.
+    @Test func nonUTF8TargetBytesPercentEncoded() throws {
+        let received = ReceivedRequests()
+        let upstream = try startEchoUpstream(received)
+        defer { upstream.stop() }
+        let folder = try ProxyHarness.makeFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let proxy = try startProxy(upstream: upstream.origin + "/scim/v2", folder: folder)
+        let request =
+            Array("GET /scim/v2/Users?x=".utf8) + [0xFF, 0xE9]
+            + Array("&y=caf\u{E9} HTTP/1.1\r\nHost: proxy\r\nConnection: close\r\n\r\n".utf8)
+
+        let reply = RawClient.exchange(proxy.port, request)
+        let (transcript, _) = try proxy.finish()
+
+        #expect(reply.hasPrefix("HTTP/1.1 201"))
+        #expect(received.last?.target == "/scim/v2/Users?x=%FF%E9&y=caf%C3%A9")
+        #expect(transcript?.exchanges.first?.request.path == "/Users?x=%FF%E9&y=caf%C3%A9")
+    }
+
     /// Returns the origin of a server that was started and stopped, where nothing listens now.
     private func closedOrigin() throws -> String {
         let closed = HTTPServer(configuration: HTTPServerConfiguration()) { _ in HTTPResponse(status: .ok) }
