@@ -20,10 +20,11 @@ enum ExportCommand: Command {
             TranscriptSizeOption.spec,
         ] + SecretOptions.specOptions + [SecretOptions.forceOption],
         discussion: """
-            Authorization, Proxy-Authorization, Cookie and Set-Cookie values, JSON password members and
-            tokens in request paths are replaced before anything is written. A transcript keeps no timings, so every entry has a time of 0 ms and entries start one millisecond
-            apart from the transcript's recordedAt. Exit codes: 0 written, 1 the secret scan found a credential
-            and nothing was written, 2 usage or input error.
+            The headers and JSON members listed under --redact-header and --redact-field, and tokens in
+            request paths, are replaced before anything is written. A transcript keeps no timings, so every
+            entry has a time of 0 ms and entries start one millisecond apart from the transcript's
+            recordedAt. Exit codes: 0 written, 1 the secret scan found a credential and nothing was
+            written, 2 usage or input error.
             """)
 
     static func run(_ arguments: ParsedArguments) -> ExitCode {

@@ -22,10 +22,10 @@ enum ImportCommand: Command {
         ] + SecretOptions.specOptions + [SecretOptions.forceOption],
         discussion: """
             Entries outside the SCIM base, entries without a response and CORS preflight requests are dropped
-            and listed on standard error. Authorization, Proxy-Authorization, Cookie and Set-Cookie values,
-            JSON password members and tokens in request paths, such as ?access_token=..., are replaced before
-            anything is written. Exit codes: 0 written, 1 the secret scan found a
-            credential and nothing was written, 2 usage or input error.
+            and listed on standard error. The headers and JSON members listed under --redact-header and
+            --redact-field, and tokens in request paths such as ?access_token=..., are replaced before
+            anything is written. Exit codes: 0 written, 1 the secret scan found a credential and nothing
+            was written, 2 usage or input error.
             """)
 
     static func run(_ arguments: ParsedArguments) -> ExitCode {
