@@ -50,7 +50,7 @@ public final class RecordingProxy: Sendable {
                     source: Transcript.Source(
                         kind: .proxied, tool: configuration.tool,
                         recordedAt: SCIMDateTime.format(Date().timeIntervalSince1970),
-                        notes: "Recorded by a recording proxy in front of \(configuration.upstream)."))
+                        notes: "Recorded by scimtape record, a reverse proxy in front of the upstream."))
                 journal = try TranscriptJournal(
                     creating: path, metadata: metadata, survivesPowerLoss: configuration.survivesPowerLoss)
             }

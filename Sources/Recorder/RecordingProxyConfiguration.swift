@@ -63,7 +63,7 @@ public struct RecordingProxyConfiguration: Sendable {
         self.eventLoops = max(1, ProcessInfo.processInfo.activeProcessorCount)
         self.connectionTimeout = connectionTimeout
         self.name = name
-        self.description = description ?? "Traffic recorded by a recording proxy in front of \(upstream)."
+        self.description = description ?? "SCIM exchanges between a client and \(upstream)."
         self.tool = tool
         self.logger = logger
     }

@@ -32,6 +32,14 @@ import Testing
         #expect(overview.stdout.contains("SUBCOMMANDS:"))
     }
 
+    @Test func missingJournalNamesWhereRecordKeepsIt() throws {
+        let result = try BinaryRunner.run(["recover", "no-such.journal", "--out", "x.json"])
+
+        #expect(result.status == 2)
+        #expect(result.stderr.hasPrefix("Error: no-such.journal: no such file"))
+        #expect(result.stderr.contains("keeps its journal in FILE.journal"))
+    }
+
     @Test func unknownOptionIsUsageError() throws {
         let result = try BinaryRunner.run(["verify", "--frobnicate"])
 
@@ -155,6 +163,7 @@ import Testing
 
         #expect(result.status == 3)
         #expect(result.stderr.contains("unreachable"))
+        #expect(result.stderr.contains("Check that the endpoint is running"))
         let xml = try String(contentsOfFile: junit, encoding: .utf8)
         #expect(xml.contains(#"<error message="the run stopped" type="stopped">the target"#), "\(xml)")
         let report = try JSONValue.parse(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: json))))

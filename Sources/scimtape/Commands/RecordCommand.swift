@@ -28,7 +28,9 @@ enum RecordCommand: Command {
             ),
             .init(name: "journal", valueName: "file", help: "The append-only journal. (default: OUT.journal)"),
             .init(name: "name", valueName: "name", help: "The transcript's name. (default: the output file's name)"),
-            .init(name: "description", valueName: "text", help: "The transcript's description."),
+            .init(
+                name: "description", valueName: "text",
+                help: "The transcript's description. (default: SCIM exchanges between a client and UPSTREAM.)"),
             .init(
                 name: "upstream-ca", valueName: "file",
                 help: "PEM certificate authorities to trust for the upstream instead of the system store."),
@@ -139,7 +141,8 @@ enum RecordCommand: Command {
         }
         if counts.secretsReplaced > 0 {
             Terminal.error(
-                "note: \(counted(counts.secretsReplaced, "value")) that looked like credentials were replaced")
+                "note: \(counted(counts.secretsReplaced, "value")) that looked like credentials \(counts.secretsReplaced == 1 ? "was" : "were") replaced"
+            )
         }
         guard let transcript = result.transcript else {
             try? FileManager.default.removeItem(atPath: journal)

@@ -1,3 +1,4 @@
+import Foundation
 import Transcript
 
 enum RecoverCommand: Command {
@@ -29,6 +30,10 @@ enum RecoverCommand: Command {
             contents = try JournalContents.read(path: path)
         } catch {
             Terminal.error("Error: \(error.description)")
+            if !FileManager.default.fileExists(atPath: path) {
+                Terminal.error(
+                    "  'scimtape record --out FILE' keeps its journal in FILE.journal unless --journal names another.")
+            }
             return .usageOrInput
         }
         report(contents, path: path)

@@ -122,6 +122,9 @@ final class VerifyRun: @unchecked Sendable {
         }
         Terminal.error("Error: \(failure.description)")
         if case .targetUnreachable = failure {
+            Terminal.error(
+                "  Check that the endpoint is running and that --target is its SCIM base URL, such as http://127.0.0.1:8080/scim/v2."
+            )
             return .targetUnreachable
         }
         return .usageOrInput
