@@ -204,15 +204,13 @@ struct ExchangeHandler: Sendable {
 
     /// Returns a body for the journal. A body is parsed only when it may contain a JSON member that
     /// the policy redacts, because parsing every body would cost throughput. Other bodies are kept
-    /// as text, and `JournalContents` turns them into JSON when it reads the journal back.
+    /// as text, or as their bytes when they are not valid UTF-8, and `JournalContents` turns text
+    /// that is JSON into JSON when it reads the journal back.
     private func capturedBody(_ bytes: [UInt8]) -> RecordedBody {
-        if bytes.isEmpty {
-            return .none
-        }
         if configuration.policy.mayContainListedField(bytes) {
             return RecordedBody(bytes: bytes)
         }
-        return .text(String(decoding: bytes, as: UTF8.self))
+        return RecordedBody(unparsedBytes: bytes)
     }
 
     /// Returns the target relative to the SCIM base, or `nil` when it is outside the base or is a

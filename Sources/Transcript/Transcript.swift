@@ -68,11 +68,15 @@ public struct Transcript: Sendable, Equatable {
     }
 }
 
-/// A message body as recorded: JSON where it parses, text otherwise.
+/// A message body as recorded: JSON where it parses, text where it is valid UTF-8, and the bytes
+/// themselves otherwise.
 public enum RecordedBody: Sendable, Equatable {
     case none
     case json(JSONValue)
     case text(String)
+    /// Bytes that are not valid UTF-8, written to a transcript as standard base64 under
+    /// `bodyBase64`, so that a replay sends them unchanged.
+    case binary([UInt8])
 
     /// The deepest nesting of arrays and objects that a body recorded as JSON may have. The
     /// transcript readers reject nesting deeper than `JSONParseOptions.defaultMaximumDepth`, and the
@@ -80,7 +84,8 @@ public enum RecordedBody: Sendable, Equatable {
     public static let maximumJSONDepth = JSONParseOptions.defaultMaximumDepth - 6
 
     /// Builds the recorded form of raw bytes. JSON nested deeper than `maximumJSONDepth` is
-    /// recorded as text, so that the transcript stays readable.
+    /// recorded as text, so that the transcript stays readable, and bytes that are not valid UTF-8
+    /// are recorded as they are.
     public init(bytes: [UInt8]) {
         if bytes.isEmpty {
             self = .none
@@ -89,7 +94,19 @@ public enum RecordedBody: Sendable, Equatable {
         {
             self = .json(json)
         } else {
-            self = .text(String(decoding: bytes, as: UTF8.self))
+            self = RecordedBody(unparsedBytes: bytes)
+        }
+    }
+
+    /// Builds a text body from valid UTF-8 and a binary body from anything else, without trying
+    /// to parse JSON.
+    public init(unparsedBytes bytes: [UInt8]) {
+        if bytes.isEmpty {
+            self = .none
+        } else if let text = String(validating: bytes, as: UTF8.self) {
+            self = .text(text)
+        } else {
+            self = .binary(bytes)
         }
     }
 
@@ -97,13 +114,24 @@ public enum RecordedBody: Sendable, Equatable {
         if case .json(let value) = self { value } else { nil }
     }
 
-    /// The bytes to send: compact JSON, or the text as UTF-8.
+    /// The bytes to send: compact JSON, the text as UTF-8, or the binary bytes unchanged.
     public var bytes: [UInt8] {
         switch self {
         case .none: []
         case .json(let value): value.serializedBytes()
         case .text(let text): Array(text.utf8)
+        case .binary(let bytes): bytes
         }
+    }
+
+    /// Returns the first `limit` bytes as two-digit hex numbers separated by spaces, followed by
+    /// `...` when bytes were left out, for messages about a binary body.
+    public static func hexExcerpt(_ bytes: [UInt8], limit: Int = 32) -> String {
+        let shown = bytes.prefix(limit).map { byte in
+            let digits = String(byte, radix: 16)
+            return byte < 0x10 ? "0" + digits : digits
+        }
+        return shown.joined(separator: " ") + (bytes.count > limit ? " ..." : "")
     }
 }
 

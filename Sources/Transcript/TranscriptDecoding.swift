@@ -90,7 +90,7 @@ extension Exchange {
         }
         let requestObject = try reader.object(requestValue, at: requestPath)
         try reader.rejectUnknown(
-            requestObject, allowed: ["method", "path", "headers", "body", "bodyText"], at: requestPath)
+            requestObject, allowed: ["method", "path", "headers", "body", "bodyText", "bodyBase64"], at: requestPath)
         let method = try reader.string(requestObject, "method", at: requestPath)
         if let problem = Exchange.problem(inMethod: method) {
             throw TranscriptError(path: requestPath.appending(key: "method"), message: problem)
@@ -110,7 +110,8 @@ extension Exchange {
             throw TranscriptError(path: responsePath, message: "the member 'response' is missing")
         }
         let responseObject = try reader.object(responseValue, at: responsePath)
-        try reader.rejectUnknown(responseObject, allowed: ["status", "headers", "body", "bodyText"], at: responsePath)
+        try reader.rejectUnknown(
+            responseObject, allowed: ["status", "headers", "body", "bodyText", "bodyBase64"], at: responsePath)
         response = Response(
             status: try reader.status(responseObject, "status", at: responsePath),
             headers: try reader.headers(responseObject, at: responsePath),
@@ -253,8 +254,9 @@ extension Expectations {
                     )
                 }
                 let profileObject = try reader.object(value, at: profilePath)
-                try reader.rejectUnknown(profileObject, allowed: ["status", "body", "bodyText"], at: profilePath)
-                let hasBody = profileObject["body"] != nil || profileObject["bodyText"] != nil
+                try reader.rejectUnknown(
+                    profileObject, allowed: ["status", "body", "bodyText", "bodyBase64"], at: profilePath)
+                let hasBody = FieldReader.bodyMembers.contains { profileObject[$0] != nil }
                 profiles[name] = ProfileExpectation(
                     status: try reader.statusList(profileObject, "status", at: profilePath),
                     body: hasBody ? try reader.body(profileObject, at: profilePath) : nil)
@@ -374,12 +376,19 @@ struct FieldReader {
         return headers
     }
 
+    /// The members that hold a body: JSON, text, or bytes that are not valid UTF-8 as base64.
+    static let bodyMembers = ["body", "bodyText", "bodyBase64"]
+
     func body(_ object: JSONObject, at path: JSONPath) throws(TranscriptError) -> RecordedBody {
+        let given = FieldReader.bodyMembers.filter { object[$0] != nil }
+        if given.count > 1 {
+            throw TranscriptError(
+                path: path.appending(key: given[1]),
+                message:
+                    "found both '\(given[0])' and '\(given[1])', but a message takes only one of 'body', 'bodyText' and 'bodyBase64'"
+            )
+        }
         if let json = object["body"] {
-            guard object["bodyText"] == nil else {
-                throw TranscriptError(
-                    path: path.appending(key: "bodyText"), message: "give either 'body' or 'bodyText', not both")
-            }
             return .json(json)
         }
         if object["bodyText"] != nil {
@@ -387,6 +396,23 @@ struct FieldReader {
             let text = try string(object, "bodyText", at: path)
             return text.isEmpty ? .none : .text(text)
         }
+        if object["bodyBase64"] != nil {
+            let text = try string(object, "bodyBase64", at: path)
+            guard let bytes = RecordedBody.bytes(base64: text) else {
+                throw TranscriptError(
+                    path: path.appending(key: "bodyBase64"),
+                    message:
+                        "\(Self.excerpt(text)) is not standard base64 (RFC 4648 section 4), which uses only A-Z, a-z, 0-9, '+' and '/', pads with '=' to a multiple of 4 characters, sets the unused bits of the last character to zero, and has no line breaks"
+                )
+            }
+            return bytes.isEmpty ? .none : .binary(bytes)
+        }
         return .none
+    }
+
+    /// Returns a string as a JSON literal, cut to its first 40 characters, for messages that quote it.
+    private static func excerpt(_ text: String) -> String {
+        let shown = text.count > 40 ? String(text.prefix(40)) + "..." : text
+        return JSONValue.string(shown).serialized()
     }
 }

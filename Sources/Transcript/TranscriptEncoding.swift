@@ -130,6 +130,8 @@ extension Exchange {
             object["body"] = value
         case .text(let text):
             object["bodyText"] = .string(text)
+        case .binary(let bytes):
+            object["bodyBase64"] = .string(RecordedBody.base64(bytes))
         }
     }
 }

@@ -38,11 +38,20 @@ extension TranscriptReplay {
                 expected: substituted, response: response, liveBody: liveBody, number: number, matcher: matcher)
         case .text(let expectedText)?:
             let substituted = correlation.substitute(expectedText)
-            if response.bodyText != substituted {
+            // Bytes are compared, so that a response that is not valid UTF-8 never equals the text.
+            if response.body != Array(substituted.utf8) {
                 findings.append(
                     Finding(
                         rule: "body", exchange: number, message: "the response text differs from the recording",
                         expected: excerpt(.string(substituted)), actual: excerpt(.string(response.bodyText))))
+            }
+        case .binary(let expectedBytes)?:
+            if response.body != expectedBytes {
+                findings.append(
+                    Finding(
+                        rule: "body", exchange: number,
+                        message: "the response bytes differ from the recording, which are not valid UTF-8",
+                        expected: Self.describeBytes(expectedBytes), actual: Self.describeBytes(response.body)))
             }
         case .none?, nil:
             break
@@ -109,6 +118,11 @@ extension TranscriptReplay {
             }
         }
         return ids.filter { $0.count >= minimumLength }
+    }
+
+    /// Returns the size and the first bytes in hex, such as `3 bytes: 63 61 e9`.
+    static func describeBytes(_ bytes: [UInt8]) -> String {
+        bytes.isEmpty ? "(empty)" : "\(bytes.count) bytes: \(RecordedBody.hexExcerpt(bytes))"
     }
 
     static func shortPath(_ path: String) -> String {

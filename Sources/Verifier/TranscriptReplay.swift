@@ -202,6 +202,9 @@ final class TranscriptReplay {
         case .none: break
         case .json: bytes = body?.serializedBytes() ?? []
         case .text(let text): bytes = Array(correlation.substitute(text).utf8)
+        // NOTE: Recorded ids inside a binary body are not replaced with live ones, because the
+        // bytes are sent exactly as recorded.
+        case .binary(let recorded): bytes = recorded
         }
         return HTTPRequest(
             method: HTTPMethod(exchange.request.method), target: path, headers: authorized(headers), body: bytes)

@@ -159,6 +159,7 @@ public enum TranscriptUpdater {
         case .none: "(empty)"
         case .json(let value): excerpt(value)
         case .text(let text): excerpt(.string(text))
+        case .binary(let bytes): TranscriptReplay.describeBytes(bytes)
         }
     }
 }

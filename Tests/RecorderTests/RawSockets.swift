@@ -123,6 +123,8 @@ final class ScriptedUpstream: @unchecked Sendable {
         case hang
         /// Sends a status line and headers announcing 1,000 bytes, then one byte every 200 ms.
         case trickle
+        /// Responds with 200 and the request's body bytes, unchanged, as the response body.
+        case echo
     }
 
     // @unchecked: `listener`, `port`, `relayOrigin` and `misbehaviours` are set once in `init`;
@@ -242,6 +244,11 @@ final class ScriptedUpstream: @unchecked Sendable {
                     return
                 }
             }
+        case .echo:
+            let head =
+                "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+                + "Content-Length: \(request.body.count)\r\nConnection: close\r\n\r\n"
+            RawClient.send(connection, Array(head.utf8) + request.body)
         case nil:
             RawClient.send(connection, relay(request))
         }

@@ -114,6 +114,28 @@ import Transcript
         }
     }
 
+    @Test func binaryBodiesRecoverExactly() throws {
+        let path = makePath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let requestBytes = SampleTranscripts.latin1Body
+        let responseBytes: [UInt8] = [0x7B, 0x22, 0xC3, 0x28, 0x22, 0x7D, 0x0A, 0xFF]
+        let journal = try TranscriptJournal(creating: path, metadata: metadata, survivesPowerLoss: false)
+        try journal.append(
+            Exchange(
+                request: Exchange.Request(method: "POST", path: "/Users", body: .binary(requestBytes)),
+                response: Exchange.Response(status: 400, body: .binary(responseBytes))),
+            sequence: 1)
+        journal.close()
+
+        let contents = try JournalContents.read(path: path)
+        let line = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").last ?? ""
+
+        #expect(contents.damagedLines.isEmpty)
+        #expect(contents.transcript.exchanges.first?.request.body == .binary(requestBytes))
+        #expect(contents.transcript.exchanges.first?.response.body == .binary(responseBytes))
+        #expect(line.contains(#""bodyBase64":"eyJ1c2VyTmFtZSI6ImNhZukifQ==""#))
+    }
+
     /// The journal writes its lines without building a JSON tree. Each line must be the bytes the
     /// tree would give, for every shape an exchange can take.
     @Test func linesAreTheExchangesJSONSerialised() throws {
@@ -138,6 +160,9 @@ import Transcript
                 request: Exchange.Request(method: "GET", path: "/Users/1"),
                 response: Exchange.Response(status: 404, body: .json(["detail": .null, "n": 1.5])),
                 expectations: Expectations(status: [404, 410])),
+            Exchange(
+                request: Exchange.Request(method: "POST", path: "/Users", body: .binary(SampleTranscripts.latin1Body)),
+                response: Exchange.Response(status: 400, body: .binary([0xFF, 0x00, 0x22, 0x5C]))),
         ]
         for (index, exchange) in exchanges.enumerated() {
             try journal.append(exchange, sequence: index + 7)

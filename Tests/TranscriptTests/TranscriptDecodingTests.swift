@@ -122,7 +122,18 @@ enum Documents {
             name: "both body and bodyText",
             document: exchangeDocument(
                 request: #"{"method": "POST", "path": "/Users", "body": {"a": 1}, "bodyText": "a"}"#),
-            path: "$.exchanges[0].request.bodyText", message: "give either 'body' or 'bodyText', not both"),
+            path: "$.exchanges[0].request.bodyText",
+            message:
+                "found both 'body' and 'bodyText', but a message takes only one of 'body', 'bodyText' and 'bodyBase64'"),
+        DecodingErrorCase(
+            name: "both bodyText and bodyBase64",
+            document: exchangeDocument(
+                request: #"{"method": "POST", "path": "/Users", "bodyText": "a", "bodyBase64": "/w=="}"#),
+            path: "$.exchanges[0].request.bodyBase64", message: "found both 'bodyText' and 'bodyBase64'"),
+        DecodingErrorCase(
+            name: "bodyBase64 without padding",
+            document: exchangeDocument(request: #"{"method": "POST", "path": "/Users", "bodyBase64": "/w"}"#),
+            path: "$.exchanges[0].request.bodyBase64", message: #""/w" is not standard base64"#),
     ]
 
     static let responseCases = [
@@ -146,6 +157,25 @@ enum Documents {
             name: "bodyText not a string", document: exchangeDocument(response: #"{"status": 200, "bodyText": 5}"#),
             path: "$.exchanges[0].response.bodyText", message: "expected a string, found number"),
         DecodingErrorCase(
+            name: "bodyBase64 not a string", document: exchangeDocument(response: #"{"status": 200, "bodyBase64": 5}"#),
+            path: "$.exchanges[0].response.bodyBase64", message: "expected a string, found number"),
+        DecodingErrorCase(
+            name: "both body and bodyBase64",
+            document: exchangeDocument(response: #"{"status": 200, "body": {}, "bodyBase64": "/w=="}"#),
+            path: "$.exchanges[0].response.bodyBase64", message: "found both 'body' and 'bodyBase64'"),
+        DecodingErrorCase(
+            name: "bodyBase64 with URL-safe alphabet",
+            document: exchangeDocument(response: #"{"status": 200, "bodyBase64": "_w=="}"#),
+            path: "$.exchanges[0].response.bodyBase64", message: #""_w==" is not standard base64"#),
+        DecodingErrorCase(
+            name: "bodyBase64 with line break",
+            document: exchangeDocument(response: #"{"status": 200, "bodyBase64": "/w==\n"}"#),
+            path: "$.exchanges[0].response.bodyBase64", message: "is not standard base64"),
+        DecodingErrorCase(
+            name: "bodyBase64 with bits after last byte",
+            document: exchangeDocument(response: #"{"status": 200, "bodyBase64": "/x=="}"#),
+            path: "$.exchanges[0].response.bodyBase64", message: #""/x==" is not standard base64"#),
+        DecodingErrorCase(
             name: "second exchange without response",
             document: Documents.transcript(
                 exchanges: "[\(Documents.exchange()), {\"request\": \(Documents.request)}]"),
@@ -167,6 +197,13 @@ enum Documents {
                     "[\(Documents.exchange(members: #", "expect": {"profiles": {"rfc": {"status": [404], "headers": []}}}"#))]"
             ),
             path: "$.exchanges[0].expect.profiles.rfc.headers", message: "unknown member 'headers'"),
+        DecodingErrorCase(
+            name: "profile with two body forms",
+            document: Documents.transcript(
+                exchanges:
+                    "[\(Documents.exchange(members: #", "expect": {"profiles": {"rfc": {"status": [404], "bodyText": "", "bodyBase64": "/w=="}}}"#))]"
+            ),
+            path: "$.exchanges[0].expect.profiles.rfc.bodyBase64", message: "found both 'bodyText' and 'bodyBase64'"),
         DecodingErrorCase(
             name: "matcher pattern too long",
             document: Documents.transcript(

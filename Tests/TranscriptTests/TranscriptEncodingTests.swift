@@ -53,7 +53,16 @@ enum SampleTranscripts {
             Exchange(
                 request: Exchange.Request(method: "DELETE", path: "/Users/1"),
                 response: Exchange.Response(status: 204)),
+            Exchange(
+                description: "A client sends Latin-1, which is not valid UTF-8",
+                request: Exchange.Request(method: "POST", path: "/Users", body: .binary(latin1Body)),
+                response: Exchange.Response(status: 400, body: .binary([0xFF, 0xFE, 0x00, 0x41])),
+                expectations: Expectations(
+                    profiles: ["rfc": ProfileExpectation(status: [400], body: .binary([0xC3, 0x28]))])),
         ])
+
+    /// `{"userName":"café"}` with the é in Latin-1, a byte that UTF-8 allows only inside a sequence.
+    static let latin1Body = Array(#"{"userName":"caf"#.utf8) + [0xE9] + Array(#""}"#.utf8)
 
     static let minimal = Transcript(
         name: "minimal", description: "",
@@ -119,6 +128,9 @@ enum SampleTranscripts {
         #expect(exchanges[1]["expect"]?["profiles"]?["entra"]?.objectValue?["bodyText"] == "")
         #expect(exchanges[1]["expect"]?["profiles"]?["front"]?["bodyText"] == "oops")
         #expect(exchanges[2]["response"]?.objectValue?.keys == ["status"])
+        #expect(exchanges[3]["request"]?["bodyBase64"] == "eyJ1c2VyTmFtZSI6ImNhZukifQ==")
+        #expect(exchanges[3]["response"]?["bodyBase64"] == "//4AQQ==")
+        #expect(exchanges[3]["expect"]?["profiles"]?["rfc"]?["bodyBase64"] == "wyg=")
     }
 
     @Test func numberSpellingSurvivesEncoding() throws {
@@ -166,6 +178,31 @@ enum SampleTranscripts {
         #expect(body == .text(text))
         #expect(body.bytes == Array(text.utf8))
         #expect(body.json == nil)
+    }
+
+    /// Latin-1, a lone continuation byte, a UTF-16 surrogate, an overlong encoding and a
+    /// character cut short: each is invalid UTF-8 and is kept byte for byte.
+    @Test(arguments: [
+        SampleTranscripts.latin1Body, [0x80], [0x61, 0xED, 0xA0, 0x80, 0x62], [0xC0, 0xAF], [0xF0, 0x9F, 0x98],
+    ])
+    func invalidUTF8BytesAreBinaryBody(bytes: [UInt8]) throws {
+        var transcript = SampleTranscripts.minimal
+        transcript.exchanges[0].response.body = RecordedBody(bytes: bytes)
+
+        let decoded = try Transcript(json: try JSONValue.parse(bytes: transcript.encoded()))
+
+        #expect(transcript.exchanges[0].response.body == .binary(bytes))
+        #expect(transcript.exchanges[0].response.body.bytes == bytes)
+        #expect(decoded.exchanges[0].response.body == .binary(bytes))
+    }
+
+    @Test func emptyBase64IsNoBody() throws {
+        let document = try JSONValue.parse(
+            Documents.transcript(exchanges: "[\(Documents.exchange(response: #"{"status": 200, "bodyBase64": ""}"#))]"))
+
+        let transcript = try Transcript(json: document)
+
+        #expect(transcript.exchanges[0].response.body == RecordedBody.none)
     }
 }
 

@@ -180,6 +180,23 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
                 + "status 999 is not between 100 and 599")
     }
 
+    @Test func invalidBase64NamesFileExchangeAndPath() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let broken = Documents.exchange(response: #"{"status": 200, "bodyBase64": "not base64"}"#)
+        let path = try directory.write(
+            "bad.json", text: Documents.transcript(exchanges: "[\(Documents.exchange()), \(broken)]"))
+
+        let error = transcriptError { () throws(TranscriptError) in
+            try TranscriptFile.read(path: path, displayPath: "Recordings/bad.json")
+        }
+
+        #expect(
+            error?.description.hasPrefix(
+                #"Recordings/bad.json: exchange 2: error: $.exchanges[1].response.bodyBase64: "not base64" is not standard base64"#
+            ) == true, "description: \(error?.description ?? "none")")
+    }
+
     @Test func malformedJSONInsideExchangeNamesPath() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

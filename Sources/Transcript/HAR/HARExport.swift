@@ -41,11 +41,19 @@ public enum HARExport {
         request["queryString"] = .array(
             RequestTarget.queryItems(query ?? "").map { ["name": .string($0.name), "value": .string($0.value)] })
         if !requestBody.isEmpty {
-            request["postData"] = [
-                "mimeType": .string(exchange.request.headers["Content-Type"] ?? ""),
-                "params": [],
-                "text": .string(String(decoding: requestBody, as: UTF8.self)),
-            ]
+            var postData = JSONObject()
+            postData["mimeType"] = .string(exchange.request.headers["Content-Type"] ?? "")
+            postData["params"] = []
+            postData["text"] = .string(String(decoding: requestBody, as: UTF8.self))
+            if case .binary(let bytes) = exchange.request.body {
+                // HAR 1.2 defines `encoding` only for `content`. The HAR 1.3 proposal adds it to
+                // `postData`, where `HAREntry` reads it, and the comment explains the text to
+                // readers that ignore the member.
+                postData["text"] = .string(RecordedBody.base64(bytes))
+                postData["encoding"] = "base64"
+                postData["comment"] = "The text is base64, because the body is not valid UTF-8."
+            }
+            request["postData"] = .object(postData)
         }
         request["headersSize"] = -1
         request["bodySize"] = .number(JSONNumber(requestBody.count))
@@ -53,7 +61,10 @@ public enum HARExport {
         var content = JSONObject()
         content["size"] = .number(JSONNumber(responseBody.count))
         content["mimeType"] = .string(exchange.response.headers["Content-Type"] ?? "")
-        if !responseBody.isEmpty {
+        if case .binary(let bytes) = exchange.response.body {
+            content["text"] = .string(RecordedBody.base64(bytes))
+            content["encoding"] = "base64"
+        } else if !responseBody.isEmpty {
             content["text"] = .string(String(decoding: responseBody, as: UTF8.self))
         }
         var response = JSONObject()

@@ -135,6 +135,9 @@ public final class TranscriptJournal: @unchecked Sendable {
             case .text(let text):
                 key("bodyText")
                 JSONValue.writeString(text, into: &line)
+            case .binary(let bytes):
+                key("bodyBase64")
+                JSONValue.writeString(RecordedBody.base64(bytes), into: &line)
             }
         }
         if let description = exchange.description {

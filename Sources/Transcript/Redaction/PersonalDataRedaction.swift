@@ -108,6 +108,10 @@ struct PersonalDataWalker {
             return body
         case .text(let text):
             return .text(freeText(text))
+        case .binary(let bytes):
+            // NOTE: Values are not collected from bytes that are not valid UTF-8, so a value that
+            // only such a body contains is kept. Values found elsewhere are replaced as words.
+            return .binary(RecordedBody.transformingValidRuns(of: bytes) { freeText($0) })
         case .json(let value) where discovery:
             return .json(visit(discovery: value, key: nil))
         case .json(let value):

@@ -285,6 +285,7 @@ public struct SecretPolicy: Sendable, Equatable {
             case .none: return .none
             case .text(let string): return .text(text(string))
             case .json(let document): return .json(json(document))
+            case .binary(let bytes): return .binary(RecordedBody.transformingValidRuns(of: bytes) { text($0) })
             }
         }
         func headers(_ fields: HTTPHeaders) -> HTTPHeaders {
@@ -369,6 +370,9 @@ public struct SecretPolicy: Sendable, Equatable {
             return .json(redact(value))
         case .text(let text) where !jsonFields.isEmpty && mayContainListedField(text):
             return .text(redactText(text))
+        case .binary(let bytes) where !jsonFields.isEmpty && mayContainListedField(bytes):
+            // The bytes stay binary unless the replaced values contained every invalid sequence.
+            return redactBytes(bytes).map { RecordedBody(bytes: $0) } ?? body
         default:
             return body
         }
@@ -385,14 +389,22 @@ public struct SecretPolicy: Sendable, Equatable {
     /// The content of a multipart part whose `Content-Disposition` names a listed field is
     /// replaced too.
     func redactText(_ text: String) -> String {
-        let bytes = Array(text.utf8)
+        guard let redacted = redactBytes(Array(text.utf8)) else {
+            return text
+        }
+        return String(decoding: redacted, as: UTF8.self)
+    }
+
+    /// Replaces the values of listed members as `redactText(_:)` does, in bytes that need not be
+    /// valid UTF-8, and leaves every other byte as it is. Returns `nil` when no value is listed.
+    func redactBytes(_ bytes: [UInt8]) -> [UInt8]? {
         let first = bytes.first { !Self.isJSONSpace($0) }
         let startsLikeJSON = first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
         let ranges =
             startsLikeJSON
             ? listedJSONValues(in: bytes) : listedFormValues(in: bytes) + listedMultipartValues(in: bytes)
         guard !ranges.isEmpty else {
-            return text
+            return nil
         }
         let placeholder = Array(
             (startsLikeJSON ? "\"\(SecretRedaction.placeholder)\"" : SecretRedaction.placeholder).utf8)
@@ -405,7 +417,7 @@ public struct SecretPolicy: Sendable, Equatable {
             copied = range.upperBound
         }
         result.append(contentsOf: bytes[copied...])
-        return String(decoding: result, as: UTF8.self)
+        return result
     }
 
     /// Returns the byte ranges of the values to replace in JSON-like text, read token by token

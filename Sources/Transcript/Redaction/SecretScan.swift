@@ -202,6 +202,9 @@ private struct Walker {
             return .text(visit(text: text, location: location))
         case .json(let value):
             return .json(visit(value, path: .root, location: location))
+        case .binary(let bytes):
+            // Tokens are ASCII, so each one lies inside a run of valid UTF-8 and is replaced there.
+            return .binary(RecordedBody.transformingValidRuns(of: bytes) { visit(text: $0, location: location) })
         }
     }
 
