@@ -38,6 +38,15 @@ public enum TranscriptLinter {
             problems += secrets(
                 in: exchange.response.headers, at: base.appending(key: "response").appending(key: "headers"), number)
 
+            problems += textInBase64(exchange.request.body, at: base.appending(key: "request"), number)
+            problems += textInBase64(exchange.response.body, at: base.appending(key: "response"), number)
+            for name in exchange.expectations.profiles.keys.sorted() {
+                if let body = exchange.expectations.profiles[name]?.body {
+                    let profilePath = base.appending(key: "expect").appending(key: "profiles").appending(key: name)
+                    problems += textInBase64(body, at: profilePath, number)
+                }
+            }
+
             let segments = RequestTarget.split(exchange.request.path).path.split(separator: "/").map {
                 RequestTarget.percentDecode(String($0))
             }
@@ -74,6 +83,21 @@ public enum TranscriptLinter {
             }
         }
         return problems
+    }
+
+    /// Returns a warning for a `bodyBase64` whose bytes are valid UTF-8, because a replay compares
+    /// them byte for byte where a JSON body would be compared as JSON.
+    private static func textInBase64(_ body: RecordedBody, at path: JSONPath, _ number: Int) -> [Problem] {
+        guard case .binary(let bytes) = body, String(validating: bytes, as: UTF8.self) != nil else {
+            return []
+        }
+        return [
+            Problem(
+                severity: .warning, exchange: number, path: path.appending(key: "bodyBase64"),
+                message:
+                    "the \(bytes.count) bytes are valid UTF-8; write them under 'body' as JSON or under 'bodyText', because a replay compares 'bodyBase64' byte for byte"
+            )
+        ]
     }
 
     /// Credentials that were not redacted: transcripts are shared, so they must hold none.

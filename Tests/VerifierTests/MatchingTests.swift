@@ -310,6 +310,31 @@ import Transcript
     }
 }
 
+@Suite struct LintBase64Warnings {
+    private func transcript(responseBody: RecordedBody) -> Transcript {
+        Transcript(
+            name: "t", description: "", source: .init(kind: .handwritten),
+            exchanges: [
+                Exchange(
+                    request: .init(method: "GET", path: "/ServiceProviderConfig"),
+                    response: .init(status: 200, body: responseBody))
+            ])
+    }
+
+    @Test func textInBase64GivesWarning() {
+        let problems = TranscriptLinter.problems(in: transcript(responseBody: .binary(Array(#"{"a":1}"#.utf8))))
+
+        #expect(problems.count == 1)
+        #expect(problems.first?.severity == .warning)
+        #expect(problems.first?.path.description == "$.exchanges[0].response.bodyBase64")
+        #expect(problems.first?.message.hasPrefix("the 7 bytes are valid UTF-8") == true)
+    }
+
+    @Test func invalidUTF8InBase64GivesNoWarning() {
+        #expect(TranscriptLinter.problems(in: transcript(responseBody: .binary([0x61, 0xFF]))).isEmpty)
+    }
+}
+
 @Suite struct SubstringIndexMatching {
     @Test func findsLongAndShortStringsByPosition() {
         var index = SubstringIndex()
