@@ -12,8 +12,14 @@ struct Correlation {
     /// The recorded values of `minimumSubstringLength` characters or more: the ones replaced
     /// inside longer strings.
     private var substringKeys = SubstringIndex()
-    /// The shorter recorded values as quoted JSON strings, each with the quoted live value.
+    /// The recorded values as quoted JSON strings, each with the quoted live value, for filter
+    /// literals.
     private var quotedKeys: [String: String] = [:]
+
+    /// Whether client-chosen attributes (`clientChosenMembers`, and `value` outside a reference
+    /// attribute) keep their values. `verify --update` turns this off for its mapping from live
+    /// values back to recorded ones, which restores suffixed identities there too.
+    var keepsClientChosenValues = true
 
     /// Values shorter than this are replaced only where they are a whole string or path segment,
     /// because a short id could occur inside unrelated text.
@@ -26,9 +32,8 @@ struct Correlation {
         values[recorded] = live
         if recorded.count >= Correlation.minimumSubstringLength {
             substringKeys.insert(recorded)
-        } else {
-            quotedKeys[JSONValue.string(recorded).serialized()] = JSONValue.string(live).serialized()
         }
+        quotedKeys[JSONValue.string(recorded).serialized()] = JSONValue.string(live).serialized()
     }
 
     func live(for recorded: String) -> String? {
@@ -146,9 +151,12 @@ struct Correlation {
             return path
         }
         let (base, query) = RequestTarget.split(path)
-        var result = base.split(separator: "/", omittingEmptySubsequences: false).map { segment in
+        // The first segment names the endpoint (`Users`), never a resource, even where a recorded id
+        // is spelt the same.
+        var result = base.split(separator: "/", omittingEmptySubsequences: false).enumerated().map {
+            index, segment in
             let decoded = RequestTarget.percentDecode(String(segment))
-            guard let live = values[decoded] else {
+            guard index > 1, let live = values[decoded] else {
                 return String(segment)
             }
             return RequestTarget.encodePathSegment(live)
@@ -163,7 +171,8 @@ struct Correlation {
                     return String(pair)
                 }
                 let decoded = RequestTarget.percentDecode(String(parts[1]), plusIsSpace: true)
-                let substituted = substituteQuoted(substitute(decoded))
+                let isFilter = RequestTarget.percentDecode(String(parts[0])).lowercased() == "filter"
+                let substituted = isFilter ? substituteQuoted(decoded) : substituteQuoted(substitute(decoded))
                 return substituted == decoded
                     ? String(pair) : "\(parts[0])=\(RequestTarget.encodeFormValue(substituted))"
             }
@@ -172,10 +181,11 @@ struct Correlation {
         return result
     }
 
-    /// Replaces short recorded values where they are a whole quoted literal that a filter compares
-    /// with an id or a reference, such as `members[value eq "u1"]` or `id eq "u1"`. Literals are read
-    /// with their escapes, so `"x\"u1"` is one literal that is not replaced. A literal compared
-    /// with another attribute (`externalId eq "1"`) is left alone.
+    /// Replaces recorded values where they are a whole quoted literal that a filter compares with an
+    /// id or a reference, such as `members[value eq "u1"]` or `id eq "u1"`. Literals are read with
+    /// their escapes, so `"x\"u1"` is one literal that is not replaced. A literal compared with
+    /// another attribute (`externalId eq "1"`, `userName eq "ann@x.example"`) is left alone, also
+    /// where an endpoint uses the same text as an id.
     private func substituteQuoted(_ text: String) -> String {
         let quote = UInt8(ascii: "\"")
         guard !quotedKeys.isEmpty, text.utf8.contains(quote) else {
@@ -219,6 +229,10 @@ struct Correlation {
     /// The attributes whose `value` sub-attribute is the id of another resource.
     static let referenceAttributes: Set<String> = ["members", "groups", "manager"]
 
+    /// Attributes a client chooses. They keep their recorded values even where an endpoint uses
+    /// the same text as an id, such as a userName that is also the user's id.
+    static let clientChosenMembers: Set<String> = ["username", "externalid", "displayname"]
+
     func substitute(_ value: JSONValue) -> JSONValue {
         substitute(value, member: nil, inReference: false)
     }
@@ -228,13 +242,22 @@ struct Correlation {
     private func substitute(_ value: JSONValue, member: String?, inReference: Bool) -> JSONValue {
         switch value {
         case .string(let text):
-            if text.count < Correlation.minimumSubstringLength, values[text] != nil, let member {
-                let name = member.lowercased()
-                guard Correlation.membersWithShortValues.contains(name) || (name == "value" && inReference) else {
-                    return value
-                }
+            let name = member?.lowercased()
+            if keepsClientChosenValues, let name,
+                Correlation.clientChosenMembers.contains(name) || (name == "value" && !inReference)
+            {
+                return value
             }
-            // A PATCH operation's path may filter by a short id: `members[value eq "2"]`.
+            if text.count < Correlation.minimumSubstringLength, values[text] != nil, let name,
+                !Correlation.membersWithShortValues.contains(name) && name != "value"
+            {
+                return value
+            }
+            if keepsClientChosenValues, name == "path" || name == "filter" {
+                // A PATCH path or a search filter compares attributes with literals, such as
+                // `members[value eq "2"]`. A bulk operation's path is a request path.
+                return .string(text.hasPrefix("/") ? substitute(path: text) : substituteQuoted(text))
+            }
             return .string(substituteQuoted(substitute(text)))
         case .array(let elements):
             return .array(elements.map { substitute($0, member: member, inReference: inReference) })

@@ -109,9 +109,10 @@ struct Isolation {
                 let name = key.lowercased()
                 if Isolation.structuralMembers.contains(name) {
                     result[key] = element
-                } else if name == "path", let path = element.stringValue {
-                    // A PATCH path names attributes, and may compare one with a quoted identity.
-                    result[key] = .string(rewriteQuotedLiterals(in: path))
+                } else if name == "path" || name == "filter", let expression = element.stringValue {
+                    // A PATCH path or a search filter names attributes, and may compare one with a
+                    // quoted identity.
+                    result[key] = .string(rewriteQuotedLiterals(in: expression))
                 } else {
                     result[key] = apply(element)
                 }
@@ -168,7 +169,11 @@ struct Isolation {
                 escaped = true
             } else if character == "\"" {
                 inLiteral = false
-                if case .string(let value)? = try? JSONValue.parse(literal) {
+                // A literal compared with an id stays for correlation, also where the endpoint uses
+                // an identity as the id (`id eq "ann@example.com"`).
+                if case .string(let value)? = try? JSONValue.parse(literal),
+                    !Correlation.comparesReference(Array(result.utf8), literalAt: result.utf8.count)
+                {
                     let replaced = apply(value)
                     result += replaced == value ? literal : JSONValue.string(replaced).serialized()
                 } else {
@@ -203,6 +208,10 @@ struct Isolation {
         let segments = RequestTarget.split(request.path).path.split(separator: "/").map(String.init)
         let isGroups = segments.first == "Groups"
         if let body = request.body.json?.objectValue {
+            // A POST to `.search` carries its filter in the body (RFC 7644 section 3.4.3).
+            if let text = body.value(matching: "filter")?.stringValue, let filter = try? FilterParser.parse(text) {
+                found += identities(inFilter: filter, isGroups: isGroups)
+            }
             if request.method == "PATCH" {
                 for operation in body.value(matching: "Operations")?.arrayValue ?? [] {
                     found += identities(inOperation: operation.objectValue ?? JSONObject(), isGroups: isGroups)
