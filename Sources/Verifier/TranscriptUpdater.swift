@@ -29,6 +29,7 @@ public enum TranscriptUpdater {
         let reverse = Dictionary(outcome.learned.map { ($0.value, $0.key) }, uniquingKeysWith: { first, _ in first })
         // Live values back to recorded ones, learned once for every body.
         var liveToRecorded = Correlation()
+        liveToRecorded.keepsClientChosenValues = false
         for (live, recorded) in reverse {
             liveToRecorded.learn(recorded: live, live: recorded)
         }
@@ -83,13 +84,12 @@ public enum TranscriptUpdater {
 
     /// Keeps `old` wherever it is equivalent to `new` under the replay's tolerances, judged on the
     /// whole body so that resource context (caseExact, timestamps) applies; records every other
-    /// difference.
+    /// difference. Members only the live body has are not added, because a replay accepts extra
+    /// members, so a transcript that passes stays as it is.
     static func reconcile(_ old: JSONValue, _ new: JSONValue, path: JSONPath, exchange: Int, changes: inout [Change])
         -> JSONValue
     {
-        let differing = Set(
-            (BodyMatcher().compare(expected: old, actual: new) + BodyMatcher().compare(expected: new, actual: old)).map(
-                \.path))
+        let differing = Set(BodyMatcher().compare(expected: old, actual: new).map(\.path))
         return merge(old, new, path: path, differing: differing, exchange: exchange, changes: &changes)
     }
 
