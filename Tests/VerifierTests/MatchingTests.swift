@@ -161,6 +161,34 @@ import Transcript
         #expect(correlation.substitute(path: path) == path)
     }
 
+    /// Client-chosen attributes keep a value that an endpoint also uses as an id, and the first
+    /// path segment names the endpoint even where a recorded id is spelt the same.
+    @Test func clientChosenValuesAndEndpointsStay() {
+        var correlation = Correlation()
+        correlation.learn(recorded: "ann@x.example", live: "7c1e0f57-0000")
+        correlation.learn(recorded: "Users", live: "9d2f")
+        let filter = { (text: String) in "/Users?filter=" + RequestTarget.encodeFormValue(text) }
+
+        let body = correlation.substitute(
+            [
+                "id": "ann@x.example", "userName": "ann@x.example", "externalId": "ann@x.example",
+                "emails": [["value": "ann@x.example"]], "members": [["value": "ann@x.example"]],
+            ] as JSONValue)
+
+        #expect(
+            body == [
+                "id": "7c1e0f57-0000", "userName": "ann@x.example", "externalId": "ann@x.example",
+                "emails": [["value": "ann@x.example"]], "members": [["value": "7c1e0f57-0000"]],
+            ])
+        #expect(
+            correlation.substitute(path: filter(#"userName eq "ann@x.example""#))
+                == filter(#"userName eq "ann@x.example""#))
+        #expect(correlation.substitute(path: filter(#"id eq "ann@x.example""#)) == filter(#"id eq "7c1e0f57-0000""#))
+        #expect(correlation.substitute(path: "/Users/ann@x.example") == "/Users/7c1e0f57-0000")
+        #expect(correlation.substitute(path: "/Users") == "/Users")
+        #expect(correlation.substitute(path: "/Groups/Users") == "/Groups/9d2f")
+    }
+
     /// In PATCH, `value` is an id only when the operation's path names members, groups or manager.
     @Test func patchValueIsIdOnlyForReferences() {
         var correlation = Correlation()
@@ -272,6 +300,20 @@ import Transcript
         #expect(
             withExternalId.apply(["id": "7", "externalId": "7", "meta": ["resourceType": "7"]] as JSONValue)
                 == ["id": "7", "externalId": "7-sttag", "meta": ["resourceType": "7"]])
+    }
+
+    /// A literal compared with an id is left for correlation, and a search body's filter is
+    /// rewritten like a query's.
+    @Test func isolationSkipsIdLiteralsAndRewritesSearchBodies() {
+        let isolation = Isolation(
+            transcript: transcript(path: "/Users/.search", body: ["filter": #"userName eq "bob@example.com""#]),
+            tag: "sttag")
+
+        #expect(isolation.apply("bob@example.com") == "bob.sttag@example.com")
+        #expect(isolation.rewriteQuotedLiterals(in: #"id eq "bob@example.com""#) == #"id eq "bob@example.com""#)
+        #expect(
+            isolation.apply(["filter": #"userName eq "bob@example.com""#] as JSONValue)
+                == ["filter": #"userName eq "bob.sttag@example.com""#])
     }
 
     @Test func isolationRewritesFilterQueries() {

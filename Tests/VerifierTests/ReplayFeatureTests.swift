@@ -177,6 +177,60 @@ import Transcript
         #expect(again.status == .passed, "\(describe([again]))")
     }
 
+    /// A replay accepts members the recording lacks, so an update does not add them.
+    @Test func updateKeepsPassingTranscript() throws {
+        var trimmed = try transcript("02-create-user.json")
+        for index in trimmed.exchanges.indices {
+            if case .json(.object(var body)) = trimmed.exchanges[index].response.body {
+                body["meta"] = nil
+                trimmed.exchanges[index].response.body = .json(.object(body))
+            }
+        }
+        let outcome = try #require(try verifyEmbedded([("trimmed.json", trimmed)]).first)
+
+        let (updated, changes) = TranscriptUpdater.update(trimmed, from: outcome, profile: .front)
+
+        #expect(outcome.status == .passed, "\(describe([outcome]))")
+        #expect(changes.isEmpty, "\(changes.map(\.location))")
+        #expect(updated == trimmed)
+    }
+
+    /// An endpoint may use the userName as the id: the userName, emails and externalId keep their
+    /// recorded values while the path and an `id eq` filter get the live id.
+    @Test func idEqualToUserNameReplays() throws {
+        let name = "ann@x.example"
+        let user: JSONValue = [
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": .string(name),
+            "externalId": .string(name), "active": true, "emails": [["value": .string(name), "type": "work"]],
+        ]
+        guard case .object(var created) = user else {
+            throw TestFailure("no object")
+        }
+        created["id"] = .string(name)
+        let filter = RequestTarget.encodeFormValue("id eq \"\(name)\"")
+        let list: JSONValue = ["totalResults": 1, "Resources": [.object(created)]]
+        let recorded = Transcript(
+            name: "id-is-username", description: "", source: .init(kind: .handwritten),
+            exchanges: [
+                Exchange(
+                    request: .init(method: "POST", path: "/Users", body: .json(user)),
+                    response: .init(status: 201, body: .json(.object(created)))),
+                Exchange(
+                    request: .init(method: "GET", path: "/Users/" + name),
+                    response: .init(status: 200, body: .json(.object(created)))),
+                Exchange(
+                    request: .init(method: "GET", path: "/Users?filter=" + filter),
+                    response: .init(status: 200, body: .json(list))),
+                Exchange(
+                    request: .init(method: "POST", path: "/Users", body: .json(user)),
+                    response: .init(status: 409)),
+            ])
+
+        let outcome = try #require(try verifyEmbedded([("id-is-username.json", recorded)]).first)
+
+        #expect(outcome.status == .passed, "\(describe([outcome]))")
+    }
+
     @Test func matchersReplaceDefaultComparison() throws {
         var create = try transcript("02-create-user.json")
         let index = try #require(create.exchanges.firstIndex { $0.request.method == "POST" })
