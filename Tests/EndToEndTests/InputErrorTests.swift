@@ -97,4 +97,28 @@ import Testing
         #expect(transcript.contains("al%5C%22ice%40contoso.example"))
         #expect(verify.status == 0, "\(verify.stdout)")
     }
+
+    /// A damaged status stops the import with the entry's path instead of dropping the entry as
+    /// one without a response.
+    @Test func harStatusNotACodeIsInputError() throws {
+        let copy = try RecordingsCopy()
+        try copy.write(
+            "capture.har",
+            #"""
+            {"log": {"version": "1.2", "creator": {"name": "test", "version": "1"}, "entries": [
+              {"startedDateTime": "2026-01-01T10:00:00.000Z",
+               "request": {"method": "GET", "url": "http://127.0.0.1:9/scim/v2/Users/u1", "headers": []},
+               "response": {"status": "OK", "headers": [], "content": {"size": 0, "mimeType": ""}}}
+            ]}}
+            """#)
+
+        let result = try BinaryRunner.run(["import", copy.path("capture.har"), "--out", copy.path("out.json")])
+
+        #expect(result.status == 2)
+        #expect(
+            result.stderr.contains(
+                #"capture.har: error: $.log.entries[0].response.status: entry 1 has the status "OK""#),
+            "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: copy.path("out.json")))
+    }
 }

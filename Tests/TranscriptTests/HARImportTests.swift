@@ -36,6 +36,16 @@ enum HARSamples {
         return .object(entry)
     }
 
+    /// Returns an entry whose `response.status` is `status` as it is, or has no status when it is `nil`.
+    static func entry(_ method: String, _ url: String, rawStatus status: JSONValue?) -> JSONValue {
+        guard case .object(var entry) = entry(method, url), case .object(var response)? = entry["response"] else {
+            return .null
+        }
+        response["status"] = status
+        entry["response"] = .object(response)
+        return .object(entry)
+    }
+
     static func document(_ entries: [JSONValue], creator: String = "mitmproxy") -> JSONValue {
         [
             "log": [
@@ -141,8 +151,6 @@ enum HARSamples {
         let document = HARSamples.document([
             HARSamples.entry("GET", base + "/Users/kept"),
             HARSamples.entry("DELE:TE", base + "/Users/u1"),
-            HARSamples.entry("GET", base + "/Users/u2", status: 8),
-            HARSamples.entry("GET", base + "/Users/u3", status: 700),
             HARSamples.entry("GET", base + "/Users/u4", requestHeaders: [HARSamples.header("X Space", "v")]),
             HARSamples.entry("GET", base + "/Users/u5", requestHeaders: [HARSamples.header("X-Break", "a\nb")]),
         ])
@@ -152,12 +160,54 @@ enum HARSamples {
 
         #expect(result.transcript.exchanges.map(\.request.path) == ["/Users/kept"])
         #expect(reread == result.transcript)
-        #expect(result.dropped.map(\.entry) == [2, 3, 4, 5, 6])
+        #expect(result.dropped.map(\.entry) == [2, 3, 4])
         #expect(result.dropped[0].reason.contains(#"method "DELE:TE" is not an HTTP method"#))
-        #expect(result.dropped[1].reason == "its status 8 is not between 100 and 599")
-        #expect(result.dropped[2].reason == "its status 700 is not between 100 and 599")
-        #expect(result.dropped[3].reason.contains(#""X Space" is not a header name"#))
-        #expect(result.dropped[4].reason.hasPrefix("its request header field X-Break:"))
+        #expect(result.dropped[1].reason.contains(#""X Space" is not a header name"#))
+        #expect(result.dropped[2].reason.hasPrefix("its request header field X-Break:"))
+    }
+
+    /// A status that is not an HTTP status code means the file is damaged, so the import stops
+    /// instead of dropping the entry as one without a response.
+    @Test func invalidStatusIsInputError() throws {
+        let cases: [(status: JSONValue, found: String)] = [
+            ("abc", #""abc""#), ("", #""""#), (" 201", #"" 201""#), ("+201", #""+201""#), ("201.0", #""201.0""#),
+            ("99999999999999999999", #""99999999999999999999""#), ("700", #""700""#), (201.5, "201.5"),
+            (-1, "-1"), (8, "8"), (700, "700"), (true, "true"), (.null, "null"), ([201], "an array"),
+            (["code": 201], "an object"),
+            (.string(String(repeating: "x", count: 60)), #"""# + String(repeating: "x", count: 39) + "…"),
+        ]
+        let base = "https://scim.example.com/scim/v2"
+        for (status, found) in cases {
+            let document = HARSamples.document([
+                HARSamples.entry("GET", base + "/Users/kept"),
+                HARSamples.entry("GET", base + "/Users/u1", rawStatus: status),
+            ])
+
+            let error = #expect(throws: HARError.self, "status \(found)") {
+                _ = try HARImport.convert(document, options: HARSamples.options())
+            }
+
+            #expect(error?.path.description == "$.log.entries[1].response.status", "status \(found)")
+            #expect(error?.message.hasPrefix("entry 2 has the status \(found), ") == true, "\(error?.message ?? "")")
+            #expect(error?.message.contains("from 100 to 599") == true, "status \(found)")
+        }
+    }
+
+    /// HAR 1.2 specifies a number, but a string of digits names the status just as clearly.
+    @Test func numericStringStatusIsRead() throws {
+        let base = "https://scim.example.com/scim/v2"
+        let document = HARSamples.document([
+            HARSamples.entry("POST", base + "/Users", rawStatus: "201"),
+            HARSamples.entry("GET", base + "/Users/u1", rawStatus: "0"),
+            HARSamples.entry("GET", base + "/Users/u2", rawStatus: 204.0),
+            HARSamples.entry("GET", base + "/Users/u3", rawStatus: nil),
+        ])
+
+        let result = try HARImport.convert(document, options: HARSamples.options())
+
+        #expect(result.transcript.exchanges.map(\.response.status) == [201, 204])
+        #expect(result.dropped.map(\.entry) == [2, 4])
+        #expect(result.dropped.allSatisfy { $0.reason.hasPrefix("no response") })
     }
 
     @Test func givenBasePathMatchesAnyHost() throws {

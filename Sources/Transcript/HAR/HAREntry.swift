@@ -41,7 +41,7 @@ struct HAREntry {
 
         let responsePath = path.appending(key: "response")
         let response = entry["response"]?.objectValue ?? JSONObject()
-        status = response["status"]?.intValue ?? 0
+        status = try HAREntry.status(response["status"], entry: index + 1, path: responsePath.appending(key: "status"))
         var headers = HAREntry.headers(response["headers"])
         // HAR keeps the decoded body, so the encoding and length the server sent no longer apply.
         for name in ["Content-Encoding", "Content-Length", "Transfer-Encoding"] {
@@ -49,6 +49,41 @@ struct HAREntry {
         }
         responseHeaders = headers
         responseBody = try HAREntry.content(response["content"], path: responsePath.appending(key: "content"))
+    }
+
+    /// Reads `response.status`, which is an integer from 100 to 599, or 0 for a request that got no
+    /// response. An absent status counts as 0. A string of decimal digits such as `"201"`, which
+    /// some converters write although HAR 1.2 specifies a number, is read as that number.
+    private static func status(_ value: JSONValue?, entry: Int, path: JSONPath) throws(HARError) -> Int {
+        guard let value else {
+            return 0
+        }
+        let code: Int?
+        switch value {
+        case .number(let number):
+            code = number.intValue
+        case .string(let text) where !text.isEmpty && text.utf8.allSatisfy({ (0x30...0x39).contains($0) }):
+            code = Int(text)
+        default:
+            code = nil
+        }
+        if let code, code == 0 || Exchange.statusCodes.contains(code) {
+            return code
+        }
+        var found: String
+        switch value {
+        case .array, .object:
+            found = "an \(value.typeName)"
+        default:
+            found = value.serialized()
+        }
+        if found.count > 40 {
+            found = found.prefix(40) + "…"
+        }
+        throw HARError(
+            path: path,
+            message: "entry \(entry) has the status \(found), which is not an HTTP status code. "
+                + "Write an integer from 100 to 599, or 0 for an entry without a response, or remove the entry.")
     }
 
     /// Header fields in order. HTTP/2 pseudo-headers (`:authority`, `:path`) are not header
