@@ -210,6 +210,42 @@ enum HARSamples {
         #expect(result.dropped.allSatisfy { $0.reason.hasPrefix("no response") })
     }
 
+    /// .NET writers such as Fiddler start the file with a UTF-8 byte order mark, which RFC 8259
+    /// section 8.1 lets a parser ignore.
+    @Test func leadingByteOrderMarkIsSkipped() throws {
+        let document = HARSamples.document([HARSamples.entry("GET", "https://scim.example.com/scim/v2/Users/u1")])
+        let bytes = document.serializedBytes()
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "scimtape-bom-\(UUID().uuidString).har"
+        )
+        .path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data([0xEF, 0xBB, 0xBF] + bytes).write(to: URL(fileURLWithPath: path))
+
+        let parsed = try HARImport.parse(bytes: [0xEF, 0xBB, 0xBF] + bytes, options: HARSamples.options())
+        let read = try HARImport.read(path: path, options: HARSamples.options())
+
+        #expect(parsed.transcript.exchanges.count == 1)
+        #expect(read.transcript.exchanges.count == 1)
+    }
+
+    /// Only one mark at the very start is skipped, so other stray bytes still name their position.
+    @Test func misplacedByteOrderMarkIsError() throws {
+        let bytes = HARSamples.document([HARSamples.entry("GET", "https://scim.example.com/scim/v2/Users/u1")])
+            .serializedBytes()
+
+        let twice = #expect(throws: HARError.self) {
+            _ = try HARImport.parse(bytes: [0xEF, 0xBB, 0xBF, 0xEF, 0xBB, 0xBF] + bytes, options: HARSamples.options())
+        }
+        let afterSpace = #expect(throws: HARError.self) {
+            _ = try HARImport.parse(bytes: [0x20, 0xEF, 0xBB, 0xBF] + bytes, options: HARSamples.options())
+        }
+
+        #expect(twice?.message.hasPrefix("invalid JSON at line 1, column 1:") == true, "\(twice?.message ?? "")")
+        #expect(
+            afterSpace?.message.hasPrefix("invalid JSON at line 1, column 2:") == true, "\(afterSpace?.message ?? "")")
+    }
+
     @Test func givenBasePathMatchesAnyHost() throws {
         let document = HARSamples.document([
             HARSamples.entry("GET", "https://one.example.com/scim/Users/u1", started: "2026-01-01T10:00:02Z"),

@@ -51,6 +51,9 @@ public enum HARImport {
     /// Largest HAR file read, in bytes.
     public static let maximumFileSize = 512 * 1024 * 1024
 
+    /// The UTF-8 byte order mark.
+    static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+
     /// Names of SCIM endpoints (RFC 7644 section 3.2) that mark where the base ends in a URL path.
     static let resourceSegments: Set<String> = [
         "users", "groups", "me", "bulk", "serviceproviderconfig", "serviceproviderconfigs", "schemas",
@@ -68,7 +71,9 @@ public enum HARImport {
             guard size <= maximumFileSize else {
                 throw HARError(file: path, message: "the file is \(size) bytes; the limit is \(maximumFileSize) bytes")
             }
-            bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            // Dropping the mark here saves `parse` a copy of the whole file.
+            bytes = [UInt8](data.starts(with: byteOrderMark) ? data.dropFirst(byteOrderMark.count) : data)
         } catch let error as HARError {
             throw error
         } catch {
@@ -83,11 +88,13 @@ public enum HARImport {
     }
 
     /// Parses and converts the contents of a HAR file. Duplicate keys are accepted, because some
-    /// tools write them, and the last one wins.
+    /// tools write them, and the last one wins. A leading UTF-8 byte order mark, which .NET writers
+    /// such as Fiddler put first, is skipped as RFC 8259 section 8.1 allows.
     public static func parse(bytes: [UInt8], options: Options) throws(HARError) -> Result {
+        let text = bytes.starts(with: byteOrderMark) ? Array(bytes.dropFirst(byteOrderMark.count)) : bytes
         let json: JSONValue
         do {
-            json = try JSONValue.parse(bytes: bytes, options: JSONParseOptions(rejectsDuplicateKeys: false))
+            json = try JSONValue.parse(bytes: text, options: JSONParseOptions(rejectsDuplicateKeys: false))
         } catch {
             throw HARError(
                 path: error.path, message: "invalid JSON at line \(error.line), column \(error.column): \(error.reason)"
