@@ -13,7 +13,7 @@ extension ReferenceEndpoint {
     func handleAdmin(_ request: HTTPRequest) -> HTTPResponse {
         do {
             switch request.method {
-            case .get:
+            case .get, .head:
                 return jsonResponse(.ok, adminState())
             case .post:
                 return try applyPreconditions(
@@ -25,8 +25,8 @@ extension ReferenceEndpoint {
                 return HTTPResponse(status: .noContent)
             default:
                 var response = errorResponse(
-                    SCIMError(status: 405, detail: "use GET, POST or DELETE on \(Self.adminPath)"))
-                response.headers.add(name: "Allow", value: "GET, POST, DELETE")
+                    SCIMError(status: 405, detail: "use GET, HEAD, POST or DELETE on \(Self.adminPath)"))
+                response.headers.add(name: "Allow", value: "GET, HEAD, POST, DELETE")
                 return response
             }
         } catch {

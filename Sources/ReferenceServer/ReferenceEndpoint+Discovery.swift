@@ -12,10 +12,10 @@ extension ReferenceEndpoint {
         else {
             return nil
         }
-        guard request.method == .get else {
+        guard request.method == .get || request.method == .head else {
             var response = errorResponse(
-                SCIMError(status: 405, detail: "\(request.method) is not supported here; use GET"))
-            response.headers.add(name: "Allow", value: "GET")
+                SCIMError(status: 405, detail: "\(request.method) is not supported here; use GET or HEAD"))
+            response.headers.add(name: "Allow", value: "GET, HEAD")
             return response
         }
         let base = context.baseURL

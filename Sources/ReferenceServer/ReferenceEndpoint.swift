@@ -48,6 +48,9 @@ public final class ReferenceEndpoint: Sendable {
     // MARK: - Entry point
 
     /// Handles one request. Every failure becomes a response; nothing here traps on bad input.
+    /// HEAD gets the response GET would get, body included, and the HTTP server leaves the body
+    /// out on the wire but keeps its `Content-Length` (RFC 9110 section 9.3.2). A fault
+    /// precondition for GET does not cover HEAD, because faults match the method as sent.
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
         if let rejection = authenticate(request) {
             return rejection
@@ -85,13 +88,13 @@ public final class ReferenceEndpoint: Sendable {
         let context = RequestContext(request: request, baseURL: baseURL(for: request))
         if let first = segments.first, let type = Self.resourceTypes.first(where: { $0.endpoint == "/" + first }) {
             switch (segments.count, request.method) {
-            case (1, .get):
+            case (1, .get), (1, .head):
                 return try list(type, query: QueryParameters(queryItems: request.queryItems), context: context)
             case (1, .post):
                 return try create(type, context: context)
             case (2, .post) where segments[1] == ".search":
                 return try search(type, context: context)
-            case (2, .get):
+            case (2, .get), (2, .head):
                 return try get(type, id: segments[1], context: context)
             case (2, .put):
                 return try replace(type, id: segments[1], context: context)
@@ -100,11 +103,11 @@ public final class ReferenceEndpoint: Sendable {
             case (2, .delete):
                 return try delete(type, id: segments[1], context: context)
             case (1, _):
-                return methodNotAllowed(request.method, allowed: "GET, POST")
+                return methodNotAllowed(request.method, allowed: "GET, HEAD, POST")
             case (2, _) where segments[1] == ".search":
                 return methodNotAllowed(request.method, allowed: "POST")
             case (2, _):
-                return methodNotAllowed(request.method, allowed: "GET, PUT, PATCH, DELETE")
+                return methodNotAllowed(request.method, allowed: "GET, HEAD, PUT, PATCH, DELETE")
             default:
                 break
             }
