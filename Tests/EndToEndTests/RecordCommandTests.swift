@@ -191,6 +191,30 @@ import Testing
         #expect(result.stderr.contains(message), "\(result.stderr)")
     }
 
+    @Test func recoverNamesWhyLinesAreSkipped() throws {
+        let folder = try TemporaryFolder()
+        let journal = folder.path("damaged.journal")
+        let lines = [
+            #"{"format":"scimtape.journal","version":1,"transcript":{"name":"t","description":"d","source":{"kind":"proxied"}}}"#,
+            #"{"sequence":1,"exchange":{"request":{"method":"GET","path":"/Users"},"response":{"status":200}}}"#,
+            #"{"sequence":2,"exchange":{"request":{"method":"POST","path":"/Users"},"response":{"status":"201"}}}"#,
+            #"{"sequence":3,"exchange":{"#,
+        ]
+        try (lines.joined(separator: "\n") + "\n").write(toFile: journal, atomically: true, encoding: .utf8)
+
+        let result = try BinaryRunner.run(["recover", journal, "--out", folder.path("recovered.json")])
+
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(
+            result.stderr.contains(
+                #"line 3 (sequence 2) is not a valid exchange line and is skipped: $.exchange.response.status: expected an integer, found "201""#
+            ), "\(result.stderr)")
+        #expect(
+            result.stderr.contains("line 4 is not a valid exchange line and is skipped: invalid JSON at column 27"),
+            "\(result.stderr)")
+        #expect(FileManager.default.fileExists(atPath: folder.path("recovered.json")))
+    }
+
     @Test func recoverRejectsFileThatIsNoJournal() throws {
         let result = try BinaryRunner.run(["recover", "Recordings/02-create-user.json", "--out", "/dev/null"])
 

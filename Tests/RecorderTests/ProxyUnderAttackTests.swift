@@ -119,7 +119,7 @@ private final class AttackedProxy {
     func journaled() throws -> (exchanges: [String], damagedLines: [Int]) {
         let contents = try JournalContents.read(path: proxy.configuration.journalPath)
         let exchanges = contents.entries.map { "\($0.exchange.request.method) \($0.exchange.request.path)" }
-        return (exchanges, contents.damagedLines)
+        return (exchanges, contents.damagedLines.map(\.number))
     }
 
     /// Returns a raw request line and header block with the bearer token.

@@ -74,7 +74,8 @@ import Transcript
 
         let contents = try JournalContents.read(path: path)
 
-        #expect(contents.damagedLines == [3])
+        #expect(contents.damagedLines.map(\.number) == [3])
+        #expect(contents.damagedLines.first?.reason.hasPrefix("invalid JSON at column 1:") == true)
         #expect(contents.entries.map(\.sequence) == [1, 3])
     }
 
@@ -90,8 +91,56 @@ import Transcript
 
         let contents = try JournalContents.read(path: path)
 
-        #expect(contents.damagedLines == [3, 4])
+        #expect(contents.damagedLines.map(\.number) == [3, 4])
+        #expect(contents.damagedLines.map(\.sequence) == [nil, nil])
+        #expect(
+            contents.damagedLines.first?.reason
+                == "sequence \(Int.max) is not an integer from 0 to \(JournalContents.maximumSequence)")
+        #expect(
+            contents.damagedLines.last?.reason
+                == "sequence -1 is not an integer from 0 to \(JournalContents.maximumSequence)")
         #expect(contents.nextSequence == 2)
+    }
+
+    /// Each damaged line names why it cannot be read, and its sequence number when that was read.
+    @Test func damagedLinesNameTheReason() throws {
+        let path = makePath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let journal = try TranscriptJournal(creating: path, metadata: metadata, survivesPowerLoss: false)
+        try journal.append(exchange("/Users?count=1"), sequence: 1)
+        journal.close()
+        let good = #"{"request":{"method":"GET","path":"/Users"},"response":{"status":200}}"#
+        let damaged = [
+            #"{"sequence":2,"exchange":{"request":{"method":"GET","path":"/Users"},"response":{"status":"201"}}}"#,
+            #"{"sequence":3,"exchange":"#,
+            #"[1,2]"#,
+            #"{"exchange":\#(good)}"#,
+            #"{"sequence":"4","exchange":\#(good)}"#,
+            #"{"sequence":5.5,"exchange":\#(good)}"#,
+            #"{"sequence":6}"#,
+            #"{"sequence":7,"exchange":{"request":{"method":"GET","path":"/Users"}}}"#,
+            #"{"sequence":8,"exchange":{"request":{"method":"GET","path":"/Users"},"response":{"status":200},"x":1}}"#,
+        ]
+        var text = try String(contentsOfFile: path, encoding: .utf8)
+        text += damaged.joined(separator: "\n") + "\n" + #"{"sequence":9,"exchange":\#(good)}"# + "\n"
+        try text.write(toFile: path, atomically: false, encoding: .utf8)
+
+        let contents = try JournalContents.read(path: path)
+        let lines = contents.damagedLines
+
+        #expect(contents.entries.map(\.sequence) == [1, 9])
+        try #require(lines.count == damaged.count)
+        #expect(lines.map(\.number) == Array(3...11))
+        #expect(lines.map(\.sequence) == [2, nil, nil, nil, nil, nil, 6, 7, 8])
+        #expect(lines[0].reason == #"$.exchange.response.status: expected an integer, found "201""#)
+        #expect(lines[1].reason.hasPrefix("invalid JSON at column 26 in $.exchange: "), "\(lines[1].reason)")
+        #expect(lines[2].reason == "the line is a JSON array, not an object")
+        #expect(lines[3].reason == "the member 'sequence' is missing")
+        #expect(lines[4].reason.hasPrefix(#"sequence "4" is not an integer from 0 to "#), "\(lines[4].reason)")
+        #expect(lines[5].reason.hasPrefix("sequence 5.5 is not an integer from 0 to "), "\(lines[5].reason)")
+        #expect(lines[6].reason == "the member 'exchange' is missing")
+        #expect(lines[7].reason == "$.exchange.response: the member 'response' is missing")
+        #expect(lines[8].reason.hasPrefix("$.exchange.x: unknown member 'x'"), "\(lines[8].reason)")
     }
 
     @Test func existingJournalIsNeverOverwritten() throws {

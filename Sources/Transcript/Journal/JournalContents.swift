@@ -8,8 +8,8 @@ public struct JournalContents: Sendable {
     public var metadata: Transcript
     /// Exchanges with their sequence numbers, in the order the lines were written.
     public var entries: [(sequence: Int, exchange: Exchange)]
-    /// 1-based numbers of lines in the middle of the file that are not valid exchange lines.
-    public var damagedLines: [Int]
+    /// Lines in the middle of the file that are not valid exchange lines, in file order.
+    public var damagedLines: [DamagedLine]
     /// Whether the last line was cut off by a crash during a write (it is ignored).
     public var hasTornTail: Bool
     /// The length in bytes of the file up to the end of its last complete line.
@@ -94,17 +94,61 @@ public struct JournalContents: Sendable {
         return contents
     }
 
-    /// Parses an exchange line, or records it as damaged.
+    /// Parses an exchange line, or records it as damaged with the reason.
     private mutating func add(line: ArraySlice<UInt8>, number: Int, reader: FieldReader) {
-        guard let value = try? JSONValue.parse(bytes: line), let object = value.objectValue,
-            let sequence = object["sequence"]?.intValue, (0...JournalContents.maximumSequence).contains(sequence),
-            let exchangeValue = object["exchange"],
-            let exchange = try? Exchange(json: exchangeValue, at: .root, reader: reader)
-        else {
-            damagedLines.append(number)
+        let object: JSONObject
+        do {
+            let value = try JSONValue.parse(bytes: line)
+            guard let lineObject = value.objectValue else {
+                damagedLines.append(
+                    DamagedLine(
+                        number: number, sequence: nil, reason: "the line is a JSON \(value.typeName), not an object"))
+                return
+            }
+            object = lineObject
+        } catch {
+            let place = error.path.components.isEmpty ? "" : " in \(error.path.abbreviated)"
+            damagedLines.append(
+                DamagedLine(
+                    number: number, sequence: nil,
+                    reason: "invalid JSON at column \(error.column)\(place): \(error.reason)"))
             return
         }
-        entries.append((sequence, exchange.parsingTextBodies()))
+
+        let sequence: Int
+        switch object["sequence"] {
+        case nil:
+            damagedLines.append(DamagedLine(number: number, sequence: nil, reason: "the member 'sequence' is missing"))
+            return
+        case let value?:
+            guard let integer = value.intValue, (0...JournalContents.maximumSequence).contains(integer) else {
+                let reason =
+                    "sequence \(Self.excerpt(of: value)) is not an integer from 0 to \(JournalContents.maximumSequence)"
+                damagedLines.append(DamagedLine(number: number, sequence: nil, reason: reason))
+                return
+            }
+            sequence = integer
+        }
+
+        let exchangePath = JSONPath.root.appending(key: "exchange")
+        guard let exchangeValue = object["exchange"] else {
+            damagedLines.append(
+                DamagedLine(number: number, sequence: sequence, reason: "the member 'exchange' is missing"))
+            return
+        }
+        do {
+            let exchange = try Exchange(json: exchangeValue, at: exchangePath, reader: reader)
+            entries.append((sequence, exchange.parsingTextBodies()))
+        } catch {
+            damagedLines.append(
+                DamagedLine(number: number, sequence: sequence, reason: "\(error.path.abbreviated): \(error.message)"))
+        }
+    }
+
+    /// Returns the value's JSON text, cut to 40 characters so that a long value keeps a warning short.
+    private static func excerpt(of value: JSONValue) -> String {
+        let text = value.serialized()
+        return text.count > 40 ? text.prefix(40) + "…" : text
     }
 
     private static func parseHeader(_ line: ArraySlice<UInt8>, path: String) throws(JournalError) -> Transcript {
@@ -137,6 +181,16 @@ public struct JournalContents: Sendable {
             throw JournalError(path: path, message: "the header line is invalid: \(error.description)")
         }
     }
+}
+
+/// A journal line that is not a valid exchange line, with the reason.
+public struct DamagedLine: Sendable, Equatable {
+    /// The 1-based line number in the journal file.
+    public let number: Int
+    /// The line's sequence number, or `nil` when it could not be read.
+    public let sequence: Int?
+    /// Why the line cannot be read, such as `$.exchange.response.status: expected an integer, found "201"`.
+    public let reason: String
 }
 
 extension Exchange {

@@ -58,7 +58,15 @@ enum RecoverCommand: Command {
             Terminal.error("note: \(path): the last line was cut off by the crash and is ignored")
         }
         for line in contents.damagedLines {
-            Terminal.error("warning: \(path): line \(line) is not a valid exchange line and is skipped")
+            let sequence = line.sequence.map { " (sequence \($0))" } ?? ""
+            Terminal.error(
+                "warning: \(path): line \(line.number)\(sequence) is not a valid exchange line and is skipped: \(line.reason)"
+            )
+        }
+        if !contents.damagedLines.isEmpty {
+            Terminal.error(
+                "note: \(path): correct the skipped lines and run 'scimtape recover \(path) --out FILE' to keep their exchanges"
+            )
         }
     }
 }
