@@ -176,6 +176,25 @@ public struct PseudonymTable: Sendable {
         if let whole = pseudonym(for: text) {
             return whole
         }
+        let matches = occurrences(in: text)
+        guard !matches.isEmpty else {
+            return text
+        }
+        var result = ""
+        var copied = text.startIndex
+        for match in matches {
+            result += text[copied..<match.range.lowerBound]
+            result += match.replacement
+            copied = match.range.upperBound
+        }
+        result += text[copied...]
+        return result
+    }
+
+    /// Finds the originals that `replacingOccurrences(in:)` replaces in `text`, and returns their
+    /// ranges with their pseudonyms in the matched case, ordered by position. Matching a whole
+    /// value that is shorter than `minimumFreeTextLength` is left to the caller.
+    func occurrences(in text: String) -> [(range: Range<String.Index>, replacement: String)] {
         // Each candidate is an original's position in `freeTextOrder` and where in the text it
         // would start, or `nil` for an original searched in the whole text.
         var candidates: [(rank: Int, start: String.Index?)] = freeTextWithoutWord.map { ($0, nil) }
@@ -235,18 +254,7 @@ public struct PseudonymTable: Sendable {
                 matches.append((range, PseudonymTable.matchCase(of: String(text[range]), pseudonym: pseudonyms[key]!)))
             }
         }
-        guard !matches.isEmpty else {
-            return text
-        }
-        var result = ""
-        var copied = text.startIndex
-        for match in matches.sorted(by: { $0.range.lowerBound < $1.range.lowerBound }) {
-            result += text[copied..<match.range.lowerBound]
-            result += match.replacement
-            copied = match.range.upperBound
-        }
-        result += text[copied...]
-        return result
+        return matches.sorted { $0.range.lowerBound < $1.range.lowerBound }
     }
 
     /// Returns a word folded as a case-insensitive search compares it.
