@@ -400,4 +400,71 @@ import Testing
         #expect(try folder.read("map.json").contains("scim.acme-corp.com"))
         #expect(verified.status == 0, "\(verified.stdout)")
     }
+
+    @Test func redactReplacesEncodedValues() throws {
+        let folder = try TemporaryFolder()
+        let user: JSONValue = [
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "dora.fischer@fabrikam.example",
+            "displayName": "Dora Fischer",
+        ]
+        let transcript: JSONValue = [
+            "format": "scimtape.transcript", "version": 1, "name": "encoded",
+            "description": "A user named percent-encoded in headers and in a form body.",
+            "source": ["kind": "handwritten"],
+            "exchanges": [
+                [
+                    "request": [
+                        "method": "POST", "path": "/Users",
+                        "headers": [
+                            ["name": "Content-Type", "value": "application/scim+json"],
+                            [
+                                "name": "Referer",
+                                "value": "https://portal.example/users?email=dora.fischer%40fabrikam.example",
+                            ],
+                        ],
+                        "body": user,
+                    ],
+                    "response": [
+                        "status": 201,
+                        "headers": [
+                            ["name": "X-Debug", "value": "user=dora.fischer%40FABRIKAM.EXAMPLE; Dora%20Fischer"]
+                        ],
+                        "body": user,
+                    ],
+                ],
+                [
+                    "request": [
+                        "method": "POST", "path": "/Users",
+                        "headers": [["name": "Content-Type", "value": "application/x-www-form-urlencoded"]],
+                        "bodyText": "userName=dora.fischer%40fabrikam.example&displayName=Dora+Fischer",
+                    ],
+                    "response": ["status": 415],
+                ],
+            ],
+        ]
+        try folder.write("encoded.json", transcript.serialized(.pretty))
+
+        let original = try BinaryRunner.run(["verify", folder.path("encoded.json")])
+        let redacted = try BinaryRunner.run(
+            [
+                "redact", folder.path("encoded.json"), "--out", folder.path("shared.json"), "--mapping",
+                folder.path("map.json"),
+            ])
+        let verified = try BinaryRunner.run(["verify", folder.path("shared.json")])
+
+        #expect(original.status == 0, "\(original.stdout)")
+        #expect(redacted.status == 0, "\(redacted.stderr)")
+        let shared = try folder.read("shared.json")
+        for name in ["dora", "fischer", "fabrikam"] {
+            #expect(!shared.lowercased().contains(name), "\(name) is still in the shared transcript")
+        }
+        let exchanges = try JSONValue.parse(shared)["exchanges"]?.arrayValue ?? []
+        let userName = try #require(exchanges.first?["request"]?["body"]?["userName"]?.stringValue)
+        let email = userName.replacingOccurrences(of: "@", with: "%40")
+        let referer = exchanges.first?["request"]?["headers"]?.arrayValue?.first { $0["name"] == "Referer" }
+        #expect(referer?["value"]?.stringValue == "https://scim.example.invalid/users?email=\(email)")
+        #expect(exchanges.last?["request"]?["bodyText"]?.stringValue?.hasPrefix("userName=\(email)&") == true)
+        #expect(try folder.read("map.json").contains("dora.fischer@fabrikam.example"))
+        #expect(verified.status == 0, "\(verified.stdout)")
+    }
 }

@@ -9,10 +9,11 @@ import SCIM
 /// collected from request and response bodies, expected bodies, preconditions, filter literals
 /// and PATCH paths. Each value then gets one pseudonym wherever it appears: as a whole value, as a
 /// request path segment, inside filter strings, in `Location` headers and `meta.location`, and as
-/// a word inside free text such as error details, descriptions and most other header values. The
-/// endpoint's host in `Location` and other URL headers, `Host`, `meta.location` and `$ref` becomes
-/// a neutral name under `example.invalid`, and the path after it is kept, so ids still correlate
-/// on replay.
+/// a word inside free text such as error details, descriptions and most other header values. A
+/// value spelled with percent escapes or with `+` for a space, as in queries, header values and
+/// form-encoded bodies, gets its pseudonym encoded the same way. The endpoint's host in
+/// `Location` and other URL headers, `Host`, `meta.location` and `$ref` becomes a neutral name
+/// under `example.invalid`, and the path after it is kept, so ids still correlate on replay.
 /// Schema URNs, operation names, `type` values and other protocol strings are never changed. Nor
 /// are endpoint names in paths (`ProtocolNames`), attribute names in filters and PATCH paths, and
 /// discovery resources, even where a person or group has the same name.
@@ -155,27 +156,45 @@ struct PersonalDataWalker {
 
     static let urlHeaders: Set<String> = ["location", "content-location", "origin", "referer"]
 
-    /// Replaces path segments that are whole personal values and the literals of a `filter`
-    /// query parameter; other query parameters are attribute names and numbers.
+    /// Replaces path segments that are whole personal values, and personal values in the query
+    /// as `replacing(query:)` does.
     private mutating func visit(path target: String) -> String {
         let (path, query) = RequestTarget.split(target)
+        guard applying else {
+            for (name, value) in RequestTarget.queryItems(query ?? "") where name.lowercased() == "filter" {
+                _ = filter(value)
+            }
+            return target
+        }
         let table = self.table
-        var result =
-            applying ? ProtocolNames.replacingSegments(of: path) { table.pseudonym(for: $0) } : path
+        let result = ProtocolNames.replacingSegments(of: path) { table.pseudonym(for: $0) }
         guard let query else {
             return result
         }
+        return result + "?" + replacing(query: query)
+    }
+
+    /// Replaces the literals of a `filter` parameter and personal values in the values of other
+    /// parameters, as free text does, encoded as they were. The values of the parameters in
+    /// `ProtocolNames.queryParameters` are attribute names, sort orders and numbers and stay.
+    private func replacing(query: String) -> String {
         let items = query.split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.count == 2, RequestTarget.percentDecode(String(parts[0])).lowercased() == "filter" else {
+            guard parts.count == 2 else {
                 return String(pair)
             }
+            let name = RequestTarget.percentDecode(String(parts[0]), plusIsSpace: true).lowercased()
+            if ProtocolNames.queryParameters.contains(name) {
+                return String(pair)
+            }
+            guard name == "filter" else {
+                return "\(parts[0])=\(freeText(String(parts[1])))"
+            }
             let decoded = RequestTarget.percentDecode(String(parts[1]), plusIsSpace: true)
-            let replaced = filter(decoded)
+            let replaced = replacingLiterals(inFilter: decoded)
             return replaced == decoded ? String(pair) : "\(parts[0])=\(RequestTarget.encodeFormValue(replaced))"
         }
-        result += "?" + items.joined(separator: "&")
-        return result
+        return items.joined(separator: "&")
     }
 
     mutating func visit(_ value: JSONValue, context: String, role: Role?, inPrecondition: Bool) -> JSONValue {
@@ -319,19 +338,29 @@ struct PersonalDataWalker {
             return text
         }
         let table = self.table
-        return ProtocolNames.replacingSegments(of: text) { table.pseudonym(for: $0) }
+        let (path, query) = RequestTarget.split(text)
+        let result = ProtocolNames.replacingSegments(of: path) { table.pseudonym(for: $0) }
+        guard let query else {
+            return result
+        }
+        return result + "?" + replacing(query: query)
     }
 
     private mutating func filter(_ text: String) -> String {
-        let literals = FilterLiterals(text)
-        if !applying {
-            for case .literal(_, let value, let attribute?) in literals.segments {
+        guard applying else {
+            for case .literal(_, let value, let attribute?) in FilterLiterals(text).segments {
                 if let kind = PersonalAttribute.at(attribute) {
                     table.collect(value, as: kind)
                 }
             }
             return text
         }
+        return replacingLiterals(inFilter: text)
+    }
+
+    /// Replaces the string literals of a filter that are whole personal values.
+    private func replacingLiterals(inFilter text: String) -> String {
+        let literals = FilterLiterals(text)
         let table = self.table
         return literals.rebuilt { value, attribute in
             // A literal compared with `type`, `meta.resourceType` or `schemas` is a protocol value.
@@ -350,7 +379,7 @@ struct PersonalDataWalker {
         }
         let table = self.table
         return ProtocolNames.replacingOutsideURNs(in: table.hosts.replacingOccurrences(in: text)) {
-            table.replacingOccurrences(in: $0)
+            table.replacingOccurrencesDecoding(in: $0)
         }
     }
 }

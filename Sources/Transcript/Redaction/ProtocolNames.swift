@@ -40,6 +40,12 @@ enum ProtocolNames {
         "transfer-encoding", "upgrade", "vary",
     ]
 
+    /// Query parameters (RFC 7644 section 3.4.2), lowercased, whose values are attribute names,
+    /// sort orders and numbers. A `filter` parameter gets its literals replaced instead.
+    static let queryParameters: Set<String> = [
+        "attributes", "excludedattributes", "sortby", "sortorder", "startindex", "count",
+    ]
+
     static func isEndpoint(_ segment: String) -> Bool {
         endpoints.contains(segment.lowercased())
     }
