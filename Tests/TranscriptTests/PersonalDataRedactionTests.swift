@@ -540,3 +540,74 @@ import Transcript
             ])
     }
 }
+
+/// Filter literals compared with `co`, `sw` or `ew` are parts of values, not values, so they get
+/// no pseudonym of their own.
+@Suite struct PartialFilterLiterals {
+    static let userSchema = "urn:ietf:params:scim:schemas:core:2.0:User"
+
+    /// Redacts a transcript that creates users with the family names `Fischer` and `Fischbacher`
+    /// and then sends `filter` to `/Users`, and returns the redacted filter and table.
+    private func redact(filter: String) -> (filter: String, table: PseudonymTable) {
+        let users: [JSONValue] = [
+            [
+                "schemas": [.string(Self.userSchema)], "userName": "dora@fabrikam.example",
+                "name": ["givenName": "Dora", "familyName": "Fischer"],
+            ],
+            [
+                "schemas": [.string(Self.userSchema)], "userName": "emil@fabrikam.example",
+                "name": ["givenName": "Emil", "familyName": "Fischbacher"],
+            ],
+        ]
+        let created = users.map { user in
+            Exchange(
+                request: Exchange.Request(method: "POST", path: "/Users", body: .json(user)),
+                response: Exchange.Response(status: 201, body: .json(user)))
+        }
+        let search = Exchange(
+            request: Exchange.Request(method: "GET", path: "/Users?filter=" + RequestTarget.encodeFormValue(filter)),
+            response: Exchange.Response(status: 200))
+        let transcript = Transcript(
+            name: "partial", description: "", source: Transcript.Source(kind: .proxied),
+            exchanges: created + [search])
+
+        let (redacted, table) = PersonalDataRedaction.redact(transcript)
+
+        let query = RequestTarget.split(redacted.exchanges.last?.request.path ?? "").query ?? ""
+        return (RequestTarget.queryItems(query).first?.value ?? "", table)
+    }
+
+    /// Returns the pseudonym that `original` got.
+    private func pseudonym(_ table: PseudonymTable, _ original: String) -> String? {
+        table.entries.first { $0.original == original }?.pseudonym
+    }
+
+    @Test(arguments: ["co", "sw", "ew", "CO"])
+    func partialLiteralKept(comparison: String) {
+        let literal = comparison.lowercased() == "ew" ? "cher" : "Fisch"
+        let filter = "name.familyName \(comparison) \"\(literal)\""
+
+        let (redacted, table) = redact(filter: filter)
+
+        #expect(redacted == filter)
+        #expect(!table.entries.contains { $0.original == literal })
+    }
+
+    @Test func wholeValueLiteralGetsPseudonym() throws {
+        let (familyFilter, table) = redact(filter: "name.familyName sw \"Fischer\"")
+        let (domainFilter, _) = redact(filter: "userName ew \"fabrikam.example\"")
+
+        let family = try #require(pseudonym(table, "Fischer"))
+        let domain = try #require(pseudonym(table, "fabrikam.example"))
+        #expect(familyFilter == "name.familyName sw \"\(family)\"")
+        #expect(domainFilter == "userName ew \"\(domain)\"")
+    }
+
+    @Test func equalityLiteralStillCollected() throws {
+        let (filter, table) = redact(filter: "name.familyName eq \"Fisch\" or name.familyName co \"isch\"")
+
+        let equal = try #require(pseudonym(table, "Fisch"))
+        #expect(filter == "name.familyName eq \"\(equal)\" or name.familyName co \"isch\"")
+        #expect(!table.entries.contains { $0.original == "isch" })
+    }
+}

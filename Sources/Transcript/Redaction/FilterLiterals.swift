@@ -7,10 +7,16 @@ import SCIM
 struct FilterLiterals {
     enum Segment: Equatable {
         case text(String)
-        /// A string literal: its raw text with quotes, its decoded value, and the normalised
-        /// attribute path it is compared with (`emails.value`), if one could be found.
-        case literal(raw: String, value: String, attribute: String?)
+        /// A string literal: its raw text with quotes, its decoded value, the normalised
+        /// attribute path it is compared with (`emails.value`), if one could be found, and the
+        /// comparison operator in front of it, lowercased (`eq`, `co`), if there is one.
+        case literal(raw: String, value: String, attribute: String?, comparison: String?)
     }
+
+    /// Operators that compare an attribute with part of a value (RFC 7644 section 3.4.2.2).
+    static let partialComparisons: Set<String> = ["co", "sw", "ew"]
+
+    private static let comparisons: Set<String> = ["eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le"]
 
     let segments: [Segment]
 
@@ -22,6 +28,7 @@ struct FilterLiterals {
         var segments: [Segment] = []
         var pending = ""
         var attribute: String?
+        var comparison: String?
         var brackets: [String] = []
         let characters = Array(filter)
         var index = 0
@@ -45,7 +52,11 @@ struct FilterLiterals {
                     pending = ""
                 }
                 let path = brackets.last.map { PersonalAttribute.join($0, attribute ?? "") } ?? attribute
-                segments.append(.literal(raw: raw, value: value, attribute: path.map(PersonalAttribute.normalize)))
+                segments.append(
+                    .literal(
+                        raw: raw, value: value, attribute: path.map(PersonalAttribute.normalize),
+                        comparison: comparison))
+                comparison = nil
                 index = end + 1
                 continue
             case "[":
@@ -61,6 +72,7 @@ struct FilterLiterals {
                     end += 1
                 }
                 let word = String(characters[index..<end])
+                comparison = FilterLiterals.comparisons.contains(word.lowercased()) ? word.lowercased() : nil
                 if word.hasPrefix("."), let base = attribute {
                     attribute = base + word
                 } else if !FilterLiterals.keywords.contains(word.lowercased()) {
@@ -86,7 +98,7 @@ struct FilterLiterals {
             switch segment {
             case .text(let text):
                 return text
-            case .literal(let raw, let value, let attribute):
+            case .literal(let raw, let value, let attribute, _):
                 let replaced = replace(value, attribute)
                 return replaced == value ? raw : JSONValue.string(replaced).serialized()
             }

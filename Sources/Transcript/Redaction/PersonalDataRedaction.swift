@@ -348,7 +348,12 @@ struct PersonalDataWalker {
 
     private mutating func filter(_ text: String) -> String {
         guard applying else {
-            for case .literal(_, let value, let attribute?) in FilterLiterals(text).segments {
+            for case .literal(_, let value, let attribute?, let comparison) in FilterLiterals(text).segments {
+                // A literal compared with part of a value (`co "Fisch"`) is not a value itself, so it
+                // gets no pseudonym of its own. It is replaced only where it equals a whole value.
+                if let comparison, FilterLiterals.partialComparisons.contains(comparison) {
+                    continue
+                }
                 if let kind = PersonalAttribute.at(attribute) {
                     table.collect(value, as: kind)
                 }
