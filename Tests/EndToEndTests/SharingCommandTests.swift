@@ -467,4 +467,44 @@ import Testing
         #expect(try folder.read("map.json").contains("dora.fischer@fabrikam.example"))
         #expect(verified.status == 0, "\(verified.stdout)")
     }
+
+    @Test func redactedPartialFilterStillVerifies() throws {
+        let folder = try TemporaryFolder()
+        let user: JSONValue = [
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "dora@fabrikam.example",
+            "name": ["givenName": "Dora", "familyName": "Fischer"],
+        ]
+        let found: JSONValue = [
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "totalResults": 1, "Resources": [user],
+        ]
+        let transcript: JSONValue = [
+            "format": "scimtape.transcript", "version": 1, "name": "partial filter",
+            "description": "A user found by part of the family name.", "source": ["kind": "handwritten"],
+            "exchanges": [
+                [
+                    "request": ["method": "POST", "path": "/Users", "body": user],
+                    "response": ["status": 201, "body": user],
+                ],
+                [
+                    "request": ["method": "GET", "path": "/Users?filter=name.familyName%20co%20%22Fisch%22"],
+                    "response": ["status": 200, "body": found],
+                ],
+            ],
+        ]
+        try folder.write("partial.json", transcript.serialized(.pretty))
+
+        let original = try BinaryRunner.run(["verify", folder.path("partial.json")])
+        let redacted = try BinaryRunner.run(
+            [
+                "redact", folder.path("partial.json"), "--out", folder.path("shared.json"), "--mapping",
+                folder.path("map.json"),
+            ])
+        let verified = try BinaryRunner.run(["verify", folder.path("shared.json")])
+
+        #expect(original.status == 0, "\(original.stdout)")
+        #expect(redacted.status == 0, "\(redacted.stderr)")
+        #expect(!(try folder.read("shared.json")).contains("Fisch"))
+        #expect(!(try folder.read("map.json")).contains("\"Fisch\""))
+        #expect(verified.status == 0, "\(verified.stdout)")
+    }
 }

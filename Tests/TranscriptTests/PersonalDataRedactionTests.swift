@@ -610,4 +610,15 @@ import Transcript
         #expect(filter == "name.familyName eq \"\(equal)\" or name.familyName co \"isch\"")
         #expect(!table.entries.contains { $0.original == "isch" })
     }
+
+    @Test func singleMatchLiteralGetsPseudonym() throws {
+        let (familyFilter, table) = redact(filter: "name.familyName co \"bach\"")
+        let (userFilter, _) = redact(filter: "userName sw \"DORA\"")
+
+        let family = try #require(pseudonym(table, "Fischbacher"))
+        let userName = try #require(pseudonym(table, "dora@fabrikam.example"))
+        #expect(familyFilter == "name.familyName co \"\(family.lowercased())\"")
+        #expect(userFilter == "userName sw \"\(userName.uppercased())\"")
+        #expect(!table.entries.contains { $0.original == "bach" })
+    }
 }

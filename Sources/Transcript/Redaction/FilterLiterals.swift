@@ -7,9 +7,10 @@ import SCIM
 struct FilterLiterals {
     enum Segment: Equatable {
         case text(String)
-        /// A string literal: its raw text with quotes, its decoded value, the normalised
-        /// attribute path it is compared with (`emails.value`), if one could be found, and the
-        /// comparison operator in front of it, lowercased (`eq`, `co`), if there is one.
+        /// A string literal, with its raw text including quotes and its decoded value.
+        /// `attribute` is the normalised attribute path it is compared with (`emails.value`), and
+        /// `comparison` the lowercased operator in front of it (`eq`, `co`). Either is `nil` when
+        /// none was found.
         case literal(raw: String, value: String, attribute: String?, comparison: String?)
     }
 
@@ -91,15 +92,15 @@ struct FilterLiterals {
         self.segments = segments
     }
 
-    /// Rebuilds the filter, passing each literal's value and attribute to `replace`. A literal
-    /// whose value does not change keeps its raw text, escapes included.
-    func rebuilt(replacing replace: (String, String?) -> String) -> String {
+    /// Rebuilds the filter, passing each literal's value, attribute and comparison to `replace`.
+    /// A literal whose value does not change keeps its raw text, escapes included.
+    func rebuilt(replacing replace: (String, String?, String?) -> String) -> String {
         segments.map { segment in
             switch segment {
             case .text(let text):
                 return text
-            case .literal(let raw, let value, let attribute, _):
-                let replaced = replace(value, attribute)
+            case .literal(let raw, let value, let attribute, let comparison):
+                let replaced = replace(value, attribute, comparison)
                 return replaced == value ? raw : JSONValue.string(replaced).serialized()
             }
         }.joined()

@@ -350,7 +350,7 @@ struct PersonalDataWalker {
         guard applying else {
             for case .literal(_, let value, let attribute?, let comparison) in FilterLiterals(text).segments {
                 // A literal compared with part of a value (`co "Fisch"`) is not a value itself, so it
-                // gets no pseudonym of its own. It is replaced only where it equals a whole value.
+                // gets no pseudonym of its own. `replacingLiterals(inFilter:)` may replace it.
                 if let comparison, FilterLiterals.partialComparisons.contains(comparison) {
                     continue
                 }
@@ -363,15 +363,25 @@ struct PersonalDataWalker {
         return replacingLiterals(inFilter: text)
     }
 
-    /// Replaces the string literals of a filter that are whole personal values.
+    /// Replaces the string literals of a filter that are whole personal values. A literal
+    /// compared with `co`, `sw` or `ew` that matches exactly one value of its attribute gets that
+    /// value's pseudonym instead, so that the filter still finds that user, even where the
+    /// literal is also a whole value of another attribute (`userName sw "Dora"`).
+    /// Other literals keep their text.
     private func replacingLiterals(inFilter text: String) -> String {
         let literals = FilterLiterals(text)
         let table = self.table
-        return literals.rebuilt { value, attribute in
+        return literals.rebuilt { value, attribute, comparison in
             // A literal compared with `type`, `meta.resourceType` or `schemas` is a protocol value.
             let name = attribute?.split(separator: ".").last.map(String.init)
             if let name, PersonalDataWalker.protectedKeys.contains(name) {
                 return value
+            }
+            if let comparison, FilterLiterals.partialComparisons.contains(comparison),
+                let kind = attribute.flatMap(PersonalAttribute.at),
+                let pseudonym = table.pseudonym(forPart: value, comparison: comparison, of: kind)
+            {
+                return pseudonym
             }
             return table.pseudonym(for: value) ?? value
         }

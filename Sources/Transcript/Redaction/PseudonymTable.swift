@@ -10,6 +10,8 @@ public struct PseudonymTable: Sendable {
     static let minimumFreeTextLength = 3
 
     private var kinds: [String: PersonalAttribute] = [:]
+    /// Every kind that each value was collected as, such as both `userName` and `email`.
+    private var everyKind: [String: Set<PersonalAttribute>] = [:]
     private var firstSpelling: [String: String] = [:]
     private var order: [String] = []
     private var pseudonyms: [String: String] = [:]
@@ -45,6 +47,7 @@ public struct PseudonymTable: Sendable {
             return
         }
         let key = value.lowercased()
+        everyKind[key, default: []].insert(kind)
         if kinds[key] == nil {
             kinds[key] = kind
             firstSpelling[key] = value
@@ -166,6 +169,37 @@ public struct PseudonymTable: Sendable {
             return nil
         }
         return PseudonymTable.matchCase(of: value, pseudonym: pseudonym)
+    }
+
+    /// Returns the pseudonym of the only value collected as `kind` that contains (`co`), starts
+    /// with (`sw`) or ends with (`ew`) `part`, ignoring case, in the case of `part`. Returns `nil`
+    /// when no value or more than one does, because no single pseudonym then matches as the
+    /// original did.
+    /// NOTE: The pseudonym also matches longer pseudonyms that start with it (`Family1` and
+    /// `Family10`) under `co` and `sw`.
+    func pseudonym(forPart part: String, comparison: String, of kind: PersonalAttribute) -> String? {
+        let folded = part.lowercased()
+        guard !folded.isEmpty else {
+            return nil
+        }
+        var found: String?
+        for key in order where everyKind[key]?.contains(kind) == true {
+            let matches =
+                switch comparison {
+                case "co": key.contains(folded)
+                case "sw": key.hasPrefix(folded)
+                case "ew": key.hasSuffix(folded)
+                default: false
+                }
+            guard matches else {
+                continue
+            }
+            guard found == nil else {
+                return nil
+            }
+            found = key
+        }
+        return found.flatMap { pseudonyms[$0] }.map { PseudonymTable.matchCase(of: part, pseudonym: $0) }
     }
 
     /// Replaces every original that appears in `text` as a whole word (not inside a longer
