@@ -59,26 +59,27 @@ public final class ReferenceEndpoint: Sendable {
         if path == Self.adminPath {
             return handleAdmin(request)
         }
-        // Error messages may quote the path, and a client may send its token in the path.
-        let secrets = secrets(of: request)
+        // Error messages may quote the path, and a client may send its token in the path. The
+        // secrets are collected only for an error, because most requests succeed.
         let base = configuration.basePath
         guard path == base || path.hasPrefix(base + "/") || base.isEmpty else {
             return errorResponse(
                 SCIMError.notFound("no route for \(path); the SCIM base path is \(base.isEmpty ? "/" : base)"),
-                redacting: secrets)
+                redacting: secrets(of: request))
         }
         var relative = String(path.dropFirst(base.count))
         while relative.hasSuffix("/") {
             relative.removeLast()
         }
         if let fault = faults.failure(method: request.method.rawValue, path: relative.isEmpty ? "/" : relative) {
-            return faultResponse(fault, method: request.method.rawValue, path: relative, redacting: secrets)
+            return faultResponse(
+                fault, method: request.method.rawValue, path: relative, redacting: secrets(of: request))
         }
         let segments = relative.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
         do {
             return try route(request, segments: segments, relativePath: relative)
         } catch {
-            return errorResponse(error, redacting: secrets)
+            return errorResponse(error, redacting: secrets(of: request))
         }
     }
 
