@@ -75,17 +75,17 @@ enum ProxyChecks {
     /// the client would get a 500 or a closed connection.
     static func headerRoomProblem(in request: HTTPRequest, connectionMemoryLimit: Int) -> String? {
         let left = HTTPServerConfiguration.responseMemory(leftBy: request, connectionMemoryLimit: connectionMemoryLimit)
-        let errorBlock =
-            [HTTPStatus.badGateway, .gatewayTimeout].map {
-                errorResponse($0, detail: "").headerBlockSize
-            }.max() ?? 0
-        let needed = errorBlock + upstreamHeaderRoom
+        let needed = errorHeaderBlockSize + upstreamHeaderRoom
         guard left < needed else {
             return nil
         }
         return
             "the request's header block (\(request.headerBlockSize) bytes in \(request.headers.fields.count) fields) leaves \(max(0, left)) bytes of the connection's \(connectionMemoryLimit) for the response's header block, and the proxy needs \(needed)"
     }
+
+    /// The larger header block of the proxy's own 502 and 504, computed once instead of per request.
+    private static let errorHeaderBlockSize =
+        [HTTPStatus.badGateway, .gatewayTimeout].map { errorResponse($0, detail: "").headerBlockSize }.max() ?? 0
 
     /// Returns a response with an RFC 7644 section 3.12 error body, because the client is a SCIM client.
     static func errorResponse(_ status: HTTPStatus, detail: String) -> HTTPResponse {
