@@ -51,9 +51,11 @@ struct HAREntry {
         responseBody = try HAREntry.content(response["content"], path: responsePath.appending(key: "content"))
     }
 
-    /// Reads `response.status`, which is an integer from 100 to 599, or 0 for a request that got no
-    /// response. An absent status counts as 0. A string of decimal digits such as `"201"`, which
-    /// some converters write although HAR 1.2 specifies a number, is read as that number.
+    /// Reads `response.status`, an integer: 0 for a request that got no response, and otherwise
+    /// an HTTP status code. An absent status counts as 0. A string of decimal digits such as
+    /// `"201"`, which some converters write although HAR 1.2 specifies a number, is read as that
+    /// number. An integer outside 100 to 599, such as the 999 some servers send, is read here and
+    /// its entry is dropped later, because one odd response does not make the file damaged.
     private static func status(_ value: JSONValue?, entry: Int, path: JSONPath) throws(HARError) -> Int {
         guard let value else {
             return 0
@@ -67,7 +69,7 @@ struct HAREntry {
         default:
             code = nil
         }
-        if let code, code == 0 || Exchange.statusCodes.contains(code) {
+        if let code {
             return code
         }
         var found: String
@@ -82,7 +84,7 @@ struct HAREntry {
         }
         throw HARError(
             path: path,
-            message: "entry \(entry) has the status \(found), which is not an HTTP status code. "
+            message: "entry \(entry) has the status \(found), which is not an integer. "
                 + "Write an integer from 100 to 599, or 0 for an entry without a response, or remove the entry.")
     }
 

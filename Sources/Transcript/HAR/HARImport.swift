@@ -202,11 +202,14 @@ public enum HARImport {
             creator: creator)
     }
 
-    /// Returns why a transcript cannot store the entry's method or a header field, or `nil`. Such
-    /// an entry is dropped, because a transcript written with it fails to read back.
+    /// Returns why a transcript cannot store the entry's method, status or a header field, or
+    /// `nil`. Such an entry is dropped, because a transcript written with it fails to read back.
     static func unstorableField(in entry: HAREntry) -> String? {
         if let problem = Exchange.problem(inMethod: entry.method) {
             return "its \(problem)"
+        }
+        guard Exchange.statusCodes.contains(entry.status) else {
+            return "its status \(entry.status) is not between 100 and 599"
         }
         for (kind, headers) in [("request", entry.requestHeaders), ("response", entry.responseHeaders)] {
             for field in headers {
