@@ -95,6 +95,9 @@ public final class ReferenceEndpoint: Sendable {
                 return try create(type, context: context)
             case (2, .post) where segments[1] == ".search":
                 return try search(type, context: context)
+            case (2, _) where segments[1] == ".search":
+                // `.search` is no id (RFC 7644 section 3.4.3), so another method gets 405, not 404.
+                return methodNotAllowed(request.method, allowed: "POST")
             case (2, .get), (2, .head):
                 return try get(type, id: segments[1], context: context)
             case (2, .put):
@@ -105,8 +108,6 @@ public final class ReferenceEndpoint: Sendable {
                 return try delete(type, id: segments[1], context: context)
             case (1, _):
                 return methodNotAllowed(request.method, allowed: "GET, HEAD, POST")
-            case (2, _) where segments[1] == ".search":
-                return methodNotAllowed(request.method, allowed: "POST")
             case (2, _):
                 return methodNotAllowed(request.method, allowed: "GET, HEAD, PUT, PATCH, DELETE")
             default:

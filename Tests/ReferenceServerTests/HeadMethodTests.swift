@@ -42,6 +42,17 @@ import Testing
         try expectHeadMatchesGet(harness, "/Groups", status: 200)
     }
 
+    /// `.search` under a resource type takes only POST, so GET and HEAD get 405, not a 404 for an id.
+    @Test func searchEndpointAllowsOnlyPost() throws {
+        let harness = try Harness(token: "head-token")
+
+        for method in [HTTPMethod.get, .head, .delete] {
+            let response = try harness.send(method, "/Users/.search")
+            #expect(response.status == 405, "\(method.rawValue)")
+            #expect(response.headers["Allow"] == "POST", "\(method.rawValue)")
+        }
+    }
+
     @Test func headOnMissingUserIs404() throws {
         let harness = try Harness(token: "head-token")
 
