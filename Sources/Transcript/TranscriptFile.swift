@@ -136,18 +136,8 @@ public enum TranscriptFile {
     }
 
     private static func writeAll(_ bytes: [UInt8], to descriptor: Int32, path: String) throws(WriteError) {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { buffer in
-                Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-            }
-            if written < 0 {
-                if errno == EINTR {
-                    continue
-                }
-                throw WriteError(path: path, code: errno)
-            }
-            offset += written
+        if let code = writeFully(bytes, to: descriptor) {
+            throw WriteError(path: path, code: code)
         }
     }
 
@@ -160,6 +150,25 @@ public enum TranscriptFile {
             "\(path): \(String(cString: strerror(code)))"
         }
     }
+}
+
+/// Writes all of `bytes` to a file descriptor, repeating after a partial write or EINTR, and
+/// returns the `errno` of a failed write, or `nil`.
+func writeFully(_ bytes: [UInt8], to descriptor: Int32) -> Int32? {
+    var offset = 0
+    while offset < bytes.count {
+        let written = bytes.withUnsafeBytes { buffer in
+            Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+        }
+        if written < 0 {
+            if errno == EINTR {
+                continue
+            }
+            return errno
+        }
+        offset += written
+    }
+    return nil
 }
 
 /// Checks on a path before it is read, with messages that say what the path is.

@@ -192,18 +192,8 @@ public final class TranscriptJournal: @unchecked Sendable {
         guard descriptor >= 0 else {
             throw JournalError(path: path, message: "the journal is closed")
         }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { buffer in
-                Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-            }
-            if written < 0 {
-                if errno == EINTR {
-                    continue
-                }
-                throw JournalError(path: path, message: "cannot write the journal: \(String(cString: strerror(errno)))")
-            }
-            offset += written
+        if let code = writeFully(bytes, to: descriptor) {
+            throw JournalError(path: path, message: "cannot write the journal: \(String(cString: strerror(code)))")
         }
         writtenLength += bytes.count
         return writtenLength
