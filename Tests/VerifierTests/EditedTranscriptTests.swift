@@ -10,7 +10,7 @@ import Verifier
     }
 
     /// A response to HEAD has no body, so a 405 to HEAD is no error-body finding. `/.search` takes
-    /// only POST, so the reference endpoint answers HEAD there with 405.
+    /// only POST, so the reference endpoint returns 405 for HEAD there.
     @Test func headErrorNeedsNoBody() throws {
         let transcript = Transcript(
             name: "head", description: "", source: .init(kind: .handwritten),

@@ -363,11 +363,10 @@ struct PersonalDataWalker {
         return replacingLiterals(inFilter: text)
     }
 
-    /// Replaces the string literals of a filter that are whole personal values. A literal
-    /// compared with `co`, `sw` or `ew` that matches exactly one value of its attribute gets that
-    /// value's pseudonym instead, so that the filter still finds that user, even where the
-    /// literal is also a whole value of another attribute (`userName sw "Dora"`).
-    /// Other literals keep their text.
+    /// Replaces the string literals of a filter that are whole personal values. A `co`, `sw` or
+    /// `ew` literal that matches exactly one value of its attribute gets that value's pseudonym
+    /// instead, so that the filter still finds that user. This applies also where the literal is a
+    /// whole value of another attribute (`userName sw "Dora"`). Other literals keep their text.
     private func replacingLiterals(inFilter text: String) -> String {
         let literals = FilterLiterals(text)
         let table = self.table
