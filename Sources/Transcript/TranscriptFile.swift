@@ -102,7 +102,7 @@ public enum TranscriptFile {
 
     /// Writes a transcript atomically: a temporary file in the same folder, then a rename, so a
     /// crash never leaves a half-written transcript in place. Missing parent folders are created.
-    /// The text is written in parts, so memory does not hold a second copy of a long transcript.
+    /// The text is written in parts, so memory does not keep a second copy of a long transcript.
     public static func write(_ transcript: Transcript, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent()
