@@ -193,19 +193,14 @@ extension ProvisioningEngine {
         }
         // NOTE: Microsoft's Delete Group example shows the request but not which events send it,
         // so deleting a group that was unassigned or deleted in Entra is inferred.
-        let deleted = try send(
-            .delete, EntraRequests.groupPath(anchor), step: "delete",
+        let deleted = try sendDelete(
+            EntraRequests.groupPath(anchor),
             description: "Entra deletes group \(groups[key]!.directory.displayName), which left the app's scope",
-            record: record)
-        guard deleted.response.status == 204 || deleted.response.status == 200 else {
-            let failure = ProvisioningFailure.from(deleted, readsAnchor: true)
-            record.fail(failure, action: .delete)
-            return .failure(failure)
+            deleted: "Deleted target group \(anchor)", record: record)
+        if case .success = deleted {
+            groups[key]!.anchor = nil
+            groups[key]!.syncedMembers = []
         }
-        groups[key]!.anchor = nil
-        groups[key]!.syncedMembers = []
-        record.entry.action = .delete
-        record.step("export", "Export", .success, "Deleted target group \(anchor)")
-        return .success(())
+        return deleted
     }
 }

@@ -51,6 +51,21 @@ extension ProvisioningEngine {
     /// clock) and send the same request again.
     // NOTE: how many times Entra resends after a 429 and the longest wait it accepts are not
     // documented; maximumThrottleRetries and maximumRetryAfter are the simulator's choices.
+    /// Sends DELETE for a user or group and logs the outcome. A 204 or a 200 counts as deleted.
+    func sendDelete(_ path: String, description: String, deleted: String, record: LogEntryRecorder)
+        throws(HTTPClientError) -> Result<Void, ProvisioningFailure>
+    {
+        let exchange = try send(.delete, path, step: "delete", description: description, record: record)
+        guard exchange.response.status == 204 || exchange.response.status == 200 else {
+            let failure = ProvisioningFailure.from(exchange, readsAnchor: true)
+            record.fail(failure, action: .delete)
+            return .failure(failure)
+        }
+        record.entry.action = .delete
+        record.step("export", "Export", .success, deleted)
+        return .success(())
+    }
+
     func send(
         _ method: HTTPMethod, _ path: String, body: JSONValue? = nil, step: String, description: String,
         record: LogEntryRecorder?

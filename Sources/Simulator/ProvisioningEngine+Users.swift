@@ -255,19 +255,14 @@ extension ProvisioningEngine {
             note("\(userName): permanently deleted in Entra, but the Delete action is off, so nothing is sent")
             return .success(())
         }
-        let deleted = try send(
-            .delete, EntraRequests.userPath(anchor), step: "delete",
+        let deleted = try sendDelete(
+            EntraRequests.userPath(anchor),
             description: "Entra sends DELETE when the user is permanently deleted, 30 days after the soft delete",
-            record: record)
-        guard deleted.response.status == 204 || deleted.response.status == 200 else {
-            let failure = ProvisioningFailure.from(deleted, readsAnchor: true)
-            record.fail(failure, action: .delete)
-            return .failure(failure)
+            deleted: "Deleted target user \(anchor)", record: record)
+        if case .success = deleted {
+            users[key]!.anchor = nil
         }
-        users[key]!.anchor = nil
-        record.entry.action = .delete
-        record.step("export", "Export", .success, "Deleted target user \(anchor)")
-        return .success(())
+        return deleted
     }
 
     /// The id in a manager value, which endpoints return as `{"value": id}` or a bare id.
