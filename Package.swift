@@ -47,16 +47,20 @@ let package = Package(
         .testTarget(name: "SCIMTests", dependencies: ["SCIM", "FuzzTargets", "Transcript", "HTTP"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "TranscriptTests", dependencies: ["Transcript", "SCIM", "HTTP"]),
-        .testTarget(name: "ReferenceServerTests", dependencies: ["ReferenceServer", "HTTP", "SCIM"]),
+        // Raw-socket clients and listeners that several test targets use to play a broken peer.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "ReferenceServerTests", dependencies: ["ReferenceServer", "HTTP", "SCIM", "TestSupport"]),
         .testTarget(
             name: "SimulatorTests", dependencies: ["Simulator", "ReferenceServer", "Transcript", "SCIM", "HTTP"]),
         .testTarget(
             name: "VerifierTests",
-            dependencies: ["Verifier", "ReferenceServer", "Transcript", "SCIM", "HTTP"]
+            dependencies: ["Verifier", "ReferenceServer", "Transcript", "SCIM", "HTTP", "TestSupport"]
         ),
         .testTarget(
             name: "RecorderTests",
-            dependencies: ["Recorder", "ReferenceServer", "Verifier", "Transcript", "SCIM", "HTTP", "Logging"]
+            dependencies: [
+                "Recorder", "ReferenceServer", "Verifier", "Transcript", "SCIM", "HTTP", "Logging", "TestSupport",
+            ]
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["SCIM", "HTTP"]),
     ]

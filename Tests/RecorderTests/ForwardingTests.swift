@@ -3,6 +3,7 @@ import HTTP
 import Logging
 import Recorder
 import SCIM
+import TestSupport
 import Testing
 import Transcript
 

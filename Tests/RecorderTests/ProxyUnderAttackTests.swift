@@ -4,6 +4,7 @@ import Logging
 import Recorder
 import ReferenceServer
 import SCIM
+import TestSupport
 import Testing
 import Transcript
 import Verifier

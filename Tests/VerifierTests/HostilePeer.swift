@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A raw TCP server on 127.0.0.1 that plays a broken peer: it runs `behaviour` on each accepted
 /// connection's socket. Only tests use raw sockets; the product uses libcurl and libmicrohttpd.
@@ -11,28 +12,11 @@ final class HostilePeer: @unchecked Sendable {
     private var stopped = false
 
     init(_ behaviour: @escaping @Sendable (Int32) -> Void) throws {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var reuse: Int32 = 1
-        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard bound == 0, listen(descriptor, 16) == 0 else {
+        guard let (descriptor, port) = RawListener.open(backlog: 16) else {
             throw TestFailure("cannot listen on 127.0.0.1")
         }
-        var actual = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &actual) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-        }
         listener = descriptor
-        port = UInt16(bigEndian: actual.sin_port)
+        self.port = port
         let listener = self.listener
         Thread.detachNewThread { [self] in
             while true {
