@@ -27,8 +27,35 @@ final class ReceivedRequests: @unchecked Sendable {
 }
 
 @Suite struct Forwarding {
+    /// An upstream that stores each request and responds with 201, custom headers and a fixed
+    /// body, and a recording proxy in front of its `/scim/v2` with its journal in a new folder.
+    private struct EchoSetup {
+        let received = ReceivedRequests()
+        let upstream: HTTPServer
+        let folder: URL
+        let proxy: RecordingProxy
+
+        init() throws {
+            upstream = try Forwarding.startEchoUpstream(received)
+            do {
+                folder = try ProxyHarness.makeFolder()
+                proxy = try Forwarding.startProxy(upstream: upstream.origin + "/scim/v2", folder: folder)
+            } catch {
+                upstream.stop()
+                throw error
+            }
+        }
+
+        /// Stops the proxy and the upstream, and removes the folder.
+        func tearDown() {
+            proxy.stop()
+            upstream.stop()
+            try? FileManager.default.removeItem(at: folder)
+        }
+    }
+
     /// Starts an upstream that stores each request and responds with 201 with custom headers and a fixed body.
-    private func startEchoUpstream(_ received: ReceivedRequests) throws -> HTTPServer {
+    private static func startEchoUpstream(_ received: ReceivedRequests) throws -> HTTPServer {
         let server = HTTPServer(configuration: HTTPServerConfiguration()) { request in
             received.add(request)
             return HTTPResponse(
@@ -43,7 +70,7 @@ final class ReceivedRequests: @unchecked Sendable {
         return server
     }
 
-    private func startProxy(upstream: String, folder: URL) throws -> RecordingProxy {
+    private static func startProxy(upstream: String, folder: URL) throws -> RecordingProxy {
         let proxy = try RecordingProxy(
             configuration: RecordingProxyConfiguration(
                 upstream: try BaseURL(upstream), journalPath: folder.appendingPathComponent("j.journal").path))
@@ -52,12 +79,9 @@ final class ReceivedRequests: @unchecked Sendable {
     }
 
     @Test func endToEndHeadersAndBodyPreserved() throws {
-        let received = ReceivedRequests()
-        let upstream = try startEchoUpstream(received)
-        defer { upstream.stop() }
-        let folder = try ProxyHarness.makeFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let proxy = try startProxy(upstream: upstream.origin + "/scim/v2", folder: folder)
+        let setup = try EchoSetup()
+        defer { setup.tearDown() }
+        let (received, upstream, proxy) = (setup.received, setup.upstream, setup.proxy)
         let body = Array(#"{"userName":"a@b.c","note":"kept as sent"}"#.utf8)
         let request = HTTPRequest(
             method: .put, target: "/scim/v2/Users/u1?attributes=userName",
@@ -100,12 +124,9 @@ final class ReceivedRequests: @unchecked Sendable {
 
     /// A response to HEAD has no body, but its Content-Length names the length a GET would get.
     @Test func headKeepsUpstreamContentLength() throws {
-        let received = ReceivedRequests()
-        let upstream = try startEchoUpstream(received)
-        defer { upstream.stop() }
-        let folder = try ProxyHarness.makeFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let proxy = try startProxy(upstream: upstream.origin + "/scim/v2", folder: folder)
+        let setup = try EchoSetup()
+        defer { setup.tearDown() }
+        let (received, proxy) = (setup.received, setup.proxy)
         let length = #"{"id":"u1","userName":"echo"}"#.utf8.count
 
         let reply = RawClient.exchange(
@@ -123,12 +144,9 @@ final class ReceivedRequests: @unchecked Sendable {
 
     /// Bytes above 0x7F that are not UTF-8 are percent-encoded in the forwarded and recorded target.
     @Test func nonUTF8TargetBytesPercentEncoded() throws {
-        let received = ReceivedRequests()
-        let upstream = try startEchoUpstream(received)
-        defer { upstream.stop() }
-        let folder = try ProxyHarness.makeFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let proxy = try startProxy(upstream: upstream.origin + "/scim/v2", folder: folder)
+        let setup = try EchoSetup()
+        defer { setup.tearDown() }
+        let (received, proxy) = (setup.received, setup.proxy)
         let request =
             Array("GET /scim/v2/Users?x=".utf8) + [0xFF, 0xE9]
             + Array("&y=caf\u{E9} HTTP/1.1\r\nHost: proxy\r\nConnection: close\r\n\r\n".utf8)
@@ -154,7 +172,7 @@ final class ReceivedRequests: @unchecked Sendable {
         let origin = try closedOrigin()
         let folder = try ProxyHarness.makeFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let proxy = try startProxy(upstream: origin + "/scim/v2", folder: folder)
+        let proxy = try Self.startProxy(upstream: origin + "/scim/v2", folder: folder)
 
         let response = try HTTPClient().send(
             HTTPRequest(method: .get, target: "/scim/v2/Users"), url: proxy.url + "/Users")
@@ -240,12 +258,9 @@ final class ReceivedRequests: @unchecked Sendable {
     }
 
     @Test func outsideBaseForwardedNotRecorded() throws {
-        let received = ReceivedRequests()
-        let upstream = try startEchoUpstream(received)
-        defer { upstream.stop() }
-        let folder = try ProxyHarness.makeFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let proxy = try startProxy(upstream: upstream.origin + "/scim/v2", folder: folder)
+        let setup = try EchoSetup()
+        defer { setup.tearDown() }
+        let (received, upstream, proxy) = (setup.received, setup.upstream, setup.proxy)
 
         let outside = try HTTPClient().send(
             HTTPRequest(method: .get, target: "/_scimtape/state"),
