@@ -118,36 +118,28 @@ public final class RecordingProxy: Sendable {
     }
 
     /// Stops serving, waits for requests in progress to be journaled, closes the journal and
-    /// returns the transcript read back from it. The transcript is `nil` when nothing was recorded.
-    public func finish() throws(RecorderError) -> (transcript: Transcript?, contents: JournalContents) {
+    /// returns where its exchanges are. `JournalContents.forEachExchange` reads them.
+    public func finishJournal() throws(RecorderError) -> JournalContents {
         stop()
-        let contents: JournalContents
         do {
-            contents = try JournalContents.read(path: configuration.journalPath)
+            return try JournalContents.read(path: configuration.journalPath)
         } catch {
             throw RecorderError("the journal \(error.description)")
         }
+    }
+
+    /// Returns `finishJournal()` with the transcript read back from the journal, which is `nil`
+    /// when nothing was recorded. The transcript keeps every exchange in memory.
+    public func finish() throws(RecorderError) -> (transcript: Transcript?, contents: JournalContents) {
+        let contents = try finishJournal()
         guard !contents.entries.isEmpty else {
             return (nil, contents)
         }
-        var transcript = contents.transcript
-        transcript.source.dialect = RecordingProxy.dialect(of: transcript)
-        return (transcript, contents)
-    }
-
-    /// Entra's PATCH dialect, when every PATCH shows the same one: lowercase `op` values with the
-    /// `aadOptscim062020` flag, capitalised ones without it.
-    static func dialect(of transcript: Transcript) -> String? {
-        var seen = Set<String>()
-        for exchange in transcript.exchanges where exchange.request.method == "PATCH" {
-            for operation in exchange.request.body.json?["Operations"]?.arrayValue ?? [] {
-                guard let op = operation.objectValue?.value(matching: "op")?.stringValue, let first = op.first else {
-                    continue
-                }
-                seen.insert(first.isUppercase ? "legacy" : "aadOptscim062020")
-            }
+        do {
+            return (try contents.transcript(), contents)
+        } catch {
+            throw RecorderError("the journal \(error.description)")
         }
-        return seen.count == 1 ? seen.first : nil
     }
 
     private static func fileSize(_ path: String) -> Int {

@@ -35,31 +35,56 @@ extension Transcript {
     /// Passes the file contents of `encoded()` to `sink` in parts of about 1 MiB, so that a long
     /// transcript is written without building its whole JSON document in memory.
     public func writeEncoded(to sink: ([UInt8]) throws -> Void) rethrows {
-        var metadata = self
-        metadata.exchanges = []
+        var encoder = TranscriptEncoder(metadata: self)
+        for exchange in exchanges {
+            try encoder.append(exchange, to: sink)
+        }
+        try encoder.finish(to: sink)
+    }
+}
+
+/// Encodes a transcript's file contents one exchange at a time: the metadata first, then each
+/// exchange as it is appended. The output is the same as `Transcript.encoded()` for the metadata
+/// with those exchanges, and is passed on in parts of about 1 MiB.
+public struct TranscriptEncoder {
+    private var output: [UInt8]
+    private var count = 0
+
+    /// Starts with the metadata. Its own exchanges are ignored.
+    public init(metadata: Transcript) {
+        var head = metadata
+        head.exchanges = []
+        output = head.json.serializedBytes(.pretty)
         // The metadata ends with "exchanges": []\n} because exchanges is the root's last member.
-        var head = metadata.json.serializedBytes(.pretty)
         let closing = Array("[]\n}".utf8)
-        guard !exchanges.isEmpty, head.count > closing.count, Array(head.suffix(closing.count)) == closing else {
-            try sink(json.serializedBytes(.pretty) + [0x0A])
-            return
+        precondition(Array(output.suffix(closing.count)) == closing, "exchanges is not the transcript's last member")
+        output.removeLast(closing.count - 1)
+    }
+
+    /// The number of exchanges appended.
+    public var exchangeCount: Int {
+        count
+    }
+
+    /// Appends one exchange, passing the text so far to `sink` once it reaches about 1 MiB.
+    public mutating func append(_ exchange: Exchange, to sink: ([UInt8]) throws -> Void) rethrows {
+        if count > 0 {
+            output.append(UInt8(ascii: ","))
         }
-        head.removeLast(closing.count)
-        head.append(UInt8(ascii: "["))
-        var output = head
-        for (position, exchange) in exchanges.enumerated() {
-            if position > 0 {
-                output.append(UInt8(ascii: ","))
-            }
-            output.append(contentsOf: "\n    ".utf8)
-            exchange.json.writePretty(into: &output, level: 2)
-            if output.count >= 1 << 20 {
-                try sink(output)
-                output.removeAll(keepingCapacity: true)
-            }
+        count += 1
+        output.append(contentsOf: "\n    ".utf8)
+        exchange.json.writePretty(into: &output, level: 2)
+        if output.count >= 1 << 20 {
+            try sink(output)
+            output.removeAll(keepingCapacity: true)
         }
-        output.append(contentsOf: "\n  ]\n}\n".utf8)
+    }
+
+    /// Closes the exchanges array and the document, and passes the rest of the text to `sink`.
+    public mutating func finish(to sink: ([UInt8]) throws -> Void) rethrows {
+        output.append(contentsOf: (count > 0 ? "\n  ]\n}\n" : "]\n}\n").utf8)
         try sink(output)
+        output = []
     }
 }
 

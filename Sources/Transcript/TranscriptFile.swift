@@ -104,6 +104,17 @@ public enum TranscriptFile {
     /// crash never leaves a half-written transcript in place. Missing parent folders are created.
     /// The text is written in parts, so memory does not keep a second copy of a long transcript.
     public static func write(_ transcript: Transcript, to path: String) throws {
+        try write(to: path) { sink in
+            try transcript.writeEncoded(to: sink)
+        }
+    }
+
+    /// Writes a transcript atomically, as `write(_:to:)` does, from the parts that `produce`
+    /// passes to its sink, such as those of a `TranscriptEncoder`. When `produce` throws, nothing
+    /// is written to `path` and the error is thrown again.
+    public static func write(to path: String, producing produce: (_ sink: ([UInt8]) throws -> Void) throws -> Void)
+        throws
+    {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -115,7 +126,7 @@ public enum TranscriptFile {
             throw WriteError(path: temporary, code: errno)
         }
         do {
-            try transcript.writeEncoded { bytes in
+            try produce { bytes in
                 try writeAll(bytes, to: descriptor, path: temporary)
             }
         } catch {

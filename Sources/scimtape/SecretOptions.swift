@@ -47,7 +47,12 @@ enum SecretOptions {
     /// nothing was found, or when `force` is set. Every verb that calls this accepts
     /// `--redact-header`, `--redact-field` and `--force`, which the advice names.
     static func check(_ transcript: Transcript, output: String, force: Bool) -> Bool {
-        let findings = SecretScan.scan(transcript)
+        check(SecretScan.scan(transcript), output: output, force: force)
+    }
+
+    /// Prints each finding of a secret scan. Returns whether writing may go ahead, as
+    /// `check(_:output:force:)` does for a transcript.
+    static func check(_ findings: [SecretFinding], output: String, force: Bool) -> Bool {
         guard !findings.isEmpty else {
             return true
         }

@@ -116,10 +116,12 @@ private final class AttackedProxy {
         return try JSONValue.parse(bytes: response.body)["totalResults"]?.intValue ?? -1
     }
 
-    /// Returns "METHOD /path" of every exchange in the journal, and the numbers of damaged lines.
+    /// Returns "METHOD /path" of every exchange in the journal, in sequence order, and the numbers
+    /// of damaged lines.
     func journaled() throws -> (exchanges: [String], damagedLines: [Int]) {
         let contents = try JournalContents.read(path: proxy.configuration.journalPath)
-        let exchanges = contents.entries.map { "\($0.exchange.request.method) \($0.exchange.request.path)" }
+        var exchanges: [String] = []
+        try contents.forEachExchange { exchanges.append("\($0.request.method) \($0.request.path)") }
         return (exchanges, contents.damagedLines.map(\.number))
     }
 

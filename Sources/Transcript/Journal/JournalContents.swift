@@ -1,26 +1,107 @@
 import Foundation
 import SCIM
 
-/// The contents of a journal: the transcript's metadata and every complete exchange line, with
+/// The contents of a journal: the transcript's metadata, where each valid exchange line is, and
 /// the lines that could not be read.
+///
+/// Reading checks every line but keeps only the position of each exchange line, so memory does
+/// not grow with the exchanges' size. `forEachExchange` reads and parses the lines again, one at
+/// a time, in sequence order.
 public struct JournalContents: Sendable {
+    /// The journal file.
+    public let path: String
     /// The metadata from the header line, without exchanges.
     public var metadata: Transcript
-    /// Exchanges with their sequence numbers, in the order the lines were written.
-    public var entries: [(sequence: Int, exchange: Exchange)]
+    /// The valid exchange lines, in the order they were written.
+    public var entries: [JournalEntry]
     /// Lines in the middle of the file that are not valid exchange lines, in file order.
     public var damagedLines: [DamagedLine]
     /// Whether the last line was cut off by a crash during a write (it is ignored).
     public var hasTornTail: Bool
     /// The length in bytes of the file up to the end of its last complete line.
     public var validLength: Int
+    /// Entra's PATCH dialects that the exchanges' operations show: `aadOptscim062020` for an `op`
+    /// in lowercase, `legacy` for a capitalised one.
+    private var patchDialects: Set<String> = []
 
-    /// The transcript: the metadata with the exchanges ordered by sequence number, which is the
-    /// order in which the recorder received the requests.
-    public var transcript: Transcript {
-        var transcript = metadata
-        transcript.exchanges = entries.sorted { $0.sequence < $1.sequence }.map(\.exchange)
+    /// Entra's PATCH dialect when every PATCH operation shows the same one, or `nil`.
+    public var dialect: String? {
+        patchDialects.count == 1 ? patchDialects.first : nil
+    }
+
+    /// The metadata with `dialect` set, for the transcript made from the journal.
+    public var transcriptMetadata: Transcript {
+        var result = metadata
+        result.source.dialect = dialect ?? result.source.dialect
+        return result
+    }
+
+    /// The transcript: the metadata with every exchange, ordered by sequence number, which is the
+    /// order in which the recorder received the requests. It keeps every exchange in memory, so a
+    /// long journal is better written with `forEachExchange` and a `TranscriptEncoder`.
+    public func transcript() throws(JournalError) -> Transcript {
+        var transcript = transcriptMetadata
+        var exchanges: [Exchange] = []
+        exchanges.reserveCapacity(entries.count)
+        do {
+            try forEachExchange { exchanges.append($0) }
+        } catch let error as JournalError {
+            throw error
+        } catch {
+            throw JournalError(path: path, message: "\(error)")
+        }
+        transcript.exchanges = exchanges
         return transcript
+    }
+
+    /// Reads the exchange lines again, in sequence order, and passes each exchange to `body`.
+    /// Throws a `JournalError` when the file cannot be read or a line changed since `read`, and
+    /// what `body` throws.
+    public func forEachExchange(_ body: (Exchange) throws -> Void) throws {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw JournalError(path: path, message: "failed to read the journal: \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        let reader = FieldReader()
+        for entry in entries.sorted(by: { $0.sequence < $1.sequence }) {
+            var line = [UInt8](repeating: 0, count: entry.length)
+            var done = 0
+            while done < entry.length {
+                let read = line.withUnsafeMutableBytes { buffer in
+                    pread(descriptor, buffer.baseAddress! + done, entry.length - done, off_t(entry.offset + done))
+                }
+                if read < 0 && errno == EINTR {
+                    continue
+                }
+                guard read > 0 else {
+                    let reason =
+                        read < 0 ? String(cString: strerror(errno)) : "the file is shorter than when it was read"
+                    throw JournalError(
+                        path: path,
+                        message: "failed to read the exchange with sequence \(entry.sequence) again: \(reason)")
+                }
+                done += read
+            }
+            guard let exchange = Self.exchange(in: line[...], reader: reader) else {
+                throw JournalError(
+                    path: path,
+                    message:
+                        "the exchange with sequence \(entry.sequence) changed after the journal was read; run the command again"
+                )
+            }
+            try body(exchange)
+        }
+    }
+
+    /// Parses a valid exchange line's exchange, or returns `nil` when the line is not one.
+    private static func exchange(in line: ArraySlice<UInt8>, reader: FieldReader) -> Exchange? {
+        guard let object = try? JSONValue.parse(bytes: line).objectValue, let value = object["exchange"],
+            let exchange = try? Exchange(json: value, at: JSONPath.root.appending(key: "exchange"), reader: reader)
+        else {
+            return nil
+        }
+        return exchange.parsingTextBodies()
     }
 
     /// The largest sequence number a journal line may hold. The proxy counts up from the
@@ -73,10 +154,10 @@ public struct JournalContents: Sendable {
                 lineNumber += 1
                 if contents == nil {
                     contents = JournalContents(
-                        metadata: try parseHeader(line, path: path), entries: [], damagedLines: [],
+                        path: path, metadata: try parseHeader(line, path: path), entries: [], damagedLines: [],
                         hasTornTail: false, validLength: 0)
                 } else {
-                    contents?.add(line: line, number: lineNumber, reader: reader)
+                    contents?.add(line: line, number: lineNumber, offset: consumed, reader: reader)
                 }
                 consumed += newline + 1 - lineStart
                 lineStart = newline + 1
@@ -94,8 +175,9 @@ public struct JournalContents: Sendable {
         return contents
     }
 
-    /// Parses an exchange line, or records it as damaged with the reason.
-    private mutating func add(line: ArraySlice<UInt8>, number: Int, reader: FieldReader) {
+    /// Parses an exchange line that starts at `offset` in the file, and keeps its position, or
+    /// records it as damaged with the reason.
+    private mutating func add(line: ArraySlice<UInt8>, number: Int, offset: Int, reader: FieldReader) {
         let object: JSONObject
         do {
             let value = try JSONValue.parse(bytes: line)
@@ -138,11 +220,28 @@ public struct JournalContents: Sendable {
         }
         do {
             let exchange = try Exchange(json: exchangeValue, at: exchangePath, reader: reader)
-            entries.append((sequence, exchange.parsingTextBodies()))
+            entries.append(JournalEntry(sequence: sequence, offset: offset, length: line.count))
+            if exchange.request.method == "PATCH" {
+                // The journal keeps most bodies as text, so the body is parsed as JSON first.
+                patchDialects.formUnion(Self.dialects(in: exchange.parsingTextBodies()))
+            }
         } catch {
             damagedLines.append(
                 DamagedLine(number: number, sequence: sequence, reason: "\(error.path.abbreviated): \(error.message)"))
         }
+    }
+
+    /// Returns the dialects that a PATCH request's operations show: lowercase `op` values are sent
+    /// with the `aadOptscim062020` flag, capitalised ones without it.
+    private static func dialects(in exchange: Exchange) -> Set<String> {
+        var seen = Set<String>()
+        for operation in exchange.request.body.json?["Operations"]?.arrayValue ?? [] {
+            guard let op = operation.objectValue?.value(matching: "op")?.stringValue, let first = op.first else {
+                continue
+            }
+            seen.insert(first.isUppercase ? "legacy" : "aadOptscim062020")
+        }
+        return seen
     }
 
     /// Returns the value's JSON text, cut to 40 characters so that a long value keeps a warning short.
@@ -181,6 +280,16 @@ public struct JournalContents: Sendable {
             throw JournalError(path: path, message: "the header line is invalid: \(error.description)")
         }
     }
+}
+
+/// The position of a valid exchange line in the journal file.
+public struct JournalEntry: Sendable, Equatable {
+    /// The exchange's sequence number, in the order the recorder received the requests.
+    public let sequence: Int
+    /// The byte offset of the line's start.
+    public let offset: Int
+    /// The line's length in bytes, without its newline.
+    public let length: Int
 }
 
 /// A journal line that is not a valid exchange line, with the reason.

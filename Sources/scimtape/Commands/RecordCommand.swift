@@ -100,10 +100,11 @@ enum RecordCommand: Command {
             return
         }
         RecoverCommand.report(contents, path: journal)
-        let transcript = contents.transcript
-        if SecretScan.scan(transcript).isEmpty, writeTranscript(transcript, to: out) {
+        if case .written(let count) = RecoverCommand.writeTranscript(
+            of: contents, to: out, policy: nil, scan: .refuseQuietly)
+        {
             Terminal.error(
-                "note: continuing \(journal) from an earlier run that did not finish; its \(counted(transcript.exchanges.count, "exchange")) are in \(out) already"
+                "note: continuing \(journal) from an earlier run that did not finish; its \(counted(count, "exchange")) are in \(out) already"
             )
         }
     }
@@ -111,14 +112,14 @@ enum RecordCommand: Command {
     /// Stops the proxy, writes the transcript and removes the journal.
     private static func finish(_ proxy: RecordingProxy, out: String) -> ExitCode {
         let journal = proxy.configuration.journalPath
-        let result: (transcript: Transcript?, contents: JournalContents)
+        let contents: JournalContents
         do {
-            result = try proxy.finish()
+            contents = try proxy.finishJournal()
         } catch {
             Terminal.error("Error: \(error.message); the journal \(journal) is kept, run 'scimtape recover'")
             return .usageOrInput
         }
-        RecoverCommand.report(result.contents, path: journal)
+        RecoverCommand.report(contents, path: journal)
         let counts = proxy.counts
         if counts.upstreamFailures > 0 {
             Terminal.error(
@@ -144,17 +145,18 @@ enum RecordCommand: Command {
                 "note: \(counted(counts.secretsReplaced, "value")) that looked like credentials \(counts.secretsReplaced == 1 ? "was" : "were") replaced"
             )
         }
-        guard let transcript = result.transcript else {
+        guard !contents.entries.isEmpty else {
             try? FileManager.default.removeItem(atPath: journal)
             Terminal.error("note: no exchanges were recorded, so \(out) was not written")
             return .success
         }
-        guard writeTranscript(transcript, to: out) else {
+        guard case .written(let count) = RecoverCommand.writeTranscript(of: contents, to: out, policy: nil, scan: .skip)
+        else {
             Terminal.error("note: the journal \(journal) is kept; run 'scimtape recover \(journal) --out FILE'")
             return .usageOrInput
         }
         try? FileManager.default.removeItem(atPath: journal)
-        Terminal.out("wrote \(out) (\(counted(transcript.exchanges.count, "exchange")))")
+        Terminal.out("wrote \(out) (\(counted(count, "exchange")))")
         return .success
     }
 

@@ -41,15 +41,83 @@ enum RecoverCommand: Command {
             Terminal.error("Error: \(path) contains no complete exchange, so there is nothing to recover")
             return .usageOrInput
         }
-        let transcript = SecretOptions.applyPolicy(arguments, to: contents.transcript)
-        guard SecretOptions.check(transcript, output: out, force: arguments.flag("force")) else {
+        let written = writeTranscript(
+            of: contents, to: out, policy: SecretOptions.policy(arguments),
+            scan: .refuseUnless(forced: arguments.flag("force")))
+        switch written {
+        case .written(let count):
+            Terminal.out("recovered \(counted(count, "exchange")) from \(path) into \(out)")
+            return .success
+        case .secretsFound:
             return .checkFailed
-        }
-        guard writeTranscript(transcript, to: out) else {
+        case .failed:
             return .usageOrInput
         }
-        Terminal.out("recovered \(counted(transcript.exchanges.count, "exchange")) from \(path) into \(out)")
-        return .success
+    }
+
+    /// The secret scan's part in writing a journal as a transcript.
+    enum JournalScan {
+        /// No scan, because the recorder scanned each exchange before journaling it.
+        case skip
+        /// Prints each finding, and writes nothing when there is one unless `forced`.
+        case refuseUnless(forced: Bool)
+        /// Writes nothing when there is a finding, and prints nothing.
+        case refuseQuietly
+    }
+
+    /// The outcome of writing a journal as a transcript.
+    enum JournalWrite {
+        case written(exchanges: Int)
+        case secretsFound
+        case failed
+    }
+
+    /// Writes the journal's exchanges as a transcript at `out`, in sequence order, with `policy`
+    /// applied to each. The exchanges are read, checked and written one at a time, so memory
+    /// does not grow with the journal. Prints what failed.
+    static func writeTranscript(
+        of contents: JournalContents, to out: String, policy: SecretPolicy?, scan: JournalScan
+    ) -> JournalWrite {
+        struct SecretsFound: Error {}
+        var findings: [SecretFinding] = []
+        var encoder = TranscriptEncoder(metadata: contents.transcriptMetadata)
+        let (scans, refuses, prints): (Bool, Bool, Bool)
+        switch scan {
+        case .skip: (scans, refuses, prints) = (false, false, false)
+        case .refuseUnless(let forced): (scans, refuses, prints) = (true, !forced, true)
+        case .refuseQuietly: (scans, refuses, prints) = (true, true, false)
+        }
+        do {
+            try TranscriptFile.write(to: out) { sink in
+                try contents.forEachExchange { exchange in
+                    let redacted = policy?.apply(to: exchange) ?? exchange
+                    if scans {
+                        findings += SecretScan.scan(redacted, number: encoder.exchangeCount + 1)
+                    }
+                    try encoder.append(redacted, to: sink)
+                }
+                if refuses && !findings.isEmpty {
+                    throw SecretsFound()
+                }
+                try encoder.finish(to: sink)
+            }
+        } catch is SecretsFound {
+            if prints {
+                _ = SecretOptions.check(findings, output: out, force: false)
+            }
+            return .secretsFound
+        } catch let error as JournalError {
+            Terminal.error("Error: \(error.description)")
+            return .failed
+        } catch {
+            Terminal.error("Error: cannot write \(out): \(error.localizedDescription)")
+            return .failed
+        }
+        if prints && !findings.isEmpty {
+            _ = SecretOptions.check(findings, output: out, force: true)
+        }
+        noteIfOverReadLimit(out)
+        return .written(exchanges: encoder.exchangeCount)
     }
 
     /// Prints what could not be read from a journal.
