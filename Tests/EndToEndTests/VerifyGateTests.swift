@@ -101,18 +101,7 @@ import Testing
 
     @Test func updateRewritesTheExpectation() throws {
         let copy = try RecordingsCopy()
-        var document = try JSONValue.parse(try copy.read("02-create-user.json")).objectValue ?? JSONObject()
-        var exchanges = document["exchanges"]?.arrayValue ?? []
-        let index = try #require(exchanges.firstIndex { $0["request"]?["method"] == "POST" })
-        var exchange = exchanges[index].objectValue ?? JSONObject()
-        var response = exchange["response"]?.objectValue ?? JSONObject()
-        var body = response["body"]?.objectValue ?? JSONObject()
-        body["displayName"] = "Outdated"
-        response["body"] = .object(body)
-        exchange["response"] = .object(response)
-        exchanges[index] = .object(exchange)
-        document["exchanges"] = .array(exchanges)
-        try copy.write("02-create-user.json", JSONValue.object(document).serialized(.pretty))
+        let index = try Self.recordOutdatedDisplayName(in: copy)
 
         let update = try BinaryRunner.run(["verify", "--update", copy.path("02-create-user.json")])
         let after = try BinaryRunner.run(["verify", copy.path("02-create-user.json")])
@@ -121,6 +110,77 @@ import Testing
         #expect(update.stdout.contains("updated 1 expectation"))
         #expect(update.stdout.contains(#"exchange \#(index + 1): $.displayName: "Outdated" → "Alice Example""#))
         #expect(after.status == 0, "\(after.stdout)")
+    }
+
+    @Test func updateReplaysRewrittenTranscript() throws {
+        let copy = try RecordingsCopy()
+        _ = try Self.recordOutdatedDisplayName(in: copy)
+        let path = copy.path("02-create-user.json")
+
+        let update = try BinaryRunner.run(["verify", "--update", path])
+
+        #expect(update.status == 0, "\(update.stdout)")
+        #expect(update.stdout.contains("\(path): updated 1 expectation"), "\(update.stdout)")
+        #expect(
+            update.stdout.contains("\(path): replayed the rewritten transcript once more, and it passed"),
+            "\(update.stdout)")
+        #expect(update.stdout.contains("PASS \(path) (6 exchanges)"), "\(update.stdout)")
+        #expect(!update.stdout.contains("FAIL "), "\(update.stdout)")
+        #expect(update.stdout.contains("1 transcript: 1 passed, 0 failed"), "\(update.stdout)")
+    }
+
+    /// The second replay goes to the same target with identities of its own. Cleanup in the front
+    /// profile only blocks a user, so the target keeps one user per replay, each created with 201.
+    @Test func updateReplaysAgainstTargetIsolated() throws {
+        let copy = try RecordingsCopy()
+        _ = try Self.recordOutdatedDisplayName(in: copy)
+        let path = copy.path("02-create-user.json")
+        let serve = try ServeProcess()
+
+        let update = try BinaryRunner.run(["verify", "--update", "--target", serve.baseURL, path])
+        let state = try Self.adminState(of: serve)
+
+        #expect(update.status == 0, "\(update.stdout)")
+        #expect(update.stdout.contains("updated 1 expectation"), "\(update.stdout)")
+        #expect(
+            update.stdout.contains("\(path): replayed the rewritten transcript once more, and it passed"),
+            "\(update.stdout)")
+        #expect(update.stdout.contains("PASS \(path)"), "\(update.stdout)")
+        #expect(state["users"]?.intValue == 2, "\(state.serialized())")
+    }
+
+    /// The target's responses change between the two replays. A fault scheduled on the target lets
+    /// the first POST /Users through and fails the second with 500, so the rewrite from the first
+    /// replay does not hold on the second.
+    @Test func updateFailsWhenRewriteStillFails() throws {
+        let copy = try RecordingsCopy()
+        let index = try Self.recordOutdatedDisplayName(in: copy)
+        let path = copy.path("02-create-user.json")
+        let serve = try ServeProcess()
+        let fault: JSONValue = [
+            "preconditions": [
+                ["kind": "fault", "method": "POST", "path": "/Users", "status": 500, "after": 1, "count": 1]
+            ]
+        ]
+        let scheduled = try HTTPClient().send(
+            HTTPRequest(
+                method: .post, target: "/_scimtape/state", headers: [("Content-Type", "application/json")],
+                body: fault.serializedBytes()),
+            url: Self.adminURL(of: serve))
+        try #require(scheduled.status.code == 200, "\(String(decoding: scheduled.body, as: UTF8.self))")
+
+        let update = try BinaryRunner.run(["verify", "--update", "--target", serve.baseURL, path])
+
+        #expect(update.status == 1, "\(update.stdout)")
+        #expect(update.stdout.contains("\(path): updated 1 expectation"), "\(update.stdout)")
+        #expect(
+            update.stdout.contains("\(path): replayed the rewritten transcript once more, and it failed"),
+            "\(update.stdout)")
+        #expect(update.stdout.contains("FAIL \(path)"), "\(update.stdout)")
+        #expect(update.stdout.contains("\(path): exchange \(index + 1): error: [status]"), "\(update.stdout)")
+        #expect(update.stdout.contains("1 transcript: 0 passed, 1 failed"), "\(update.stdout)")
+        let rewritten = try JSONValue.parse(try copy.read("02-create-user.json"))
+        #expect(rewritten["exchanges"]?.arrayValue?[index]["response"]?["body"]?["displayName"] == "Alice Example")
     }
 
     /// Against a long-running target, each update replays with identities of its own, so a user
@@ -160,6 +220,37 @@ import Testing
         #expect(update.stdout.contains("not updated"), "\(update.stdout)")
         #expect(update.stdout.contains("create-only-template"))
         #expect(try copy.read(name) == original)
+    }
+
+    /// Changes the recorded displayName in the response to POST /Users of `02-create-user.json`,
+    /// the only difference from what the reference endpoint returns, and returns that exchange's
+    /// 0-based index.
+    static func recordOutdatedDisplayName(in copy: RecordingsCopy) throws -> Int {
+        var document = try JSONValue.parse(try copy.read("02-create-user.json")).objectValue ?? JSONObject()
+        var exchanges = document["exchanges"]?.arrayValue ?? []
+        let index = try #require(exchanges.firstIndex { $0["request"]?["method"] == "POST" })
+        var exchange = exchanges[index].objectValue ?? JSONObject()
+        var response = exchange["response"]?.objectValue ?? JSONObject()
+        var body = response["body"]?.objectValue ?? JSONObject()
+        body["displayName"] = "Outdated"
+        response["body"] = .object(body)
+        exchange["response"] = .object(response)
+        exchanges[index] = .object(exchange)
+        document["exchanges"] = .array(exchanges)
+        try copy.write("02-create-user.json", JSONValue.object(document).serialized(.pretty))
+        return index
+    }
+
+    /// Returns the URL of the admin route of a `scimtape serve` process, beside its SCIM base
+    /// `/scim/v2`.
+    static func adminURL(of serve: ServeProcess) -> String {
+        String(serve.baseURL.dropLast("/scim/v2".count)) + "/_scimtape/state"
+    }
+
+    static func adminState(of serve: ServeProcess) throws -> JSONValue {
+        let response = try HTTPClient().send(
+            HTTPRequest(method: .get, target: "/_scimtape/state"), url: adminURL(of: serve))
+        return try JSONValue.parse(bytes: response.body)
     }
 
     @Test func lintFindsUnredactedCredentials() throws {

@@ -79,7 +79,7 @@ enum VerifyCommand: Command {
             .init(
                 name: "update", valueName: nil,
                 help:
-                    "Rewrite each transcript's expectations from the target's responses after a deliberate change, and print what changed. A transcript whose replay breaks a contract rule or could not run in full is left as it is, and the run exits 1."
+                    "Rewrite each transcript's expectations from the target's responses after a deliberate change, and print what changed. Each rewritten transcript is replayed once more in the same way, and that replay is its result: exit 1 if it still fails. A transcript whose replay breaks a contract rule or could not run in full is left as it is, and the run exits 1."
             ),
         ] + TargetConnectionOptions.specOptions + [
             .init(name: "timeout", valueName: "seconds", help: "Time allowed per request. (default: 30)"),

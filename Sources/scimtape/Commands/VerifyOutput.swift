@@ -122,22 +122,42 @@ struct VerifyOutput: Sendable {
         return nil
     }
 
-    /// Rewrites a transcript from its replay and prints what changed (`--update`).
-    func update(_ transcript: Transcript, path: String, outcome: TranscriptOutcome) {
+    /// Rewrites a transcript from its replay and prints what changed (`--update`). Returns
+    /// whether the file was rewritten.
+    func update(_ transcript: Transcript, path: String, outcome: TranscriptOutcome) -> Bool {
         let (updated, changes) = TranscriptUpdater.update(transcript, from: outcome, profile: plan.options.profile)
         guard !changes.isEmpty else {
             Terminal.out("\(path): expectations unchanged")
-            return
+            return false
         }
         do {
             try TranscriptFile.write(updated, to: path)
         } catch {
             Terminal.error("Error: cannot write \(path): \(error.localizedDescription)")
-            return
+            return false
         }
         Terminal.out("\(path): updated \(counted(changes.count, "expectation"))")
         for change in changes {
             Terminal.out("  \(change)")
         }
+        return true
+    }
+
+    /// Prints the result of the replay that `--update` runs after rewriting a transcript.
+    func printReplayAfterRewrite(_ outcome: TranscriptOutcome) {
+        if showsProgress {
+            clearProgress()
+        }
+        let result =
+            switch outcome.status {
+            case .passed:
+                "and it passed"
+            case .failed:
+                "and it failed with \(counted(outcome.errors.count, "finding")); the file keeps the rewritten "
+                    + "expectations"
+            case .skipped:
+                "and it was skipped"
+            }
+        Terminal.out("\(outcome.file): replayed the rewritten transcript once more, \(result)")
     }
 }

@@ -18,7 +18,9 @@ final class VerifyRun: @unchecked Sendable {
     private let gate = SharedTargetGate()
 
     enum Result {
-        case outcome(TranscriptOutcome)
+        /// A replayed transcript. `rewritten` marks the outcome of the replay that `--update` runs
+        /// after rewriting the file, which is the transcript's result in place of the first replay.
+        case outcome(TranscriptOutcome, rewritten: Bool = false)
         case unreadable(String)
         case other
     }
@@ -48,11 +50,14 @@ final class VerifyRun: @unchecked Sendable {
         output.clearProgress()
 
         var outcomes: [TranscriptOutcome] = []
+        var rewritten: [Bool] = []
         var inputErrors = discovery.problems
         var otherFiles = 0
         for index in candidates.indices {
             switch results[index] {
-            case .outcome(let outcome)?: outcomes.append(outcome)
+            case .outcome(let outcome, let replayedAfterRewrite)?:
+                outcomes.append(outcome)
+                rewritten.append(replayedAfterRewrite)
             case .unreadable(let message)?: inputErrors.append(message)
             case .other?, nil: otherFiles += 1
             }
@@ -94,7 +99,19 @@ final class VerifyRun: @unchecked Sendable {
         }
         if plan.update {
             let blocked = judged.contains { $0.errors.contains { !Self.updatableRules.contains($0.rule) } }
-            return blocked ? .checkFailed : .success
+            // A rewritten transcript is judged by its replay after the rewrite, as a plain verify
+            // run would judge it, so a status or body difference there fails the run too.
+            let rewriteFailed = zip(judged, rewritten).contains { outcome, replayedAfterRewrite in
+                guard replayedAfterRewrite else {
+                    return false
+                }
+                switch outcome.status {
+                case .passed: return false
+                case .failed: return true
+                case .skipped: return plan.failOnSkip
+                }
+            }
+            return blocked || rewriteFailed ? .checkFailed : .success
         }
         if report.failed > 0 || (plan.failOnSkip && report.skipped > 0) {
             return .checkFailed
@@ -184,14 +201,13 @@ final class VerifyRun: @unchecked Sendable {
                     exchangeCount: transcript.exchanges.count, duration: 0))
         }
         do throws(VerifyFailure) {
-            let exclusive = plan.options.target != nil && SharedTargetGate.needsTargetAlone(transcript)
-            let outcome = try gate.run(exclusive: exclusive) { () throws(VerifyFailure) in
-                try verifier.verify(transcript, file: candidate.path)
-            }
+            let outcome = try replay(transcript, path: candidate.path, verifier: verifier)
             if plan.update {
                 let blocking = outcome.errors.filter { !Self.updatableRules.contains($0.rule) }
                 if blocking.isEmpty {
-                    output.update(transcript, path: candidate.path, outcome: outcome)
+                    if output.update(transcript, path: candidate.path, outcome: outcome) {
+                        return try replayRewritten(path: candidate.path, verifier: verifier)
+                    }
                 } else {
                     let rules = Set(blocking.map(\.rule)).sorted().joined(separator: ", ")
                     Terminal.out(
@@ -208,6 +224,32 @@ final class VerifyRun: @unchecked Sendable {
         }
     }
 
+    /// Replays one transcript, alone when it changes how a shared target responds to other clients.
+    private func replay(_ transcript: Transcript, path: String, verifier: Verifier) throws(VerifyFailure)
+        -> TranscriptOutcome
+    {
+        let exclusive = plan.options.target != nil && SharedTargetGate.needsTargetAlone(transcript)
+        return try gate.run(exclusive: exclusive) { () throws(VerifyFailure) in
+            try verifier.verify(transcript, file: path)
+        }
+    }
+
+    /// Reads back a transcript that `--update` has just rewritten and replays it once more, as the
+    /// first replay ran: against the same target, or a fresh embedded endpoint, with the same
+    /// profile and isolation. Its outcome is the transcript's result.
+    private func replayRewritten(path: String, verifier: Verifier) throws(VerifyFailure) -> Result {
+        let content: TranscriptFile.Content
+        do {
+            content = try TranscriptFile.read(path: path, maximumSize: plan.maximumTranscriptSize)
+        } catch {
+            return .unreadable(error.description)
+        }
+        guard case .transcript(let rewritten) = content else {
+            return .unreadable("\(path): error: the rewritten file cannot be read back as a transcript")
+        }
+        return .outcome(try replay(rewritten, path: path, verifier: verifier), rewritten: true)
+    }
+
     /// Stores a result and prints every result that is next in file order.
     private func finish(_ index: Int, _ result: Result, total: Int) {
         lock.lock()
@@ -215,10 +257,13 @@ final class VerifyRun: @unchecked Sendable {
         results[index] = result
         while let ready = results[printed] {
             switch ready {
-            case .outcome(let outcome):
+            case .outcome(let outcome, let rewritten):
                 // Printed as the baseline judges it; the entries it uses are counted after the run.
                 var scratch = Set<Int>()
                 let (judged, accepted) = judge(outcome, used: &scratch)
+                if rewritten {
+                    output.printReplayAfterRewrite(judged)
+                }
                 output.print(judged, accepted: accepted)
             case .unreadable(let message): Terminal.error(message)
             case .other: break
