@@ -36,25 +36,24 @@ public struct Baseline: Sendable {
         guard let root = json.objectValue, root["format"]?.stringValue == formatName else {
             throw BaselineError(message: "\(path): not a baseline; it needs \"format\": \"\(formatName)\"")
         }
+        for key in root.keys where !["format", "version", "entries"].contains(key) {
+            throw BaselineError(
+                message: "\(path): $.\(key): unknown member '\(key)'; expected one of entries, format, version")
+        }
+        guard let version = root["version"], version.intValue == 1 else {
+            let found = root["version"].map { "found \($0.serialized())" } ?? "the member is missing"
+            throw BaselineError(message: "\(path): $.version: expected version 1, \(found)")
+        }
         guard let list = root["entries"]?.arrayValue else {
             throw BaselineError(message: "\(path): $.entries must be an array")
         }
         var entries: [BaselineEntry] = []
         for (index, item) in list.enumerated() {
-            let object = item.objectValue ?? JSONObject()
-            guard let transcript = object["transcript"]?.stringValue, let rule = object["rule"]?.stringValue else {
-                throw BaselineError(
-                    message: "\(path): $.entries[\(index)] needs string members 'transcript' and 'rule'")
+            do {
+                entries.append(try BaselineEntry(json: item))
+            } catch {
+                throw BaselineError(message: "\(path): $.entries[\(index)]\(error.message)")
             }
-            guard let reason = object["reason"]?.stringValue, !reason.trimmingWhitespace().isEmpty else {
-                throw BaselineError(
-                    message: "\(path): $.entries[\(index)] needs a 'reason' saying why the finding is accepted")
-            }
-            entries.append(
-                BaselineEntry(
-                    transcript: transcript, exchange: object["exchange"]?.intValue, rule: rule,
-                    path: object["path"]?.stringValue,
-                    reason: reason))
         }
         return Baseline(entries: entries)
     }
@@ -108,6 +107,61 @@ public struct BaselineEntry: Sendable, Equatable {
     public let path: String?
     public let reason: String
 
+    public init(transcript: String, exchange: Int?, rule: String, path: String?, reason: String) {
+        self.transcript = transcript
+        self.exchange = exchange
+        self.rule = rule
+        self.path = path
+        self.reason = reason
+    }
+
+    /// Reads one entry of a baseline file. The error's message starts with the member's path
+    /// relative to the entry, such as `.exchange: ...`, or with `: ` for the entry itself.
+    init(json: JSONValue) throws(BaselineEntryError) {
+        guard let object = json.objectValue else {
+            throw BaselineEntryError(message: ": expected an object, found \(json.typeName)")
+        }
+        let members = ["transcript", "exchange", "rule", "path", "reason"]
+        for key in object.keys where !members.contains(key) {
+            throw BaselineEntryError(
+                message: ".\(key): unknown member '\(key)'; expected one of \(members.sorted().joined(separator: ", "))"
+            )
+        }
+        transcript = try Self.string(object, "transcript")
+        rule = try Self.string(object, "rule")
+        guard object["reason"] != nil else {
+            throw BaselineEntryError(message: ".reason: missing; give the reason the finding is accepted")
+        }
+        reason = try Self.string(object, "reason")
+        guard !reason.trimmingWhitespace().isEmpty else {
+            throw BaselineEntryError(message: ".reason: empty; give the reason the finding is accepted")
+        }
+        if let value = object["exchange"] {
+            // An entry without the member accepts the finding at every exchange, so a value that is
+            // not an exchange number must not be read as that.
+            guard let number = value.intValue, number >= 1 else {
+                throw BaselineEntryError(
+                    message:
+                        ".exchange: expected an exchange number (an integer from 1), found \(value.serialized()); leave the member out to accept the finding at every exchange"
+                )
+            }
+            exchange = number
+        } else {
+            exchange = nil
+        }
+        path = object["path"] == nil ? nil : try Self.string(object, "path")
+    }
+
+    private static func string(_ object: JSONObject, _ key: String) throws(BaselineEntryError) -> String {
+        guard let value = object[key] else {
+            throw BaselineEntryError(message: ".\(key): the member '\(key)' is missing")
+        }
+        guard let text = value.stringValue else {
+            throw BaselineEntryError(message: ".\(key): expected a string, found \(value.serialized())")
+        }
+        return text
+    }
+
     func matches(_ finding: Finding, transcript name: String) -> Bool {
         transcript == name && rule == finding.rule && (exchange == nil || exchange == finding.exchange)
             && (path == nil || path == finding.path?.description)
@@ -134,6 +188,11 @@ public struct BaselineEntry: Sendable, Equatable {
         }
         return text + " (\(reason))"
     }
+}
+
+/// A fault in one baseline entry, with the member's path relative to the entry.
+struct BaselineEntryError: Error {
+    let message: String
 }
 
 /// A baseline file that cannot be used.
