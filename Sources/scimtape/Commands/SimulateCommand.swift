@@ -51,6 +51,12 @@ enum SimulateCommand: Command {
             return usageFailure("missing --out FILE", spec: spec)
         }
         let scenarioPath = arguments.positionals[0]
+        let logPath = arguments.value("log") ?? ProvisioningLog.path(forTranscript: out)
+        if let problem = outputProblem(
+            out: out, log: logPath, scenario: scenarioPath, logGiven: arguments.value("log") != nil)
+        {
+            return usageFailure(problem, spec: spec)
+        }
         let logger: Logger
         let token: String?
         let extraHeaders: HTTPHeaders
@@ -127,7 +133,6 @@ enum SimulateCommand: Command {
             Terminal.error("Error: \(error)")
             return .usageOrInput
         }
-        let logPath = arguments.value("log") ?? ProvisioningLog.path(forTranscript: out)
         do {
             try TranscriptFile.write(result.transcript, to: out)
             try result.log.write(to: logPath)
@@ -150,6 +155,28 @@ enum SimulateCommand: Command {
                     + "\(counted(cycle.failures, "failure")) in \(String(format: "%.3f", seconds)) s\(rate)")
         }
         return .success
+    }
+
+    /// Returns why the transcript or the provisioning log cannot be written at the paths that
+    /// --out and --log give. It runs before any request is sent.
+    private static func outputProblem(out: String, log: String, scenario: String, logGiven: Bool) -> String? {
+        let logOption = logGiven ? "--log \(log)" : "the provisioning log path \(log), which comes from --out,"
+        if OutputPath.sameFile(out, log) {
+            return "--out and --log name the same file, \(out); give the provisioning log a path of its own"
+        }
+        if OutputPath.sameFile(out, scenario) {
+            return "--out \(out) is the scenario file, which the transcript would overwrite; choose another --out"
+        }
+        if OutputPath.sameFile(log, scenario) {
+            return "\(logOption) is the scenario file, which the log would overwrite; choose another --log"
+        }
+        if let problem = OutputPath.problem(writing: out) {
+            return "--out \(out) \(problem)"
+        }
+        if let problem = OutputPath.problem(writing: log) {
+            return "\(logOption) \(problem)"
+        }
+        return nil
     }
 }
 

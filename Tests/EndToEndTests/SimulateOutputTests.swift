@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+
+/// simulate checks where it writes before it sends any request, through the built binary.
+@Suite struct SimulateOutput {
+    static let scenario = "\(BinaryRunner.packageRoot.path)/Recordings/scenarios/02-create-user.json"
+
+    @Test func outAndLogOnSamePathIsUsageError() throws {
+        let copy = try RecordingsCopy()
+
+        let result = try BinaryRunner.run([
+            "simulate", Self.scenario, "--out", copy.path("run.json"), "--log", copy.path("./run.json"),
+        ])
+
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("--out and --log name the same file"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: copy.path("run.json")))
+    }
+
+    @Test func outOnScenarioFileIsUsageError() throws {
+        let copy = try RecordingsCopy()
+        let scenario = try String(contentsOfFile: Self.scenario, encoding: .utf8)
+        try copy.write("scenario.json", scenario)
+        try FileManager.default.createSymbolicLink(
+            atPath: copy.path("link.json"), withDestinationPath: copy.path("scenario.json"))
+
+        let direct = try BinaryRunner.run(["simulate", copy.path("scenario.json"), "--out", copy.path("scenario.json")])
+        let linked = try BinaryRunner.run(["simulate", copy.path("scenario.json"), "--out", copy.path("link.json")])
+
+        #expect(direct.status == 2, "\(direct.stderr)")
+        #expect(direct.stderr.contains("is the scenario file"), "\(direct.stderr)")
+        #expect(linked.status == 2, "\(linked.stderr)")
+        #expect(linked.stderr.contains("is the scenario file"), "\(linked.stderr)")
+        #expect(try copy.read("scenario.json") == scenario)
+    }
+
+    /// Port 1 on loopback has no listener, so a run that sent a request would end with exit 3
+    /// (unreachable) instead of the usage error.
+    @Test(arguments: ["folder", "/proc/version", "/dev/null"])
+    func unwritableOutIsFoundBeforeSending(out: String) throws {
+        let copy = try RecordingsCopy()
+        try FileManager.default.createDirectory(atPath: copy.path("folder"), withIntermediateDirectories: true)
+        let path = out.hasPrefix("/") ? out : copy.path(out)
+
+        let result = try BinaryRunner.run([
+            "simulate", Self.scenario, "--out", path, "--target", "http://127.0.0.1:1/scim/v2",
+        ])
+
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("Error: --out \(path) "), "\(result.stderr)")
+        #expect(!result.stderr.contains("unreachable"), "\(result.stderr)")
+    }
+
+    @Test func missingOutFoldersAreCreated() throws {
+        let copy = try RecordingsCopy()
+
+        let result = try BinaryRunner.run(["simulate", Self.scenario, "--out", copy.path("new/folder/run.json")])
+
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(FileManager.default.fileExists(atPath: copy.path("new/folder/run.json")))
+        #expect(FileManager.default.fileExists(atPath: copy.path("new/folder/run.provisioning-log.json")))
+    }
+}
