@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+
+/// How verify turns the paths on its command line into transcripts, through the built binary.
+@Suite struct VerifyPaths {
+    private func passedLines(_ stdout: String) -> [String] {
+        stdout.split(separator: "\n").filter { $0.hasPrefix("PASS ") }.map(String.init)
+    }
+
+    @Test func symbolicLinkToFolderIsFollowed() throws {
+        let copy = try RecordingsCopy()
+        let link = copy.folder.deletingLastPathComponent().appendingPathComponent("link-\(UUID().uuidString)").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: copy.folder.path)
+        defer { try? FileManager.default.removeItem(atPath: link) }
+        let direct = try BinaryRunner.run(["verify", copy.folder.path])
+
+        for argument in [link, link + "/"] {
+            let result = try BinaryRunner.run(["verify", argument])
+
+            #expect(result.status == 0, "\(argument): \(result.stderr)")
+            #expect(passedLines(result.stdout).count == passedLines(direct.stdout).count, "\(result.stdout)")
+            #expect(passedLines(result.stdout).allSatisfy { $0.hasPrefix("PASS \(link)") }, "\(result.stdout)")
+        }
+    }
+
+    /// A symbolic link inside the folder that points back at the folder is not followed.
+    @Test func linkBackToFolderDoesNotLoop() throws {
+        let copy = try RecordingsCopy()
+        try FileManager.default.createSymbolicLink(atPath: copy.path("again"), withDestinationPath: copy.folder.path)
+
+        let result = try BinaryRunner.run(["verify", copy.folder.path], timeout: 60)
+
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!result.stdout.contains("/again/"), "\(result.stdout)")
+    }
+
+    @Test func eachFileIsReplayedOnce() throws {
+        let copy = try RecordingsCopy()
+        let file = copy.path("02-create-user.json")
+        let all = try BinaryRunner.run(["verify", copy.folder.path])
+
+        let result = try BinaryRunner.run(["verify", file, file, copy.folder.path, copy.folder.path + "/./"])
+
+        let lines = passedLines(result.stdout)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(lines.count == passedLines(all.stdout).count, "\(result.stdout)")
+        #expect(lines.first == "PASS \(file) (6 exchanges)", "\(result.stdout)")
+        #expect(lines.filter { $0.contains("02-create-user.json") }.count == 1, "\(result.stdout)")
+    }
+}
