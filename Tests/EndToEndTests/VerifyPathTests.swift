@@ -1,4 +1,5 @@
 import Foundation
+import SCIM
 import Testing
 
 /// How verify turns the paths on its command line into transcripts, through the built binary.
@@ -46,5 +47,29 @@ import Testing
         #expect(lines.count == passedLines(all.stdout).count, "\(result.stdout)")
         #expect(lines.first == "PASS \(file) (6 exchanges)", "\(result.stdout)")
         #expect(lines.filter { $0.contains("02-create-user.json") }.count == 1, "\(result.stdout)")
+    }
+
+    @Test func noTranscriptsFailsEveryReport() throws {
+        let copy = try RecordingsCopy()
+        let empty = copy.path("empty")
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+
+        let result = try BinaryRunner.run([
+            "verify", empty, "--json", copy.path("r.json"), "--markdown", copy.path("r.md"), "--junit",
+            copy.path("r.xml"),
+        ])
+
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("no transcripts found in \(empty)"), "\(result.stderr)")
+        let report = try JSONValue.parse(
+            bytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: copy.path("r.json")))))
+        let inputErrors = try #require(report["inputErrors"]?.arrayValue)
+        #expect(inputErrors.count == 1)
+        #expect(inputErrors.first?.stringValue?.contains("no transcripts found") == true)
+        let markdown = try copy.read("r.md")
+        #expect(markdown.contains("**failed**"), "\(markdown)")
+        #expect(!markdown.contains("**passed**"), "\(markdown)")
+        let junit = try copy.read("r.xml")
+        #expect(junit.contains("no transcripts found"), "\(junit)")
     }
 }

@@ -66,13 +66,18 @@ final class VerifyRun: @unchecked Sendable {
             return stopped(by: stop, started: started, outcomes: outcomes, inputErrors: inputErrors)
         }
         let (judged, accepted, unused) = applyBaseline(outcomes)
-        let report = RunReport(
+        var report = RunReport(
             tool: "scimtape \(Terminal.version)", profile: plan.options.profile, target: plan.options.target,
             startedAt: started,
             duration: Date().timeIntervalSince(started), outcomes: judged, inputErrors: inputErrors,
             baselined: accepted,
             unusedBaselineEntries: unused)
         output.summarize(report, otherFiles: otherFiles)
+        let noTranscripts = "no transcripts found in \(plan.paths.joined(separator: ", "))"
+        if judged.isEmpty && inputErrors.isEmpty {
+            // The run exits 2 below, so the reports list the reason as an input error and do not pass.
+            report.inputErrors.append("error: \(noTranscripts)")
+        }
         if let failure = output.writeReports(report) {
             Terminal.error("Error: \(failure)")
             return .usageOrInput
@@ -94,7 +99,7 @@ final class VerifyRun: @unchecked Sendable {
             return .usageOrInput
         }
         if judged.isEmpty {
-            Terminal.error("Error: no transcripts found in \(plan.paths.joined(separator: ", "))")
+            Terminal.error("Error: \(noTranscripts)")
             return .usageOrInput
         }
         if plan.update {
