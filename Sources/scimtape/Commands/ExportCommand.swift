@@ -23,8 +23,9 @@ enum ExportCommand: Command {
             The headers and JSON members listed under --redact-header and --redact-field, and tokens in
             request paths, are replaced before anything is written. A transcript keeps no timings, so every
             entry has a time of 0 ms and entries start one millisecond apart from the transcript's
-            recordedAt. Exit codes: 0 written, 1 the secret scan found a credential and nothing was
-            written, 2 usage or input error.
+            recordedAt. HAR has no place for a transcript's preconditions and expectations ("expect"), so
+            they are left out, with a warning that counts them. Exit codes: 0 written, 1 the secret scan
+            found a credential and nothing was written, 2 usage or input error.
             """)
 
     static func run(_ arguments: ParsedArguments) -> ExitCode {
@@ -62,6 +63,27 @@ enum ExportCommand: Command {
             return .usageOrInput
         }
         Terminal.out("wrote \(out) (\(entries(transcript.exchanges.count)) under \(base))")
+        if let warning = droppedWarning(transcript, out: out) {
+            Terminal.error(warning)
+        }
         return .success
+    }
+
+    /// Returns a warning naming what HAR has no place for, or `nil` when nothing was left out.
+    static func droppedWarning(_ transcript: Transcript, out: String) -> String? {
+        let expecting = transcript.exchanges.filter { !$0.expectations.isEmpty }.count
+        var dropped: [String] = []
+        if !transcript.preconditions.isEmpty {
+            dropped.append(counted(transcript.preconditions.count, "precondition"))
+        }
+        if expecting > 0 {
+            dropped.append("the expectations (\"expect\") of \(counted(expecting, "exchange"))")
+        }
+        guard !dropped.isEmpty else {
+            return nil
+        }
+        return
+            "warning: \(out) leaves out \(dropped.joined(separator: " and ")), because HAR has no place for preconditions or expectations;"
+            + " a transcript imported from it replays without them"
     }
 }
