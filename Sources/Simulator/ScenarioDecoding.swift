@@ -1,5 +1,6 @@
 import Foundation
 import SCIM
+import Transcript
 
 /// A scenario that cannot be read, with the JSON path of the fault.
 public struct ScenarioError: Error, Sendable, CustomStringConvertible {
@@ -16,6 +17,9 @@ extension Scenario {
     /// The `format` member that marks a JSON file as a scenario.
     public static let formatName = "scimtape.scenario"
 
+    /// The latest `startTime` accepted: 9000-01-01T00:00:00Z, in seconds since 1970.
+    static let latestStartTime: Double = 221_845_392_000
+
     /// The first instant of a timeline that gives no `startTime`: 2025-01-06T09:00:00Z.
     public static let defaultStartTime: Double = 1_736_154_000
 
@@ -26,16 +30,26 @@ extension Scenario {
 
     /// Reads a scenario file.
     public static func load(path: String) throws(ScenarioError) -> Scenario {
-        let bytes: [UInt8]
+        if let problem = FileCheck.problem(readingRegularFile: path) {
+            throw ScenarioError(file: path, path: .root, message: "cannot read the file: \(problem)")
+        }
+        var bytes: [UInt8]
         do {
             bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         } catch {
             throw ScenarioError(file: path, path: .root, message: "cannot read the file: \(error.localizedDescription)")
         }
+        // A UTF-8 byte order mark is skipped, as in transcripts and HAR files.
+        let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+        if bytes.starts(with: byteOrderMark) {
+            bytes.removeFirst(byteOrderMark.count)
+        }
         do {
             return try Scenario(json: try JSONValue.parse(bytes: bytes))
         } catch let error as JSONParseError {
-            throw ScenarioError(file: path, path: error.path, message: error.description)
+            throw ScenarioError(
+                file: path, path: error.path,
+                message: "invalid JSON at line \(error.line), column \(error.column): \(error.reason)")
         } catch var error as ScenarioError {
             error.file = path
             throw error
@@ -71,6 +85,15 @@ extension Scenario {
                 throw ScenarioError(
                     path: JSONPath.root.appending(key: "startTime"),
                     message: "expected an RFC 3339 time such as 2025-01-06T09:00:00Z")
+            }
+            // NOTE: the margin of about 1000 years is a guess at the longest span a timeline
+            // covers; it is not derived from the timeline.
+            guard parsed < Scenario.latestStartTime else {
+                throw ScenarioError(
+                    path: JSONPath.root.appending(key: "startTime"),
+                    message:
+                        "\(text) is after 9000-01-01T00:00:00Z, so the simulated times could pass year 9999, which RFC 3339 cannot write"
+                )
             }
             startTime = parsed
         }

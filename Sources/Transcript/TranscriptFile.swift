@@ -70,7 +70,11 @@ public enum TranscriptFile {
 
         let json: JSONValue
         do {
-            json = try JSONValue.parse(bytes: [UInt8](data))
+            // A UTF-8 byte order mark is skipped, as `import` skips it in HAR files, because
+            // RFC 8259 section 8.1 lets a parser ignore one.
+            let bytes = [UInt8](data)
+            let hasMark = bytes.starts(with: HARImport.byteOrderMark)
+            json = try JSONValue.parse(bytes: hasMark ? Array(bytes.dropFirst(HARImport.byteOrderMark.count)) : bytes)
         } catch {
             throw TranscriptError(
                 file: fileName, path: error.path,

@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+
+/// Messages for damaged or unusual input files, through the built binary.
+@Suite struct InputMessages {
+    static let scenario = "\(BinaryRunner.packageRoot.path)/Recordings/scenarios/02-create-user.json"
+    static let transcript = "\(BinaryRunner.packageRoot.path)/Recordings/02-create-user.json"
+    static let byteOrderMark = Data([0xEF, 0xBB, 0xBF])
+
+    @Test func byteOrderMarkIsSkipped() throws {
+        let copy = try RecordingsCopy()
+        try (Self.byteOrderMark + Data(contentsOf: URL(fileURLWithPath: Self.scenario)))
+            .write(to: URL(fileURLWithPath: copy.path("bom.scenario.json")))
+        try (Self.byteOrderMark + Data(contentsOf: URL(fileURLWithPath: Self.transcript)))
+            .write(to: URL(fileURLWithPath: copy.path("bom.json")))
+
+        let simulate = try BinaryRunner.run([
+            "simulate", copy.path("bom.scenario.json"), "--out", copy.path("out/run.json"),
+        ])
+        let verify = try BinaryRunner.run(["verify", copy.path("bom.json")])
+        let lint = try BinaryRunner.run(["lint", copy.path("bom.json")])
+
+        #expect(simulate.status == 0, "\(simulate.stderr)")
+        #expect(verify.status == 0, "\(verify.stderr)")
+        #expect(lint.status == 0, "\(lint.stderr)")
+    }
+
+    @Test func folderAsScenarioIsNamed() throws {
+        let copy = try RecordingsCopy()
+
+        let result = try BinaryRunner.run(["simulate", copy.folder.path, "--out", copy.path("out.json")])
+
+        #expect(result.status == 2)
+        #expect(
+            result.stderr.contains("\(copy.folder.path): error: cannot read the file: is a folder, not a file"),
+            "\(result.stderr)")
+        #expect(!result.stderr.contains("NSCocoaErrorDomain"), "\(result.stderr)")
+    }
+
+    @Test func invalidJSONPrintsPathOnce() throws {
+        let copy = try RecordingsCopy()
+        try copy.write("cut.scenario.json", #"{"tenant": {"name": "#)
+
+        let result = try BinaryRunner.run(["simulate", copy.path("cut.scenario.json"), "--out", copy.path("out.json")])
+
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("$.tenant.name: invalid JSON at line 1, column 21:"), "\(result.stderr)")
+        #expect(result.stderr.components(separatedBy: "$.tenant.name").count == 2, "\(result.stderr)")
+    }
+
+    @Test func startTimeNearYear9999IsRejected() throws {
+        let copy = try RecordingsCopy()
+        let text = try String(contentsOfFile: Self.scenario, encoding: .utf8)
+            .replacingOccurrences(
+                of: #""format": "scimtape.scenario","#,
+                with: #""format": "scimtape.scenario", "startTime": "9999-12-31T00:00:00Z","#)
+        try copy.write("late.scenario.json", text)
+
+        let result = try BinaryRunner.run(["simulate", copy.path("late.scenario.json"), "--out", copy.path("out.json")])
+
+        #expect(text.contains("9999-12-31"))
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("$.startTime: 9999-12-31T00:00:00Z is after 9000-01-01"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: copy.path("out.json")))
+    }
+}
