@@ -63,4 +63,32 @@ import Testing
         #expect(result.stderr.contains("$.startTime: 9999-12-31T00:00:00Z is after 9000-01-01"), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: copy.path("out.json")))
     }
+
+    @Test func lintOfUnreadableFileSaysSo() throws {
+        let copy = try RecordingsCopy()
+        try copy.write("cut.json", #"{"format": "scimtape.transcript""#)
+
+        let result = try BinaryRunner.run(["lint", copy.path("cut.json")])
+
+        #expect(result.status == 2)
+        #expect(!result.stdout.contains("0 transcripts checked"), "\(result.stdout)")
+        #expect(result.stdout.contains("1 file could not be read as a transcript"), "\(result.stdout)")
+    }
+
+    @Test func junitCountsOneFinding() throws {
+        let copy = try RecordingsCopy()
+        let path = copy.path("02-create-user.json")
+        var text = try copy.read("02-create-user.json")
+        // The last copy of the display name is in a recorded response, so editing it gives one finding.
+        let recorded = try #require(text.range(of: #""displayName": "Alice Example""#, options: .backwards))
+        text.replaceSubrange(recorded, with: #""displayName": "Outdated""#)
+        try copy.write("02-create-user.json", text)
+
+        let result = try BinaryRunner.run(["verify", path, "--junit", copy.path("r.xml")])
+
+        #expect(result.stdout.contains("(6 exchanges, 1 finding)"), "\(result.stdout)")
+        let junit = try copy.read("r.xml")
+        #expect(junit.contains(#"message="1 finding""#), "\(junit)")
+        #expect(!junit.contains("1 findings"), "\(junit)")
+    }
 }

@@ -18,7 +18,7 @@ public enum JUnitReport {
             case .passed:
                 break
             case .failed:
-                let message = "\(outcome.errors.count) findings"
+                let message = outcome.errors.count == 1 ? "1 finding" : "\(outcome.errors.count) findings"
                 lines.append(#"      <failure message="\#(escape(message))" type="contract">"#)
                 lines.append(escape(outcome.errors.flatMap { $0.lines(file: outcome.file) }.joined(separator: "\n")))
                 lines.append("      </failure>")

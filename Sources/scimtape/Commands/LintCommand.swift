@@ -63,8 +63,13 @@ enum LintCommand: Command {
                 }
             }
         }
-        Terminal.out(
-            "\(counted(checked, "transcript")) checked: \(counted(errors, "error")), \(counted(warnings, "warning"))")
+        if checked > 0 || errors == 0 {
+            Terminal.out(
+                "\(counted(checked, "transcript")) checked: \(counted(errors, "error")), \(counted(warnings, "warning"))"
+            )
+        } else {
+            Terminal.out("no transcript checked: \(counted(errors, "file")) could not be read as a transcript")
+        }
         if checked == 0 && errors == 0 {
             Terminal.error("Error: no transcripts found in \(paths.joined(separator: ", "))")
             return .usageOrInput
