@@ -179,14 +179,43 @@ extension Scenario.FrontState {
                 throw ScenarioError(path: itemPath.appending(key: "kind"), message: "a fault has no 'kind' member")
             }
             fault["kind"] = "fault"
+            let injected: InjectedFault
             do {
                 guard case .fault(let parsed) = try Precondition(json: .object(fault)) else {
                     continue
                 }
-                faults.append(parsed)
+                injected = parsed
             } catch {
                 throw ScenarioError(path: itemPath.appending(error.path), message: error.message)
             }
+            try Self.checkReachable(injected, at: itemPath)
+            faults.append(injected)
+        }
+    }
+
+    // NOTE: these two lists are kept by hand from the engine's `send` calls, so a request with a
+    // new method or collection must be added here too.
+    /// The methods of the requests the simulator sends. A fault's method is compared without case.
+    static let sentMethods = ["GET", "POST", "PATCH", "DELETE"]
+    /// The first path segments of the requests the simulator sends, compared with case.
+    static let sentCollections = ["Users", "Groups"]
+
+    /// Rejects a fault that no request of the simulator can match, because it would never fire.
+    private static func checkReachable(_ fault: InjectedFault, at path: JSONPath) throws(ScenarioError) {
+        guard fault.method == "*" || sentMethods.contains(fault.method.uppercased()) else {
+            throw ScenarioError(
+                path: path.appending(key: "method"),
+                message:
+                    "\(JSONValue.string(fault.method).serialized()) matches no request the simulator sends; use one of \(sentMethods.joined(separator: ", ")), or \"*\""
+            )
+        }
+        let collection = fault.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().first ?? ""
+        guard fault.path == "/" || sentCollections.contains(String(collection)) else {
+            throw ScenarioError(
+                path: path.appending(key: "path"),
+                message:
+                    "\(JSONValue.string(fault.path).serialized()) matches no request the simulator sends; use \"/\", or a path that starts with /Users or /Groups, with that case"
+            )
         }
     }
 }

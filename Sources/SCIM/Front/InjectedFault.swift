@@ -54,10 +54,22 @@ public struct InjectedFault: Sendable, Equatable {
             throw PreconditionError(
                 path: JSONPath([.key("method")]), message: "fault needs a 'method' such as \"POST\", or \"*\"")
         }
+        guard method == "*" || Self.isToken(method) else {
+            throw PreconditionError(
+                path: JSONPath([.key("method")]),
+                message: "\(JSONValue.string(method).serialized()) is not an HTTP method such as \"POST\", or \"*\"")
+        }
         guard let path = object["path"]?.stringValue, path.hasPrefix("/") else {
             throw PreconditionError(
                 path: JSONPath([.key("path")]),
                 message: "fault needs a 'path' relative to the SCIM base, such as \"/Users\"")
+        }
+        guard path.utf8.allSatisfy({ $0 > 0x20 && $0 != 0x7F }) else {
+            throw PreconditionError(
+                path: JSONPath([.key("path")]),
+                message:
+                    "path \(JSONValue.string(path).serialized()) contains a space or control character, so no request path matches it"
+            )
         }
         guard let status = object["status"]?.intValue, (400...599).contains(status) else {
             throw PreconditionError(path: JSONPath([.key("status")]), message: "fault needs a 'status' from 400 to 599")
@@ -71,6 +83,16 @@ public struct InjectedFault: Sendable, Equatable {
                 throw PreconditionError(path: JSONPath([.key("detail")]), message: "'detail' must be a string")
             }
             detail = text
+        }
+    }
+
+    /// Returns whether `text` is a token of RFC 9110 section 5.6.2, the form of a method name.
+    private static func isToken(_ text: String) -> Bool {
+        let symbols = Set("!#$%&'*+-.^_`|~".utf8)
+        return text.utf8.allSatisfy { byte in
+            (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+                || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || symbols.contains(byte)
         }
     }
 
