@@ -62,6 +62,6 @@ let package = Package(
                 "Recorder", "ReferenceServer", "Verifier", "Transcript", "SCIM", "HTTP", "Logging", "TestSupport",
             ]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["SCIM", "HTTP"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["SCIM", "HTTP", "TestSupport"]),
     ]
 )

@@ -52,10 +52,21 @@ public final class HTTPClient: @unchecked Sendable {
     }
 
     /// Sends `request` to `url` (an absolute http or https URL) and returns the response.
-    public func send(_ request: HTTPRequest, url: String) throws(HTTPClientError) -> HTTPResponse {
+    /// `timeout`, in seconds, shortens the configured timeout of this request alone; a longer
+    /// value has no effect.
+    public func send(_ request: HTTPRequest, url: String, timeout: Double? = nil) throws(HTTPClientError)
+        -> HTTPResponse
+    {
         lock.lock()
         defer { lock.unlock() }
         try transfer.prepare(request, url: url)
+        guard let timeout, timeout < transfer.configuration.timeout else {
+            return try transfer.finish(curl_easy_perform(transfer.handle))
+        }
+        transfer.setTimeouts(total: timeout, connect: min(timeout, transfer.configuration.connectTimeout))
+        defer {
+            transfer.setTimeouts(total: transfer.configuration.timeout, connect: transfer.configuration.connectTimeout)
+        }
         return try transfer.finish(curl_easy_perform(transfer.handle))
     }
 
@@ -75,7 +86,7 @@ public final class HTTPClient: @unchecked Sendable {
 /// The handle keeps its connection and its fixed options from one request to the next.
 final class CurlTransfer {
     let handle: UnsafeMutableRawPointer
-    private let configuration: HTTPClientConfiguration
+    let configuration: HTTPClientConfiguration
     private let logger: Logger
     /// libcurl's error buffer, set on the handle once.
     private let errorBuffer: UnsafeMutablePointer<CChar>
@@ -109,6 +120,12 @@ final class CurlTransfer {
         releaseRequest()
     }
 
+    /// Sets the total and connect timeouts of the requests that follow, in seconds.
+    func setTimeouts(total: Double, connect: Double) {
+        scimtape_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, HTTPClient.milliseconds(total))
+        scimtape_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, HTTPClient.milliseconds(connect))
+    }
+
     /// Sets the options that are the same for every request. They are set once, not again after
     /// a `curl_easy_reset` per request, because the recording proxy pays for each call on every
     /// request it forwards.
@@ -118,9 +135,7 @@ final class CurlTransfer {
         scimtape_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
         // Keep "." and ".." segments as they are: a path never leaves the base it was joined to.
         scimtape_curl_setopt_long(handle, CURLOPT_PATH_AS_IS, 1)
-        scimtape_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, HTTPClient.milliseconds(configuration.timeout))
-        scimtape_curl_setopt_long(
-            handle, CURLOPT_CONNECTTIMEOUT_MS, HTTPClient.milliseconds(configuration.connectTimeout))
+        setTimeouts(total: configuration.timeout, connect: configuration.connectTimeout)
         scimtape_curl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
         scimtape_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
         if let caPath = configuration.caCertificatePath {

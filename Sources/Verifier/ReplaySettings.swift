@@ -34,6 +34,31 @@ struct ReplaySettings {
     let retries: RetryPolicy
     /// When the run must stop sending; `nil` for no limit.
     let deadline: DispatchTime?
+
+    /// Seconds left before `deadline`, at most 0 once it has passed; `nil` without a limit.
+    var remainingTime: Double? {
+        deadline.map(RunDeadline.remainingSeconds)
+    }
+
+    var isPastDeadline: Bool {
+        remainingTime.map { $0 <= 0 } ?? false
+    }
+}
+
+/// The end of a run with `--run-limit`.
+enum RunDeadline {
+    /// Seconds from now until `deadline`, negative once it has passed.
+    static func remainingSeconds(_ deadline: DispatchTime) -> Double {
+        let now = DispatchTime.now().uptimeNanoseconds
+        let end = deadline.uptimeNanoseconds
+        return end >= now ? Double(end - now) / 1e9 : -Double(now - end) / 1e9
+    }
+
+    /// The error of a request that the run's time limit cut short or did not let start.
+    static func error(_ request: HTTPRequest) -> HTTPClientError {
+        HTTPClientError(
+            kind: .timedOut, message: "\(request.method.rawValue) \(request.target): the run's time limit was reached")
+    }
 }
 
 /// How 429 Too Many Requests is retried.

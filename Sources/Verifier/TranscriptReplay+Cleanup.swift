@@ -6,7 +6,12 @@ extension TranscriptReplay {
     func cleanUp() {
         let ordered = created.filter { $0.collection == "Groups" } + created.filter { $0.collection != "Groups" }
         var failures = 0
+        var unsent = 0
         for resource in ordered.reversed() {
+            if settings.isPastDeadline {
+                unsent += 1
+                continue
+            }
             let request = HTTPRequest(
                 method: .delete, target: "/\(resource.collection)/" + RequestTarget.encodePathSegment(resource.id),
                 headers: authorized([]))
@@ -22,6 +27,12 @@ extension TranscriptReplay {
         var message = "sent DELETE for the \(ordered.count) resources this replay created\(blocked)"
         if failures > 0 {
             message += "; \(failures) of them failed"
+        }
+        if unsent > 0 {
+            message =
+                "the run's time limit was reached, so \(unsent) of the \(ordered.count) resources this replay created "
+                + "were not deleted"
+            message += failures > 0 ? " and \(failures) DELETE requests failed" : ""
         }
         findings.append(Finding(rule: "cleanup", severity: .note, exchange: nil, message: message))
     }

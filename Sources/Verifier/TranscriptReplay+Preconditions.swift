@@ -29,7 +29,8 @@ extension TranscriptReplay {
         let request = HTTPRequest(
             method: .post, target: "/_scimtape/state", headers: headers, body: body.serializedBytes())
         do {
-            let response = try client.send(request, url: target.origin + "/_scimtape/state")
+            let response = try client.send(
+                request, url: target.origin + "/_scimtape/state", timeout: settings.remainingTime.map { max(0, $0) })
             guard response.status.code == 200 else {
                 return .skip(
                     "the admin route rejected the preconditions with \(response.status.code): \(response.bodyText.prefix(200))"
@@ -49,110 +50,57 @@ extension TranscriptReplay {
 
     /// Runs `--state-hook` once per precondition with the precondition as JSON on standard input.
     /// Exit 0 means it is set up; exit 3 means it cannot be, and the transcript is skipped with the
-    /// hook's message; anything else fails the transcript.
+    /// hook's message; anything else fails the transcript. A hook may run for `StateHook.timeout`
+    /// seconds, or until the run's time limit if that is sooner.
     private func runStateHook(_ hook: String, preconditions: [Precondition]) -> PreconditionResult {
         for precondition in preconditions {
+            let timeLimit = min(StateHook.timeout, settings.remainingTime ?? StateHook.timeout)
+            if timeLimit <= 0 {
+                return .fail(runLimitFinding("before the state hook could set up \(precondition.summary)"))
+            }
             let result = StateHook.run(
-                hook, input: precondition.json.serialized(), target: target.baseURL, token: target.token)
-            switch result.status {
-            case 0:
+                hook, input: precondition.json.serialized(), target: target.baseURL, token: target.token,
+                timeLimit: timeLimit)
+            let output = result.output.isEmpty ? "" : ": \(result.output)"
+            switch result.ending {
+            case .exited(0):
                 continue
-            case 3:
+            case .exited(3):
                 let message = result.output.isEmpty ? "no message" : result.output
                 return .skip("the state hook cannot set up the precondition (\(precondition.summary)): \(message)")
-            default:
+            case .timedOut where settings.isPastDeadline:
                 return .fail(
-                    Finding(
-                        rule: "precondition", exchange: nil,
-                        message:
-                            "the state hook failed (\(result.status == -1 ? "timed out" : "exit \(result.status)")) setting up \(precondition.summary): \(result.output)"
-                    ))
+                    runLimitFinding(
+                        "while the state hook was setting up \(precondition.summary), so its process group was "
+                            + "killed\(output)"))
+            case .timedOut:
+                return .fail(
+                    preconditionFinding(
+                        "the state hook timed out after \(Int(StateHook.timeout)) s setting up \(precondition.summary), "
+                            + "so its process group was killed\(output)"))
+            case .exited(let status):
+                return .fail(
+                    preconditionFinding(
+                        "the state hook failed (exit \(status)) setting up \(precondition.summary)\(output)"))
+            case .signalled(let signal):
+                return .fail(
+                    preconditionFinding(
+                        "the state hook was killed by signal \(signal) setting up \(precondition.summary)\(output)"))
+            case .notStarted(let reason):
+                return .fail(
+                    preconditionFinding("the state hook could not start (\(reason)) to set up \(precondition.summary)"))
             }
         }
         return .applied
     }
-}
 
-/// Runs the user's `--state-hook` command.
-enum StateHook {
-    struct Result {
-        /// The exit status, or -1 when the hook was stopped for taking too long.
-        let status: Int32
-        /// Standard error, or standard output when that is empty, trimmed to 500 characters.
-        let output: String
+    private func preconditionFinding(_ message: String) -> Finding {
+        Finding(rule: "precondition", exchange: nil, message: message)
     }
 
-    /// Seconds a hook may run before it is stopped.
-    static let timeout: Double = 60
-
-    private static let ignoreBrokenPipes: Void = {
-        signal(SIGPIPE, SIG_IGN)
-    }()
-
-    static func run(_ command: String, input: String, target: String, token: String?) -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        var environment = ProcessInfo.processInfo.environment
-        environment["SCIMTAPE_TARGET"] = target
-        if let token {
-            // The hook may need to call the target; the token goes through the environment, never argv.
-            environment["SCIMTAPE_TOKEN"] = token
-        }
-        process.environment = environment
-        let stdin = Pipe()
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        do {
-            try process.run()
-        } catch {
-            return Result(status: 127, output: "cannot start /bin/sh: \(error.localizedDescription)")
-        }
-        // A hook that exits without reading its input closes the pipe; writing then must fail with
-        // EPIPE instead of killing the process with SIGPIPE.
-        _ = ignoreBrokenPipes
-        try? stdin.fileHandleForWriting.write(contentsOf: Data(input.utf8))
-        try? stdin.fileHandleForWriting.close()
-        let outputReader = PipeReader(stdout.fileHandleForReading)
-        let errorReader = PipeReader(stderr.fileHandleForReading)
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline {
-            usleep(10_000)
-        }
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-            return Result(status: -1, output: "the hook ran longer than \(Int(timeout)) s")
-        }
-        process.waitUntilExit()
-        let errorText = String(decoding: errorReader.wait(), as: UTF8.self).trimmingCharacters(
-            in: .whitespacesAndNewlines)
-        let outputText = String(decoding: outputReader.wait(), as: UTF8.self).trimmingCharacters(
-            in: .whitespacesAndNewlines)
-        let message = errorText.isEmpty ? outputText : errorText
-        return Result(status: process.terminationStatus, output: String(message.prefix(500)))
-    }
-}
-
-/// Reads a pipe to its end on a background thread, so a full pipe never blocks the child.
-final class PipeReader: @unchecked Sendable {
-    // @unchecked: `data` is written once by the reader thread before `done` is signalled.
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ handle: FileHandle) {
-        Thread.detachNewThread { [self] in
-            data = handle.readDataToEndOfFile()
-            done.signal()
-        }
-    }
-
-    func wait() -> Data {
-        done.wait()
-        done.signal()
-        return data
+    private func runLimitFinding(_ when: String) -> Finding {
+        Finding(
+            rule: "run-limit", exchange: nil,
+            message: "the run's time limit was reached \(when); the transcript is not replayed")
     }
 }

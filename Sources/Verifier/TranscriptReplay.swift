@@ -74,7 +74,7 @@ final class TranscriptReplay {
 
         var stopped = false
         for (index, exchange) in transcript.exchanges.enumerated() {
-            if !stopped, let deadline = settings.deadline, DispatchTime.now() > deadline {
+            if !stopped && settings.isPastDeadline {
                 findings.append(
                     Finding(
                         rule: "run-limit", exchange: index + 1,
@@ -139,12 +139,21 @@ final class TranscriptReplay {
                 throw VerifyFailure.targetUnreachable(
                     "\(file): the target \(target.baseURL) is unreachable: \(error.message)")
             }
-            findings.append(
-                Finding(
-                    rule: "transport", exchange: number,
-                    message:
-                        "\(exchange.request.method) \(path) failed: \(error.message); the rest of this transcript is not sent"
-                ))
+            if error.kind == .timedOut && settings.isPastDeadline {
+                findings.append(
+                    Finding(
+                        rule: "run-limit", exchange: number,
+                        message:
+                            "the run's time limit was reached before \(exchange.request.method) \(path) got a response, so this and the later exchanges are not completed"
+                    ))
+            } else {
+                findings.append(
+                    Finding(
+                        rule: "transport", exchange: number,
+                        message:
+                            "\(exchange.request.method) \(path) failed: \(error.message); the rest of this transcript is not sent"
+                    ))
+            }
             replayed.append(
                 ReplayedExchange(
                     number: number, recorded: exchange, request: request, relativePath: path, requestBody: body,
@@ -172,16 +181,28 @@ final class TranscriptReplay {
     }
 
     /// Sends a request, waiting and retrying while the target answers 429 Too Many Requests
-    /// unless `retrying` is false.
+    /// unless `retrying` is false. With a run time limit, the request and the waits end at the
+    /// deadline with a `timedOut` error.
     func send(_ request: HTTPRequest, number: Int?, retrying: Bool = true) throws(HTTPClientError) -> HTTPResponse {
         var attempt = 0
         while true {
-            let response = secretMask.apply(try client.send(request, url: target.baseURL + request.target))
+            let remaining = settings.remainingTime
+            if let remaining, remaining <= 0 {
+                throw RunDeadline.error(request)
+            }
+            // libcurl counts whole milliseconds, so the margin makes a cut request end after the
+            // deadline, where `settings.isPastDeadline` is true.
+            let response = secretMask.apply(
+                try client.send(request, url: target.baseURL + request.target, timeout: remaining.map { $0 + 0.002 }))
             guard retrying, response.status.code == 429, attempt < settings.retries.maximumRetries else {
                 return response
             }
             attempt += 1
             let delay = settings.retries.delay(retryAfter: response.headers["Retry-After"])
+            if let left = settings.remainingTime, delay >= left {
+                Thread.sleep(forTimeInterval: max(0, left) + 0.002)
+                throw RunDeadline.error(request)
+            }
             findings.append(
                 Finding(
                     rule: "retry", severity: .note, exchange: number,
@@ -241,7 +262,7 @@ final class TranscriptReplay {
         }
         return TranscriptOutcome(
             file: file, name: transcript.name, status: status, findings: findings,
-            exchangeCount: transcript.exchanges.count,
+            exchangeCount: replayed.filter { $0.request != nil }.count,
             duration: seconds, exchanges: replayed, baseURL: target.external ? target.baseURL : nil, learned: learned)
     }
 

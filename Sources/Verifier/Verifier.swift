@@ -13,10 +13,26 @@ public final class Verifier {
     private let deadline: DispatchTime?
 
     /// Creates a verifier; the run's time limit, if any, starts now.
-    public init(options: VerifyOptions) {
+    public convenience init(options: VerifyOptions) {
+        self.init(options: options, deadline: Verifier.deadline(options))
+    }
+
+    /// Creates a verifier that stops sending at `deadline`, which several verifiers of one run
+    /// share; `nil` for no limit.
+    public init(options: VerifyOptions, deadline: DispatchTime?) {
         self.options = options
         self.client = HTTPClient(configuration: options.client, logger: options.logger)
-        self.deadline = options.runTimeLimit.map { DispatchTime.now() + .milliseconds(Int($0 * 1000)) }
+        self.deadline = deadline
+    }
+
+    /// The end of a run with `options.runTimeLimit` that starts now, or `nil` without a limit.
+    public static func deadline(_ options: VerifyOptions) -> DispatchTime? {
+        options.runTimeLimit.map { DispatchTime.now() + .milliseconds(Int($0 * 1000)) }
+    }
+
+    /// Seconds left before the deadline, at most 0 once it has passed; `nil` without a limit.
+    private var remainingTime: Double? {
+        deadline.map(RunDeadline.remainingSeconds)
     }
 
     private var settings: ReplaySettings {
@@ -28,7 +44,7 @@ public final class Verifier {
 
     /// Whether the run's time limit has passed.
     public var isPastDeadline: Bool {
-        deadline.map { DispatchTime.now() > $0 } ?? false
+        remainingTime.map { $0 <= 0 } ?? false
     }
 
     /// Checks the options before any request is sent.
@@ -62,11 +78,14 @@ public final class Verifier {
         if let token = options.token {
             headers.replace(name: "Authorization", value: "Bearer \(token)")
         }
+        if isPastDeadline {
+            return
+        }
         let response: HTTPResponse
         do {
             response = try client.send(
                 HTTPRequest(method: .get, target: base.path + query, headers: headers),
-                url: base.origin + base.path + query)
+                url: base.origin + base.path + query, timeout: remainingTime)
         } catch {
             if error.kind == .connectionFailed {
                 throw VerifyFailure.targetUnreachable("the target \(base) is unreachable: \(error.message)")
@@ -146,7 +165,7 @@ public final class Verifier {
         do {
             response = try client.send(
                 HTTPRequest(method: .get, target: "/_scimtape/state", headers: headers),
-                url: base.origin + "/_scimtape/state")
+                url: base.origin + "/_scimtape/state", timeout: remainingTime)
         } catch {
             if error.kind == .connectionFailed {
                 throw VerifyFailure.targetUnreachable("the target \(base) is unreachable: \(error.message)")

@@ -61,6 +61,8 @@ public struct TranscriptOutcome: Sendable {
     public let name: String
     public let status: Status
     public let findings: [Finding]
+    /// Exchanges sent to the target, counting one that got no response; a transcript that stopped
+    /// early or was skipped counts fewer than it has.
     public let exchangeCount: Int
     /// Seconds spent on the transcript.
     public let duration: Double

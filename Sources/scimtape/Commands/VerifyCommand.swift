@@ -50,7 +50,7 @@ enum VerifyCommand: Command {
             .init(
                 name: "state-hook", valueName: "command",
                 help:
-                    "Shell command that sets up a precondition on a target without the admin route; it reads the precondition as JSON on stdin. Exit 0: set up; exit 3: cannot be, so the transcript is skipped."
+                    "Shell command that sets up a precondition on a target without the admin route; it reads the precondition as JSON on stdin. Exit 0: set up; exit 3: cannot be, so the transcript is skipped. Its process group is killed after 60 s or at --run-limit."
             ),
             .init(
                 name: "fail-on-skip", valueName: nil,
@@ -85,7 +85,9 @@ enum VerifyCommand: Command {
             .init(name: "timeout", valueName: "seconds", help: "Time allowed per request. (default: 30)"),
             .init(
                 name: "run-limit", valueName: "seconds",
-                help: "Time allowed for the whole run; later exchanges are not sent."),
+                help:
+                    "Time allowed for the whole run, in seconds, from the preflight query on; a request or state hook still running then is cut short, and later exchanges are not sent."
+            ),
             .init(
                 name: "max-retries", valueName: "count",
                 help: "Retries of a request answered 429, waiting as Retry-After says (at most 30 s). (default: 3)"),

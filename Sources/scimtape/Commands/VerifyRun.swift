@@ -7,7 +7,8 @@ import Verifier
 /// the baseline, prints the results and writes the reports.
 final class VerifyRun: @unchecked Sendable {
     // @unchecked: `results`, `printed`, `nextCandidate` and `stop` are only touched while `lock` is held; the
-    // other stored properties do not change after `init`.
+    // other stored properties do not change after `init`, except `deadline`, which `execute` sets before any
+    // worker starts.
     let plan: VerifyPlan
     private let lock = NSLock()
     private var results: [Int: Result] = [:]
@@ -16,6 +17,8 @@ final class VerifyRun: @unchecked Sendable {
     private var stop: VerifyFailure?
     private let output: VerifyOutput
     private let gate = SharedTargetGate()
+    /// The end of the run with `--run-limit`, set once when `execute` starts.
+    private var deadline: DispatchTime?
 
     enum Result {
         /// A replayed transcript. `rewritten` marks the outcome of the replay that `--update` runs
@@ -32,6 +35,8 @@ final class VerifyRun: @unchecked Sendable {
 
     func execute() -> ExitCode {
         let started = Date()
+        // One deadline for the whole run: the preflight query and every worker's replays.
+        deadline = Verifier.deadline(plan.options)
         let discovery = TranscriptDiscovery.files(in: plan.paths)
         for problem in discovery.problems {
             Terminal.error(problem)
@@ -39,7 +44,7 @@ final class VerifyRun: @unchecked Sendable {
         let candidates = shard(discovery.files)
         if !candidates.isEmpty {
             do throws(VerifyFailure) {
-                try Verifier(options: plan.options).preflight()
+                try Verifier(options: plan.options, deadline: deadline).preflight()
             } catch {
                 stop = error
             }
@@ -165,7 +170,7 @@ final class VerifyRun: @unchecked Sendable {
     private func run(_ candidates: [TranscriptDiscovery.Candidate]) {
         let workers = max(1, min(plan.jobs, candidates.count))
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            let verifier = Verifier(options: plan.options)
+            let verifier = Verifier(options: plan.options, deadline: deadline)
             while true {
                 lock.lock()
                 guard stop == nil, nextCandidate < candidates.count else {
@@ -203,7 +208,7 @@ final class VerifyRun: @unchecked Sendable {
                     file: candidate.path, name: transcript.name,
                     status: .skipped(reason: "the run's time limit was reached before this transcript started"),
                     findings: [],
-                    exchangeCount: transcript.exchanges.count, duration: 0))
+                    exchangeCount: 0, duration: 0))
         }
         do throws(VerifyFailure) {
             let outcome = try replay(transcript, path: candidate.path, verifier: verifier)

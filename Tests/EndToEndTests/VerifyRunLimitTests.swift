@@ -1,0 +1,32 @@
+import Foundation
+import SCIM
+import TestSupport
+import Testing
+
+/// `verify --run-limit` through the built binary: the limit counts from the start of the run, a
+/// target that never answers holds it no longer, and the reports are written.
+@Suite struct VerifyRunLimit {
+    @Test func runLimitIncludesPreflightQuery() throws {
+        // The listener never accepts, so the kernel completes each connection and no response comes.
+        let (listener, port) = try #require(RawListener.open(backlog: 16))
+        defer { close(listener) }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("run-limit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let report = folder.appendingPathComponent("report.json").path
+        let started = Date()
+
+        let result = try BinaryRunner.run(
+            [
+                "verify", "Recordings/02-create-user.json", "--target", "http://127.0.0.1:\(port)/scim/v2",
+                "--timeout", "10", "--run-limit", "1", "--json", report,
+            ], timeout: 60)
+
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(elapsed < 5, "took \(elapsed) s with a 1 s run limit: \(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("(0 exchanges"), "\(result.stdout)")
+        let json = try JSONValue.parse(bytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: report))))
+        #expect(json["summary"]?["exchanges"]?.intValue == 0)
+        #expect(json["transcripts"]?.arrayValue?.first?["reason"]?.stringValue?.contains("time limit") == true)
+    }
+}
