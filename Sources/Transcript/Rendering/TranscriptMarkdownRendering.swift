@@ -6,7 +6,9 @@ public enum TranscriptMarkdownRendering {
     static let maximumMessageLength = 90
 
     public static func render(_ transcript: Transcript) -> String {
-        var lines: [String] = ["## \(inline(transcript.name))", "", transcript.description, ""]
+        var lines: [String] = [
+            "## \(DisplayText.markdown(transcript.name))", "", DisplayText.markdown(transcript.description), "",
+        ]
         lines += ["| | |", "| --- | --- |"]
         lines.append("| source | \(cell(ExchangeSummary.source(transcript.source))) |")
         if let notes = transcript.source.notes {
@@ -20,20 +22,22 @@ public enum TranscriptMarkdownRendering {
 
         for (index, exchange) in transcript.exchanges.enumerated() {
             let path = ExchangeSummary.readablePath(exchange.request.path)
+            let method = DisplayText.markdown(exchange.request.method)
             lines.append(
-                "### \(index + 1). \(exchange.request.method) \(code(path)) → \(ExchangeSummary.status(exchange.response.status))"
+                "### \(index + 1). \(method) \(DisplayText.markdownCode(path)) → \(ExchangeSummary.status(exchange.response.status))"
             )
             lines.append("")
             if let description = exchange.description {
-                lines += [description, ""]
+                lines += [DisplayText.markdown(description), ""]
             }
-            var request = ["\(exchange.request.method) \(path)"]
-            request += exchange.request.headers.map { "\($0.name): \($0.value)" }
+            // Head lines are shown one per line, so a line break in a path or header value is escaped.
+            var request = [DisplayText.line("\(exchange.request.method) \(path)")]
+            request += exchange.request.headers.map { DisplayText.line("\($0.name): \($0.value)") }
             lines += details(
                 summary: "Request: \(ExchangeSummary.bodyLabel(exchange.request.body))", head: request,
                 body: exchange.request.body)
             var response = ["HTTP/1.1 \(ExchangeSummary.status(exchange.response.status))"]
-            response += exchange.response.headers.map { "\($0.name): \($0.value)" }
+            response += exchange.response.headers.map { DisplayText.line("\($0.name): \($0.value)") }
             lines += details(
                 summary: "Response: \(ExchangeSummary.bodyLabel(exchange.response.body))", head: response,
                 body: exchange.response.body)
@@ -72,8 +76,12 @@ public enum TranscriptMarkdownRendering {
             case ";": result += "#59;"
             case "<": result += "#lt;"
             case ">": result += "#gt;"
-            case "\n", "\r": result += " "
-            default: result.append(character)
+            default:
+                if character.unicodeScalars.contains(where: DisplayText.isControlCharacter) {
+                    result += " "
+                } else {
+                    result.append(character)
+                }
             }
         }
         return result
@@ -81,43 +89,17 @@ public enum TranscriptMarkdownRendering {
 
     private static func details(summary: String, head: [String], body: RecordedBody) -> [String] {
         var lines = ["<details><summary>\(html(summary))</summary>", ""]
-        lines += fenced(head.joined(separator: "\n"), language: "http")
+        lines += DisplayText.markdownFence(head.joined(separator: "\n"), language: "http")
         if let text = ExchangeSummary.bodyText(body) {
             lines.append("")
-            lines += fenced(text, language: body.json == nil ? "text" : "json")
+            lines += DisplayText.markdownFence(text, language: body.json == nil ? "text" : "json")
         }
         lines += ["", "</details>", ""]
         return lines
     }
 
-    /// Returns a fenced code block whose fence is longer than any run of backticks in the text.
-    private static func fenced(_ text: String, language: String) -> [String] {
-        let fence = String(repeating: "`", count: max(3, longestBacktickRun(text) + 1))
-        return [fence + language, text, fence]
-    }
-
-    private static func code(_ text: String) -> String {
-        let ticks = String(repeating: "`", count: longestBacktickRun(text) + 1)
-        let padding = text.hasPrefix("`") || text.hasSuffix("`") ? " " : ""
-        return ticks + padding + text + padding + ticks
-    }
-
-    private static func longestBacktickRun(_ text: String) -> Int {
-        var longest = 0
-        var current = 0
-        for character in text {
-            current = character == "`" ? current + 1 : 0
-            longest = max(longest, current)
-        }
-        return longest
-    }
-
     private static func cell(_ text: String) -> String {
-        html(text).replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
-    }
-
-    private static func inline(_ text: String) -> String {
-        html(text).replacingOccurrences(of: "\n", with: " ")
+        DisplayText.markdown(text).replacingOccurrences(of: "|", with: "\\|")
     }
 
     private static func html(_ text: String) -> String {

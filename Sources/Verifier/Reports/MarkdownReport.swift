@@ -1,4 +1,5 @@
 import Foundation
+import Transcript
 
 /// A Markdown report (`--markdown FILE`, and `$GITHUB_STEP_SUMMARY` when set): a summary table,
 /// then each failing transcript with its findings and a mermaid sequence diagram.
@@ -10,10 +11,10 @@ public enum MarkdownReport {
         lines.append(
             "**\(verdict)**: \(report.outcomes.count) \(report.outcomes.count == 1 ? "transcript" : "transcripts"), \(report.passed) passed, \(report.failed) failed, "
                 + "\(report.skipped) skipped, \(report.exchangeCount) exchanges, against "
-                + (report.target.map { "`\($0)`" } ?? "the embedded endpoint")
+                + (report.target.map { DisplayText.markdownCode($0) } ?? "the embedded endpoint")
                 + String(format: " in %.2f s.", report.duration))
         if let reason = report.stopReason {
-            lines += ["", "**The run stopped**: \(reason)"]
+            lines += ["", "**The run stopped**: \(DisplayText.markdown(reason))"]
         }
         lines += ["", "| transcript | result | exchanges | findings |", "| --- | --- | --- | --- |"]
         for outcome in report.outcomes {
@@ -23,29 +24,30 @@ public enum MarkdownReport {
             case .failed: result = "❌ failed"
             case .skipped(let reason): result = "⏭️ skipped: \(cell(reason))"
             }
-            lines.append("| `\(cell(outcome.file))` | \(result) | \(outcome.exchangeCount) | \(outcome.errors.count) |")
+            lines.append(
+                "| \(codeCell(outcome.file)) | \(result) | \(outcome.exchangeCount) | \(outcome.errors.count) |")
         }
         for error in report.inputErrors {
             lines.append("| \(cell(error)) | ⚠️ unreadable | | |")
         }
         for outcome in report.outcomes where outcome.status == .failed {
-            lines += ["", "### ❌ `\(outcome.file)`", ""]
+            lines += ["", "### ❌ \(DisplayText.markdownCode(outcome.file))", ""]
             let errors = outcome.errors
             for finding in errors {
                 var line = "- "
                 if let exchange = finding.exchange {
                     line += "exchange \(exchange): "
                 }
-                line += "`[\(finding.rule)]` \(finding.message)"
+                line += "`[\(finding.rule)]` \(DisplayText.markdown(finding.message))"
                 if let path = finding.path {
-                    line += " at `\(path)`"
+                    line += " at \(DisplayText.markdownCode(path.description))"
                 }
                 lines.append(line)
                 if let expected = finding.expected {
-                    lines.append("  - expected: `\(inline(expected))`")
+                    lines.append("  - expected: \(excerpt(expected))")
                 }
                 if let actual = finding.actual {
-                    lines.append("  - actual: `\(inline(actual))`")
+                    lines.append("  - actual: \(excerpt(actual))")
                 }
             }
             lines += ["", "```mermaid", sequenceDiagram(outcome), "```"]
@@ -59,14 +61,14 @@ public enum MarkdownReport {
             if !reproducers.isEmpty {
                 lines += ["", "<details><summary>Reproduce the failing requests</summary>", ""]
                 for (number, command) in reproducers {
-                    lines += ["Exchange \(number):", "", "```sh", command, "```", ""]
+                    lines += ["Exchange \(number):", ""] + DisplayText.markdownFence(command, language: "sh") + [""]
                 }
                 lines.append("</details>")
             }
         }
         if !report.unusedBaselineEntries.isEmpty {
             lines += ["", "### Baseline entries that no longer occur", ""]
-            lines += report.unusedBaselineEntries.map { "- \($0.summary)" }
+            lines += report.unusedBaselineEntries.map { "- \(DisplayText.markdown($0.summary))" }
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -90,16 +92,26 @@ public enum MarkdownReport {
         return lines.joined(separator: "\n")
     }
 
-    /// Keeps text from breaking mermaid syntax: `;` and `#` start statements and entities there.
+    /// Keeps text from breaking mermaid syntax: `;` and `#` start statements and entities there, and
+    /// a control character such as a line break would end the line.
     private static func mermaid(_ text: String) -> String {
-        text.replacingAll(";", with: ",").replacingAll("#", with: "").replacingAll("\n", with: " ")
+        let oneLine = String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map { DisplayText.isControlCharacter($0) ? " " : $0 }))
+        return oneLine.replacingAll(";", with: ",").replacingAll("#", with: "")
     }
 
+    /// Escapes text for a table cell. A `|` ends the cell even inside a code span.
     private static func cell(_ text: String) -> String {
-        text.replacingAll("|", with: "\\|").replacingAll("\n", with: " ")
+        DisplayText.markdown(text).replacingAll("|", with: "\\|")
     }
 
-    private static func inline(_ text: String) -> String {
-        String(text.replacingAll("`", with: "'").replacingAll("\n", with: " ").prefix(300))
+    private static func codeCell(_ text: String) -> String {
+        DisplayText.markdownCode(text).replacingAll("|", with: "\\|")
+    }
+
+    /// The first 300 characters of an expected or actual value, as a code span.
+    private static func excerpt(_ text: String) -> String {
+        DisplayText.markdownCode(String(text.prefix(300)))
     }
 }

@@ -46,22 +46,7 @@ enum ShowCommand: Command {
     /// Returns the text with every control character but line feed and tab shown as `\u{XX}`, so that a
     /// transcript from a stranger cannot move the cursor, recolour or clear the reader's terminal.
     static func visible(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: isHidden) else {
-            return text
-        }
-        var result = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            if isHidden(scalar) {
-                result.append(contentsOf: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
-            } else {
-                result.append(scalar)
-            }
-        }
-        return String(result)
-    }
-
-    private static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
-        (scalar.value < 0x20 && scalar != "\n" && scalar != "\t") || (0x7F...0x9F).contains(scalar.value)
+        DisplayText.multiline(text)
     }
 
     /// Returns the transcript with the default secret policy applied (credential headers, listed

@@ -25,30 +25,33 @@ struct VerifyOutput: Sendable {
         StandardStream.error.write("\r\u{1B}[2K")
     }
 
+    /// Prints one result. Paths, messages and reasons carry text from transcripts and endpoints,
+    /// so each is printed with its control characters escaped by `DisplayText.line`.
     func print(_ outcome: TranscriptOutcome, accepted: [Finding]) {
         if showsProgress {
             clearProgress()
         }
+        let file = DisplayText.line(outcome.file)
         switch outcome.status {
         case .passed:
             if !plan.quiet {
                 Terminal.out(
-                    "\(Terminal.paint("PASS", .green)) \(outcome.file) (\(counted(outcome.exchangeCount, "exchange")))")
+                    "\(Terminal.paint("PASS", .green)) \(file) (\(counted(outcome.exchangeCount, "exchange")))")
             }
         case .failed:
             Terminal.out(
-                "\(Terminal.paint("FAIL", .red)) \(outcome.file) (\(counted(outcome.exchangeCount, "exchange")), "
+                "\(Terminal.paint("FAIL", .red)) \(file) (\(counted(outcome.exchangeCount, "exchange")), "
                     + "\(counted(outcome.errors.count, "finding")))")
         case .skipped(let reason):
-            Terminal.out("\(Terminal.paint("SKIP", .yellow)) \(outcome.file): \(reason)")
+            Terminal.out("\(Terminal.paint("SKIP", .yellow)) \(file): \(DisplayText.line(reason))")
         }
         if !accepted.isEmpty {
-            Terminal.out("\(outcome.file): \(counted(accepted.count, "finding")) accepted by the baseline")
+            Terminal.out("\(file): \(counted(accepted.count, "finding")) accepted by the baseline")
         }
         var reproduced = Set<Int>()
         for finding in outcome.findings where finding.severity != .note || plan.verbose {
             for line in finding.lines(file: outcome.file) {
-                Terminal.out(line)
+                Terminal.out(DisplayText.line(line))
             }
             guard finding.severity == .error, let number = finding.exchange, reproduced.insert(number).inserted,
                 let exchange = outcome.exchanges.first(where: { $0.number == number }),
@@ -56,13 +59,13 @@ struct VerifyOutput: Sendable {
             else {
                 continue
             }
-            Terminal.out("  reproduce: \(command)")
+            Terminal.out("  reproduce: \(DisplayText.line(command))")
         }
     }
 
     func summarize(_ report: RunReport, otherFiles: Int) {
         for entry in report.unusedBaselineEntries {
-            Terminal.out("baseline: this entry no longer occurs and can be removed: \(entry.summary)")
+            Terminal.out("baseline: this entry no longer occurs and can be removed: \(DisplayText.line(entry.summary))")
         }
         var summary =
             "\(counted(report.outcomes.count, "transcript")): \(report.passed) passed, \(report.failed) failed, \(report.skipped) skipped"
@@ -73,7 +76,7 @@ struct VerifyOutput: Sendable {
             summary += ", \(report.inputErrors.count) unreadable"
         }
         summary += " (\(counted(report.exchangeCount, "exchange")), profile \(report.profile.rawValue), "
-        summary += report.target.map { "target \($0)" } ?? "embedded endpoint"
+        summary += report.target.map { "target \(DisplayText.line($0))" } ?? "embedded endpoint"
         summary += ") in \(String(format: "%.2f", report.duration)) s"
         if otherFiles > 0 {
             summary += "; \(counted(otherFiles, "other JSON file")) skipped"
@@ -127,18 +130,18 @@ struct VerifyOutput: Sendable {
     func update(_ transcript: Transcript, path: String, outcome: TranscriptOutcome) -> Bool {
         let (updated, changes) = TranscriptUpdater.update(transcript, from: outcome, profile: plan.options.profile)
         guard !changes.isEmpty else {
-            Terminal.out("\(path): expectations unchanged")
+            Terminal.out("\(DisplayText.line(path)): expectations unchanged")
             return false
         }
         do {
             try TranscriptFile.write(updated, to: path)
         } catch {
-            Terminal.error("Error: cannot write \(path): \(error.localizedDescription)")
+            Terminal.error("Error: cannot write \(DisplayText.line(path)): \(error.localizedDescription)")
             return false
         }
-        Terminal.out("\(path): updated \(counted(changes.count, "expectation"))")
+        Terminal.out("\(DisplayText.line(path)): updated \(counted(changes.count, "expectation"))")
         for change in changes {
-            Terminal.out("  \(change)")
+            Terminal.out("  \(DisplayText.line("\(change)"))")
         }
         return true
     }
@@ -158,6 +161,6 @@ struct VerifyOutput: Sendable {
             case .skipped:
                 "and it was skipped"
             }
-        Terminal.out("\(outcome.file): replayed the rewritten transcript once more, \(result)")
+        Terminal.out("\(DisplayText.line(outcome.file)): replayed the rewritten transcript once more, \(result)")
     }
 }

@@ -39,7 +39,7 @@ final class VerifyRun: @unchecked Sendable {
         deadline = Verifier.deadline(plan.options)
         let discovery = TranscriptDiscovery.files(in: plan.paths)
         for problem in discovery.problems {
-            Terminal.error(problem)
+            Terminal.error(DisplayText.line(problem))
         }
         let candidates = shard(discovery.files)
         if !candidates.isEmpty {
@@ -147,7 +147,7 @@ final class VerifyRun: @unchecked Sendable {
         if let problem = output.writeReports(report) {
             Terminal.error("Error: \(problem)")
         }
-        Terminal.error("Error: \(failure.description)")
+        Terminal.error("Error: \(DisplayText.line(failure.description))")
         if case .targetUnreachable = failure {
             Terminal.error(
                 "  Check that the endpoint is running and that --target is its SCIM base URL, such as http://127.0.0.1:8080/scim/v2."
@@ -221,7 +221,7 @@ final class VerifyRun: @unchecked Sendable {
                 } else {
                     let rules = Set(blocking.map(\.rule)).sorted().joined(separator: ", ")
                     Terminal.out(
-                        "\(candidate.path): not updated: the replay has findings that new expectations cannot fix "
+                        "\(DisplayText.line(candidate.path)): not updated: the replay has findings that new expectations cannot fix "
                             + "(\(rules)); fix the target or the transcript first")
                 }
             }
@@ -275,7 +275,7 @@ final class VerifyRun: @unchecked Sendable {
                     output.printReplayAfterRewrite(judged)
                 }
                 output.print(judged, accepted: accepted)
-            case .unreadable(let message): Terminal.error(message)
+            case .unreadable(let message): Terminal.error(DisplayText.line(message))
             case .other: break
             }
             printed += 1

@@ -1,0 +1,153 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Text from a transcript or from the endpoint under test reaches the terminal, CI logs and
+/// Markdown reports. Through the built binary: it stays on its line, sends no terminal escape
+/// sequence, and cannot open a block, a code fence or HTML in Markdown.
+@Suite struct UntrustedText {
+    /// A line break, a code fence, a closing `</details>`, a heading, a GitHub Actions workflow
+    /// command and terminal escape sequences, percent-encoded for a request path.
+    static let encodedInjection =
+        "%0A%60%60%60%0A%3C%2Fdetails%3E%0A%0A%23%20PWNED%0A%0D%3A%3Aerror%3A%3Ainjected%1B%5D0%3Btitle%07%1B%5B31m"
+    /// The same, escaped for a JSON string.
+    static let jsonInjection =
+        #"line one\n```\n</details>\n\n# PWNED\n\r::error::injected\u001b]0;title\u0007\u001b[31m"#
+
+    /// Writes a copy of 01-test-connection.json whose first path, exchange description and
+    /// transcript description carry the injection, and returns its path.
+    private func hostileTranscript(in folder: URL) throws -> String {
+        let original = try String(
+            contentsOf: BinaryRunner.packageRoot.appendingPathComponent("Recordings/01-test-connection.json"),
+            encoding: .utf8)
+        let path = "/Users?filter=userName+eq+%228ae8f1cb-4c0c-4d56-a6dc-64ac86b78960%22"
+        let description = "Test Connection: Entra looks up a random userName and expects an empty ListResponse"
+        #expect(original.contains(path))
+        #expect(original.contains(description))
+        let edited = original.replacingOccurrences(of: path, with: path + Self.encodedInjection)
+            .replacingOccurrences(of: description, with: Self.jsonInjection)
+            .replacingOccurrences(of: #""description": ""#, with: #""description": "\#(Self.jsonInjection) "#)
+        let file = folder.appendingPathComponent("hostile.json")
+        try edited.write(to: file, atomically: true, encoding: .utf8)
+        return file.path
+    }
+
+    private func temporaryFolder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("untrusted-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    /// Checks printed text: no escape, bell or carriage return, and no line that a line break from
+    /// the input started.
+    private func expectTerminalSafe(_ text: String, _ context: String) {
+        #expect(!text.contains("\u{1B}"), "ESC in \(context)")
+        #expect(!text.contains("\u{7}"), "BEL in \(context)")
+        #expect(!text.unicodeScalars.contains("\r"), "CR in \(context)")
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(!lines.contains { $0.hasPrefix("::error::") || $0.hasPrefix("::warning::") }, "\(context):\n\(text)")
+        #expect(!lines.contains { $0.hasPrefix("# PWNED") }, "\(context):\n\(text)")
+    }
+
+    /// Checks Markdown: the injection opened no heading, closed no `<details>` and opened no
+    /// code fence of its own.
+    private func expectInertMarkdown(_ text: String, fences: Int, details: Int, _ context: String) {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(!lines.contains { $0.hasPrefix("# PWNED") }, "heading in \(context):\n\(text)")
+        #expect(!text.unicodeScalars.contains("\r"), "CR in \(context)")
+        #expect(lines.filter { $0.hasPrefix("```") }.count == fences, "fence lines in \(context):\n\(text)")
+        #expect(lines.filter { $0.hasPrefix("</details>") }.count == details, "</details> in \(context):\n\(text)")
+    }
+
+    @Test func showTextKeepsTranscriptValuesOnTheirLines() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+
+        let result = try BinaryRunner.run(["show", try hostileTranscript(in: folder)])
+
+        #expect(result.status == 0, "\(result.stderr)")
+        expectTerminalSafe(result.stdout, "show")
+        #expect(result.stdout.contains(#"\u{A}\u{D}::error::injected\u{1B}]0;title\u{7}"#), "\(result.stdout)")
+    }
+
+    @Test func verifyTextKeepsTranscriptValuesOnTheirLines() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+
+        let result = try BinaryRunner.run(["verify", try hostileTranscript(in: folder)])
+
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        expectTerminalSafe(result.stdout, "verify")
+        expectTerminalSafe(result.stderr, "verify's standard error")
+    }
+
+    @Test func verifyTextEscapesEndpointErrorDetail() throws {
+        let (listener, port) = try #require(RawListener.open(backlog: 16))
+        let detail = #"\u001b]0;title\u0007\u001b[31mred\n::error::from-server\r::warning::too"#
+        let body = #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"400","detail":"\#(detail)"}"#
+        let response =
+            "HTTP/1.1 400 Bad Request\r\nContent-Type: application/scim+json\r\nContent-Length: \(body.utf8.count)\r\n"
+            + "Connection: close\r\n\r\n" + body
+        Thread.detachNewThread {
+            while true {
+                let connection = accept(listener, nil, nil)
+                if connection < 0 {
+                    return
+                }
+                var head: [UInt8] = []
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                while !String(decoding: head, as: UTF8.self).contains("\r\n\r\n") {
+                    let count = recv(connection, &buffer, buffer.count, 0)
+                    if count <= 0 {
+                        break
+                    }
+                    head += buffer[0..<count]
+                }
+                _ = RawClient.send(connection, response)
+                close(connection)
+            }
+        }
+        defer {
+            shutdown(listener, Int32(SHUT_RDWR))
+            close(listener)
+        }
+
+        let result = try BinaryRunner.run([
+            "verify", "Recordings/01-test-connection.json", "--target", "http://127.0.0.1:\(port)/scim/v2",
+            "--timeout", "5",
+        ])
+
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        expectTerminalSafe(result.stdout, "verify")
+        #expect(result.stdout.contains(#"\u{A}::error::from-server"#), "\(result.stdout)")
+    }
+
+    @Test func showMarkdownKeepsTranscriptValuesInert() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+
+        let result = try BinaryRunner.run(["show", try hostileTranscript(in: folder), "--format", "markdown"])
+        let original = try BinaryRunner.run(["show", "Recordings/01-test-connection.json", "--format", "markdown"])
+
+        #expect(result.status == 0, "\(result.stderr)")
+        // The edited copy has as many fences and `</details>` lines as the original.
+        let originalLines = original.stdout.split(separator: "\n")
+        expectInertMarkdown(
+            result.stdout, fences: originalLines.filter { $0.hasPrefix("```") }.count,
+            details: originalLines.filter { $0.hasPrefix("</details>") }.count, "show --format markdown")
+    }
+
+    @Test func verifyMarkdownKeepsFindingsInert() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let report = folder.appendingPathComponent("report.md").path
+
+        let result = try BinaryRunner.run(["verify", try hostileTranscript(in: folder), "--markdown", report])
+
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        let text = try String(contentsOfFile: report, encoding: .utf8)
+        // Only the mermaid block of the failing transcript is fenced.
+        expectInertMarkdown(text, fences: 2, details: 0, "verify --markdown")
+        #expect(text.contains("PWNED"), "the finding keeps the path: \(text)")
+    }
+}
