@@ -38,10 +38,11 @@ public enum DisplayText {
         "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
     }
 
-    /// Returns `text` as inert Markdown text on one line: line breaks and tabs become spaces, other
-    /// control characters `\u{XX}`, `<`, `>` and `&` entities, backslashes and backticks are
-    /// escaped, and a leading character that could start a heading, list, thematic break or
-    /// fence is escaped. It renders as the text itself, never as a new block, a code span or HTML.
+    /// Returns `text` as inert Markdown text on one line, which renders as the text itself and
+    /// never as a new block, a code span or HTML. Line breaks and tabs become spaces, and other
+    /// control characters become `\u{XX}`. `<`, `>` and `&` become entities. Backslashes,
+    /// backticks and a leading character that could start a heading, list, thematic break or
+    /// fence are escaped with a backslash.
     public static func markdown(_ text: String) -> String {
         var result = ""
         for scalar in text.unicodeScalars {
