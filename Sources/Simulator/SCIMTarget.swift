@@ -11,6 +11,9 @@ final class SCIMTarget {
     /// Headers sent with every request and left out of the recorded exchanges.
     private let extraHeaders: HTTPHeaders
     private let logger: Logger
+    /// Replaces credentials in each recorded exchange, as `record` does before it journals one:
+    /// the `Authorization` header and the `--header` fields whose names mark a credential.
+    private let policy: SecretPolicy
     private(set) var exchanges: [Exchange] = []
 
     /// Response headers left out of transcripts because they change on every run or only
@@ -25,9 +28,14 @@ final class SCIMTarget {
         self.extraHeaders = extraHeaders
         self.client = client
         self.logger = logger
+        policy = SecretPolicy(
+            extraHeaders: extraHeaders.fields.map(\.name).filter(SecretRedaction.namesCredential))
     }
 
-    /// Sends a request the way Entra does and records the exchange.
+    /// Sends a request the way Entra does and records the exchange. The exchange returned is the
+    /// one recorded, with the credentials sent (in each spelling from `SecretPolicy.spellings`)
+    /// and the values the secret scan flags replaced. The engine reads ids and error details from
+    /// it, so the provisioning log contains no more than the transcript.
     @discardableResult
     func send(
         _ method: HTTPMethod, _ path: String, body: JSONValue? = nil, step: String, description: String
@@ -36,10 +44,12 @@ final class SCIMTarget {
         if body != nil {
             headers.add(name: "Content-Type", value: "\(SCIMMediaType.scimJSON); charset=utf-8")
         }
-        var sent = headers
+        // The extra headers are left out of the transcript, so the recorded request has only
+        // these and the `Authorization` field.
+        var recorded = headers
         if let token {
             headers.add(name: "Authorization", value: "Bearer \(token)")
-            sent.add(name: "Authorization", value: "Bearer \(SecretRedaction.placeholder)")
+            recorded.add(name: "Authorization", value: "Bearer \(token)")
         }
         addExtraHeaders(to: &headers)
         let request = HTTPRequest(method: method, target: path, headers: headers, body: body?.serializedBytes() ?? [])
@@ -52,13 +62,23 @@ final class SCIMTarget {
 
         let kept = HTTPHeaders(
             response.headers.fields.filter { !SCIMTarget.volatileResponseHeaders.contains($0.name.lowercased()) })
-        let exchange = Exchange(
+        let captured = Exchange(
             description: description, step: step,
             request: Exchange.Request(
-                method: method.rawValue, path: path, headers: sent, body: body.map { .json($0) } ?? .none),
+                method: method.rawValue, path: path, headers: recorded, body: body.map { .json($0) } ?? .none),
             response: Exchange.Response(
-                status: response.status.code, headers: SecretRedaction.redact(kept),
-                body: RecordedBody(bytes: response.body)))
+                status: response.status.code, headers: kept, body: RecordedBody(bytes: response.body)))
+        let number = exchanges.count + 1
+        let (exchange, findings) = SecretScan.redactFindings(
+            in: policy.apply(to: captured, sentCredentials: policy.sentCredentials(headers)), number: number)
+        for finding in findings {
+            logger.warning(
+                "secret-like value replaced before recording",
+                metadata: [
+                    "exchange.sequence": String(number), "finding.location": finding.location,
+                    "finding.kind": finding.kind.rawValue,
+                ])
+        }
         exchanges.append(exchange)
         return exchange
     }
@@ -91,8 +111,11 @@ final class SCIMTarget {
             method: .post, target: "/_scimtape/state", headers: headers, body: body.serializedBytes())
         let response = try client.send(request, url: base.origin + "/_scimtape/state")
         guard response.status.code == 200 else {
+            // The detail is printed, so an echoed credential is replaced before it is shortened.
+            let detail = policy.redactingMessage(
+                String(decoding: response.body, as: UTF8.self), sent: policy.sentCredentials(headers))
             throw SimulationError.preconditionsRejected(
-                status: response.status.code, detail: String(decoding: response.body.prefix(300), as: UTF8.self))
+                status: response.status.code, detail: String(detail.prefix(300)))
         }
     }
 }

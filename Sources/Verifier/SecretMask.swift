@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import Transcript
 
 /// The credentials a run sends (the bearer token and the values of `--header` fields whose names
 /// mark them as secret), replaced by `[redacted]` wherever a response repeats them.
@@ -32,16 +33,10 @@ struct SecretMask: Sendable {
             .sorted { $0.count > $1.count }
     }
 
-    /// Tells whether a header with this name carries a credential: the fields HTTP defines for
-    /// them, and names that contain a credential word (`X-Api-Key`, `X-Auth-Token`, `X-Session-Id`).
+    /// Returns whether a header with this name carries a credential, as
+    /// `SecretRedaction.namesCredential(_:)` decides.
     static func isSecretHeader(_ name: String) -> Bool {
-        let lowered = name.lowercased()
-        if ["authorization", "proxy-authorization", "cookie", "set-cookie"].contains(lowered) {
-            return true
-        }
-        return ["token", "secret", "key", "password", "auth", "session", "cookie", "credential"].contains {
-            lowered.contains($0)
-        }
+        SecretRedaction.namesCredential(name)
     }
 
     /// Returns the response with every secret in its body and header values replaced.

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import ReferenceServer
 import SCIM
 import Simulator
 import Testing
@@ -95,6 +96,60 @@ import Transcript
         #expect(transcript.exchanges.allSatisfy { $0.request.headers["Authorization"] == "Bearer [redacted]" })
         #expect(transcript.exchanges.allSatisfy { $0.response.status != 401 })
         #expect(!encoded.contains(token))
+    }
+
+    /// A target that repeats the credentials it was sent, in the spellings JSON writers and URL
+    /// encoders use, and a bearer token of its own that only the secret scan finds.
+    @Test func echoedTokenIsRedacted() throws {
+        let token = "tok/SECRET+abc/def0123456789XYZ=="
+        let apiKey = "key/APIKEY+0123456789"
+        let other = "Bearer otherTOKEN0123456789abcdefXYZ"
+        let endpoint = try ReferenceEndpoint(configuration: ReferenceServerConfiguration(token: token))
+        let server = HTTPServer(configuration: HTTPServerConfiguration()) { request in
+            guard request.method == .post else {
+                return endpoint.handle(request)
+            }
+            let sent = request.headers["Authorization"] ?? ""
+            let escaped = sent.replacingOccurrences(of: "/", with: "\\/").replacingOccurrences(
+                of: "+", with: "\\u002B")
+            let encoded = RequestTarget.encodeQueryValue(token)
+            let body =
+                #"{"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "400", "detail": "#
+                + #""\#(sent) \#(escaped) \#(encoded) \#(apiKey)", "note": "\#(other)"}"#
+            return HTTPResponse(
+                status: HTTPStatus(code: 400),
+                headers: [
+                    ("Content-Type", "application/scim+json"), ("X-Debug-Token", token), ("X-Encoded", encoded),
+                    ("WWW-Authenticate", #"Bearer error="invalid_token", token="\#(token)""#),
+                ],
+                body: Array(body.utf8))
+        }
+        try server.start()
+        defer { server.stop() }
+        let scenario = try ScenarioDocuments.scenario(timeline: [Events.assign("alice"), Events.start])
+        let options = Simulation.Options(
+            baseURL: server.origin + "/scim/v2", token: token, extraHeaders: [("X-Api-Key", apiKey)])
+
+        let result = try Simulation.run(scenario, options: options)
+
+        let create = try #require(result.transcript.exchanges(step: "create").first)
+        #expect(create.response.status == 400)
+        #expect(create.response.headers["X-Debug-Token"] == "[redacted]")
+        #expect(create.response.headers["X-Encoded"] == "[redacted]")
+        let detail = try #require(create.response.body.json?["detail"]?.stringValue)
+        #expect(detail == "Bearer [redacted] Bearer [redacted] [redacted] [redacted]")
+        #expect(create.response.body.json?["note"]?.stringValue == "Bearer [redacted]")
+        #expect(SecretScan.scan(result.transcript).isEmpty)
+        let files = [
+            String(decoding: result.transcript.encoded(), as: UTF8.self),
+            String(decoding: result.log.encoded(), as: UTF8.self),
+        ]
+        #expect(files[1].contains("Bearer [redacted]"), "the log gives the target's detail")
+        for file in files {
+            for secret in [token, "SECRET", "APIKEY", "otherTOKEN"] {
+                #expect(!file.contains(secret), "\(secret) in \(file)")
+            }
+        }
     }
 
     @Test func requestHeadersFollowEntra() throws {

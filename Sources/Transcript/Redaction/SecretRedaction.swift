@@ -7,6 +7,19 @@ public enum SecretRedaction {
 
     public static let placeholder = "[redacted]"
 
+    /// Returns whether a header with this name carries a credential: the fields HTTP defines for
+    /// them, and names that contain a credential word (`X-Api-Key`, `X-Auth-Token`, `X-Session-Id`).
+    /// `verify` and `simulate` use it for the headers given with `--header`.
+    public static func namesCredential(_ headerName: String) -> Bool {
+        let lowered = headerName.lowercased()
+        if secretHeaders.contains(lowered) {
+            return true
+        }
+        return ["token", "secret", "key", "password", "auth", "session", "cookie", "credential"].contains {
+            lowered.contains($0)
+        }
+    }
+
     /// Returns the headers with every secret value replaced. An `Authorization` value keeps its
     /// scheme (`Bearer [redacted]`), so a reader still sees how the client authenticated.
     public static func redact(_ headers: HTTPHeaders, extraHeaders: Set<String> = []) -> HTTPHeaders {
