@@ -9,8 +9,6 @@ import Transcript
 /// finding, report, reproducer and `--update` rewrite is made from the responses, so masking
 /// them as they arrive keeps the credentials out of all of those at once.
 struct SecretMask: Sendable {
-    static let replacement = Array("[redacted]".utf8)
-
     /// Values shorter than this are not masked: replacing every `ab` in a body would garble it
     /// and hide nothing a reader could use.
     static let minimumLength = 6
@@ -46,41 +44,184 @@ struct SecretMask: Sendable {
         }
         var headers = HTTPHeaders()
         for field in response.headers {
-            headers.add(name: field.name, value: String(decoding: apply(Array(field.value.utf8)), as: UTF8.self))
+            headers.add(name: field.name, value: apply(field.value))
         }
         return HTTPResponse(status: response.status, headers: headers, body: apply(response.body))
     }
 
-    func apply(_ bytes: [UInt8]) -> [UInt8] {
-        var result = bytes
-        for secret in secrets {
-            result = Self.replace(secret, in: result)
+    /// Returns the text with every secret replaced, as `apply(_:)` does for bytes.
+    func apply(_ text: String) -> String {
+        guard !secrets.isEmpty else {
+            return text
         }
-        return result
+        return String(decoding: apply(Array(text.utf8)), as: UTF8.self)
     }
 
-    private static func replace(_ needle: [UInt8], in haystack: [UInt8]) -> [UInt8] {
-        guard let first = needle.first, haystack.count >= needle.count else {
-            return haystack
+    /// Returns the bytes with every copy of a secret replaced: copies as sent, and copies that
+    /// are only visible once JSON string escapes (`\/`, `\u002B`, any `\uXXXX`), percent escapes
+    /// (`%2F`, `%2f`, `%74`), or both are decoded. The bytes that spell an escaped copy are
+    /// replaced as a whole, so no part of an escape is left behind.
+    func apply(_ bytes: [UInt8]) -> [UInt8] {
+        guard !secrets.isEmpty else {
+            return bytes
         }
-        var output: [UInt8] = []
-        var copied = 0
+        var ranges = matches(in: bytes)
+        let jsonDecoded = DecodedBytes(decodingJSONEscapesIn: bytes)
+        if let jsonDecoded {
+            ranges += matches(in: jsonDecoded.bytes).map(jsonDecoded.sourceRange(of:))
+            if let bothDecoded = DecodedBytes(decodingPercentEscapesIn: jsonDecoded.bytes) {
+                ranges += matches(in: bothDecoded.bytes).map {
+                    jsonDecoded.sourceRange(of: bothDecoded.sourceRange(of: $0))
+                }
+            }
+        }
+        if let percentDecoded = DecodedBytes(decodingPercentEscapesIn: bytes) {
+            ranges += matches(in: percentDecoded.bytes).map(percentDecoded.sourceRange(of:))
+        }
+        guard !ranges.isEmpty else {
+            return bytes
+        }
+        return SecretPolicy.replacing(
+            SecretPolicy.merged(ranges), in: bytes, with: SecretRedaction.placeholder)
+    }
+
+    /// Returns the ranges of every copy of each secret in `bytes`.
+    private func matches(in bytes: [UInt8]) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        for secret in secrets where secret.count <= bytes.count {
+            let first = secret[0]
+            let last = bytes.count - secret.count
+            var index = 0
+            while index <= last {
+                if bytes[index] == first && bytes[index..<index + secret.count].elementsEqual(secret) {
+                    ranges.append(index..<index + secret.count)
+                    index += secret.count
+                } else {
+                    index += 1
+                }
+            }
+        }
+        return ranges
+    }
+}
+
+/// A copy of some bytes with one kind of escape decoded, and for each decoded byte the range of
+/// the source bytes that spelled it, so that a secret found in the copy can be replaced in the
+/// source.
+struct DecodedBytes {
+    private(set) var bytes: [UInt8] = []
+    private var sources: [Range<Int>] = []
+
+    /// Decodes the escapes of JSON strings (RFC 8259 section 7) wherever they are, because a body
+    /// that is not valid JSON and a header value may contain them too. A `\u` escape of a UTF-16
+    /// surrogate pair decodes to one character. An escape that is not valid is kept as it is.
+    /// Returns `nil` when there is no backslash.
+    init?(decodingJSONEscapesIn source: [UInt8]) {
+        guard source.contains(UInt8(ascii: "\\")) else {
+            return nil
+        }
+        bytes.reserveCapacity(source.count)
+        sources.reserveCapacity(source.count)
         var index = 0
-        let last = haystack.count - needle.count
-        while index <= last {
-            if haystack[index] == first && haystack[index..<index + needle.count].elementsEqual(needle) {
-                output.append(contentsOf: haystack[copied..<index])
-                output.append(contentsOf: replacement)
-                index += needle.count
-                copied = index
+        while index < source.count {
+            guard source[index] == UInt8(ascii: "\\"), index + 1 < source.count else {
+                append(source[index], from: index..<index + 1)
+                index += 1
+                continue
+            }
+            let decoded: UInt8?
+            switch source[index + 1] {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): decoded = source[index + 1]
+            case UInt8(ascii: "b"): decoded = 0x08
+            case UInt8(ascii: "f"): decoded = 0x0C
+            case UInt8(ascii: "n"): decoded = 0x0A
+            case UInt8(ascii: "r"): decoded = 0x0D
+            case UInt8(ascii: "t"): decoded = 0x09
+            default: decoded = nil
+            }
+            if let decoded {
+                append(decoded, from: index..<index + 2)
+                index += 2
+            } else if let (scalar, length) = Self.unicodeEscape(in: source, at: index) {
+                for byte in String(scalar).utf8 {
+                    append(byte, from: index..<index + length)
+                }
+                index += length
             } else {
+                append(source[index], from: index..<index + 1)
                 index += 1
             }
         }
-        guard copied > 0 else {
-            return haystack
+    }
+
+    /// Decodes `%XX` escapes (RFC 3986 section 2.1), with upper- or lowercase hex digits. Returns
+    /// `nil` when there is none.
+    init?(decodingPercentEscapesIn source: [UInt8]) {
+        func isEscape(at index: Int) -> Bool {
+            source[index] == UInt8(ascii: "%") && index + 2 < source.count
+                && RequestTarget.hexValue(source[index + 1]) != nil && RequestTarget.hexValue(source[index + 2]) != nil
         }
-        output.append(contentsOf: haystack[copied...])
-        return output
+        guard source.indices.contains(where: isEscape) else {
+            return nil
+        }
+        bytes.reserveCapacity(source.count)
+        sources.reserveCapacity(source.count)
+        var index = 0
+        while index < source.count {
+            if isEscape(at: index), let high = RequestTarget.hexValue(source[index + 1]),
+                let low = RequestTarget.hexValue(source[index + 2])
+            {
+                append(high << 4 | low, from: index..<index + 3)
+                index += 3
+            } else {
+                append(source[index], from: index..<index + 1)
+                index += 1
+            }
+        }
+    }
+
+    private mutating func append(_ decoded: UInt8, from source: Range<Int>) {
+        bytes.append(decoded)
+        sources.append(source)
+    }
+
+    /// Returns the range of source bytes that spelled the decoded bytes in `range`.
+    func sourceRange(of range: Range<Int>) -> Range<Int> {
+        sources[range.lowerBound].lowerBound..<sources[range.upperBound - 1].upperBound
+    }
+
+    /// Returns the character of a `\uXXXX` escape at `index`, or of two escapes that spell a
+    /// surrogate pair, with the number of bytes they take. Returns `nil` for anything else,
+    /// including a surrogate without its pair.
+    private static func unicodeEscape(in source: [UInt8], at index: Int) -> (Unicode.Scalar, Int)? {
+        guard let high = codeUnit(in: source, at: index) else {
+            return nil
+        }
+        if let scalar = Unicode.Scalar(high) {
+            return (scalar, 6)
+        }
+        guard (0xD800..<0xDC00).contains(high), let low = codeUnit(in: source, at: index + 6),
+            (0xDC00..<0xE000).contains(low)
+        else {
+            return nil
+        }
+        let value = 0x10000 + (UInt32(high - 0xD800) << 10 | UInt32(low - 0xDC00))
+        return Unicode.Scalar(value).map { ($0, 12) }
+    }
+
+    /// Returns the UTF-16 code unit of a `\uXXXX` escape at `index`.
+    private static func codeUnit(in source: [UInt8], at index: Int) -> UInt16? {
+        guard index + 6 <= source.count, source[index] == UInt8(ascii: "\\"), source[index + 1] == UInt8(ascii: "u")
+        else {
+            return nil
+        }
+        var value: UInt16 = 0
+        for byte in source[(index + 2)..<(index + 6)] {
+            guard let digit = RequestTarget.hexValue(byte) else {
+                return nil
+            }
+            value = value << 4 | UInt16(digit)
+        }
+        return value
     }
 }

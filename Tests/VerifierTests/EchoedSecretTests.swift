@@ -57,6 +57,88 @@ import Transcript
         }
     }
 
+    static let slashToken = "tok/SECRET+abc/def0123456789XYZ=="
+
+    /// The spellings of `slashToken` that JSON writers and URL encoders produce: `/` as `\/`
+    /// (PHP's `json_encode`), `+` as `\u002B` (.NET), every character as a `\u` escape, and
+    /// every byte percent-encoded with lowercase hex digits.
+    static let escapedSpellings: [String] = [
+        slashToken.replacingOccurrences(of: "/", with: "\\/").replacingOccurrences(of: "+", with: "\\u002B"),
+        slashToken.unicodeScalars.map { "\\u" + String(format: "%04x", $0.value) }.joined(),
+        slashToken.utf8.map { String(format: "%%%02x", $0) }.joined(),
+    ]
+
+    /// Responds to every request with a list that repeats `slashToken` in each of
+    /// `escapedSpellings`, in string values, in a member name and in a header.
+    static func escapedEcho(_ socket: Int32) {
+        HostilePeer.readRequestHead(socket)
+        let body = Array(
+            (#"{"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "totalResults": "\#(escapedSpellings[0])", "#
+                + #""Resources": [], "debug": "session \#(escapedSpellings[1])", "trace": "\#(escapedSpellings[2])", "#
+                + #""\#(escapedSpellings[1])": 1}"#).utf8)
+        HostilePeer.send(
+            socket,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/scim+json\r\nX-Echo: \(escapedSpellings[2])\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n"
+        )
+        HostilePeer.send(socket, body)
+    }
+
+    @Test func escapedEchoesReachNoOutput() throws {
+        let peer = try HostilePeer(Self.escapedEcho)
+        defer { peer.stop() }
+        var options = VerifyOptions(target: peer.baseURL)
+        options.token = Self.slashToken
+        let transcript = try #require(try shippedTranscripts().first { $0.file == "01-test-connection.json" })
+            .transcript
+
+        let outcome = try Verifier(options: options).verify(transcript, file: "echo.json")
+        let report = RunReport(
+            tool: "test", profile: .front, target: peer.baseURL, startedAt: Date(), duration: 0, outcomes: [outcome],
+            inputErrors: [])
+        let findings = outcome.findings.flatMap { $0.lines(file: "echo.json") }.joined(separator: "\n")
+        let (updated, _) = TranscriptUpdater.update(transcript, from: outcome, profile: .front)
+        let responses = outcome.exchanges.compactMap(\.response)
+        let outputs = [
+            findings, report.json.serialized(), JUnitReport.xml(report), MarkdownReport.markdown(report),
+            updated.json.serialized(),
+        ]
+
+        #expect(outcome.status == .failed, "the echo differs from the recorded body")
+        #expect(findings.contains("[redacted]"), "\(findings)")
+        #expect(!responses.isEmpty)
+        for response in responses {
+            let body = try JSONValue.parse(bytes: response.body)
+            #expect(body["totalResults"] == "[redacted]")
+            #expect(body["debug"] == "session [redacted]")
+            #expect(body["trace"] == "[redacted]")
+            #expect(body["[redacted]"] == 1)
+            #expect(response.headers["X-Echo"] == "[redacted]")
+        }
+        for output in outputs {
+            #expect(!output.contains(Self.slashToken))
+            #expect(!output.contains("SECRET"))
+            for spelling in Self.escapedSpellings {
+                #expect(!output.contains(spelling))
+            }
+        }
+    }
+
+    @Test func decodedBytesMapToSource() throws {
+        let source = Array(#"a\/b\u00e9\ud83d\ude00%2fc\q"#.utf8)
+
+        let json = try #require(DecodedBytes(decodingJSONEscapesIn: source))
+        let percent = try #require(DecodedBytes(decodingPercentEscapesIn: json.bytes))
+
+        #expect(String(decoding: json.bytes, as: UTF8.self) == "a/bé😀%2fc\\q")
+        #expect(String(decoding: percent.bytes, as: UTF8.self) == "a/bé😀/c\\q")
+        #expect(json.sourceRange(of: 1..<2) == 1..<3)
+        #expect(json.sourceRange(of: 3..<5) == 4..<10)
+        #expect(json.sourceRange(of: 5..<9) == 10..<22)
+        #expect(json.sourceRange(of: 0..<json.bytes.count) == 0..<source.count)
+        #expect(DecodedBytes(decodingJSONEscapesIn: Array("plain%zz".utf8)) == nil)
+        #expect(DecodedBytes(decodingPercentEscapesIn: Array("plain%zz".utf8)) == nil)
+    }
+
     @Test(arguments: [
         ("Authorization", true), ("Proxy-Authorization", true), ("Cookie", true), ("X-Api-Key", true),
         ("X-Auth-Token", true), ("X-Tenant", false), ("Accept-Language", false),

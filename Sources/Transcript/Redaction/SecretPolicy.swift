@@ -697,7 +697,7 @@ extension SecretPolicy {
     }
 
     /// Returns the ranges sorted, with overlapping and touching ones joined.
-    static func merged(_ ranges: [Range<Int>]) -> [Range<Int>] {
+    public static func merged(_ ranges: [Range<Int>]) -> [Range<Int>] {
         var result: [Range<Int>] = []
         for range in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) {
             if let last = result.last, range.lowerBound <= last.upperBound {
@@ -710,7 +710,7 @@ extension SecretPolicy {
     }
 
     /// Returns `bytes` with each of the sorted, disjoint `ranges` replaced by `placeholder`.
-    static func replacing(
+    public static func replacing(
         _ ranges: [Range<Int>], in bytes: some RandomAccessCollection<UInt8>, with placeholder: String
     ) -> [UInt8] {
         var result: [UInt8] = []
