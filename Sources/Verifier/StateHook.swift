@@ -19,7 +19,8 @@ public enum StateHook {
         }
 
         let ending: Ending
-        /// Standard error, or standard output when that is empty, trimmed to 500 characters.
+        /// Standard error, or standard output when that is empty, with whitespace trimmed. The
+        /// caller masks credentials in it before cutting it to `maximumOutputLength`.
         let output: String
     }
 
@@ -29,6 +30,9 @@ public enum StateHook {
 
     /// Bytes kept of each output stream; the rest is read and dropped.
     static let maximumKeptOutput = 64 * 1024
+
+    /// Characters of a hook's output that a finding or skip reason shows.
+    static let maximumOutputLength = 500
 
     /// Process groups of the hooks running now, for `killRunning()`.
     nonisolated(unsafe) private static var runningGroups: Set<pid_t> = []
@@ -79,7 +83,7 @@ public enum StateHook {
         let outputText = String(decoding: process.output, as: UTF8.self).trimmingCharacters(
             in: .whitespacesAndNewlines)
         let message = errorText.isEmpty ? outputText : errorText
-        return Result(ending: ending, output: String(message.prefix(500)))
+        return Result(ending: ending, output: message)
     }
 }
 

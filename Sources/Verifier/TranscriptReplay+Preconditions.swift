@@ -1,6 +1,7 @@
 import Foundation
 import HTTP
 import SCIM
+import Transcript
 
 extension TranscriptReplay {
     enum PreconditionResult {
@@ -29,8 +30,10 @@ extension TranscriptReplay {
         let request = HTTPRequest(
             method: .post, target: "/_scimtape/state", headers: headers, body: body.serializedBytes())
         do {
-            let response = try client.send(
-                request, url: target.origin + "/_scimtape/state", timeout: settings.remainingTime.map { max(0, $0) })
+            let response = secretMask.apply(
+                try client.send(
+                    request, url: target.origin + "/_scimtape/state",
+                    timeout: settings.remainingTime.map { max(0, $0) }))
             guard response.status.code == 200 else {
                 return .skip(
                     "the admin route rejected the preconditions with \(response.status.code): \(response.bodyText.prefix(200))"
@@ -61,12 +64,17 @@ extension TranscriptReplay {
             let result = StateHook.run(
                 hook, input: precondition.json.serialized(), target: target.baseURL, token: target.token,
                 timeLimit: timeLimit)
-            let output = result.output.isEmpty ? "" : ": \(result.output)"
+            // The hook has the token in its environment and may print it, as `curl -v` prints the
+            // Authorization header it sends. The output is shortened after masking, so that no
+            // part of a secret is left where the cut falls.
+            let masked = SecretScan.redactCredentials(inText: secretMask.apply(result.output))
+            let shown = String(masked.prefix(StateHook.maximumOutputLength))
+            let output = shown.isEmpty ? "" : ": \(shown)"
             switch result.ending {
             case .exited(0):
                 continue
             case .exited(3):
-                let message = result.output.isEmpty ? "no message" : result.output
+                let message = shown.isEmpty ? "no message" : shown
                 return .skip("the state hook cannot set up the precondition (\(precondition.summary)): \(message)")
             case .timedOut where settings.isPastDeadline:
                 return .fail(

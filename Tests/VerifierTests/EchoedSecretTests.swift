@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import ReferenceServer
 import SCIM
 import Testing
 import Transcript
@@ -120,6 +121,49 @@ import Transcript
             for spelling in Self.escapedSpellings {
                 #expect(!output.contains(spelling))
             }
+        }
+    }
+
+    /// A state hook has the token in its environment, and its output goes into findings, skip
+    /// reasons and reports.
+    @Test(arguments: [
+        (#"echo "> Authorization: Bearer $SCIMTAPE_TOKEN" >&2; exit 1"#, "Bearer [redacted]"),
+        (#"echo "token $SCIMTAPE_TOKEN" >&2; exit 3"#, "token [redacted]"),
+        (#"printf '%s' "$SCIMTAPE_TOKEN" | sed 's|/|%2F|g; s|+|%2B|g' >&2; exit 1"#, "[redacted]"),
+        (
+            #"echo "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJlLXZhbHVl" >&2; exit 1"#,
+            "Bearer [redacted]"
+        ),
+        (#"printf '%0490d' 0 >&2; printf '%s' "$SCIMTAPE_TOKEN" >&2; exit 1"#, "0[redac"),
+    ])
+    func stateHookOutputIsMasked(hook: String, shown: String) throws {
+        let server = try ReferenceServer(configuration: ReferenceServerConfiguration(token: Self.slashToken))
+        try server.start()
+        defer { server.stop() }
+        var options = VerifyOptions(target: server.baseURL, token: Self.slashToken)
+        options.stateHook = hook
+        let transcript = try #require(try shippedTranscripts().first { $0.file == "08-deleted-teammate.json" })
+            .transcript
+
+        let outcome = try Verifier(options: options).verify(transcript, file: "08.json")
+        let report = RunReport(
+            tool: "test", profile: .front, target: server.baseURL, startedAt: Date(), duration: 0,
+            outcomes: [outcome], inputErrors: [])
+        var lines = outcome.findings.flatMap { $0.lines(file: "08.json") }
+        if case .skipped(let reason) = outcome.status {
+            lines.append(reason)
+        }
+        let outputs = [
+            lines.joined(separator: "\n"), report.json.serialized(), JUnitReport.xml(report),
+            MarkdownReport.markdown(report),
+        ]
+
+        #expect(outcome.status != .passed)
+        #expect(lines.joined().contains(shown), "\(lines)")
+        for output in outputs {
+            #expect(!output.contains(Self.slashToken.prefix(8)), "\(output)")
+            #expect(!output.contains("SECRET"), "\(output)")
+            #expect(!output.contains("eyJzdWIiOiIxMjM0In0"), "\(output)")
         }
     }
 
