@@ -270,6 +270,42 @@ import Testing
         #expect(try String(contentsOfFile: folder.path("credentials.json"), encoding: .utf8).contains(Self.jwt))
     }
 
+    /// The scan flags a token only after `Bearer `. Its other copies, in the same string, in
+    /// another spelling and in another exchange, are hidden too.
+    @Test(arguments: ["text", "markdown"])
+    func showHidesEveryCopyOfToken(format: String) throws {
+        let folder = try TemporaryFolder()
+        let token = "tok/COPYSECRET+0123456789"
+        let escaped = token.replacingOccurrences(of: "/", with: "%2F").replacingOccurrences(of: "+", with: "%2B")
+        func exchange(detail: String) -> JSONValue {
+            [
+                "request": ["method": "GET", "path": "/Users"],
+                "response": [
+                    "status": 401, "body": ["detail": .string(detail)],
+                ],
+            ]
+        }
+        let transcript: JSONValue = [
+            "format": "scimtape.transcript", "version": 1, "name": "copies",
+            "description": "A target that repeats the token it was sent.", "source": ["kind": "handwritten"],
+            "exchanges": [
+                exchange(detail: "bad token \(token); encoded \(escaped); header Bearer \(token)"),
+                exchange(detail: "session \(token)"),
+            ],
+        ]
+        try transcript.serialized(.pretty).write(toFile: folder.path("copies.json"), atomically: true, encoding: .utf8)
+
+        let shown = try BinaryRunner.run(["show", folder.path("copies.json"), "--format", format])
+
+        #expect(shown.status == 0, "\(shown.stderr)")
+        #expect(shown.stderr.contains("exchange 1: response body $.detail contains a bearer token"))
+        #expect(shown.stderr.contains("exchange 2: copies of a value flagged in another exchange shown as [redacted]"))
+        #expect(shown.stdout.contains("bad token [redacted]; encoded [redacted]; header Bearer [redacted]"))
+        #expect(shown.stdout.contains("session [redacted]"))
+        #expect(!shown.stdout.contains("COPYSECRET"))
+        #expect(!shown.stderr.contains("COPYSECRET"))
+    }
+
     /// Credential headers and listed JSON members are hidden even where their values do not look
     /// like tokens: a short cookie, Basic credentials, a password.
     @Test func showAppliesSecretPolicy() throws {

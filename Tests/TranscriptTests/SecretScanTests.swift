@@ -69,6 +69,20 @@ import Transcript
         #expect(redacted.request.body.json?["token"] == .string(SecretRedaction.placeholder))
         #expect(SecretScan.scan(redacted, number: 1).isEmpty)
     }
+
+    @Test func redactFindingsReplacesEveryCopy() {
+        let token = "tok/COPY+0123456789abc"
+        let detail = "bad token \(token); encoded tok%2FCOPY%2B0123456789abc; header Bearer \(token)"
+        let original = exchange(body: .json(["detail": .string(detail)]))
+
+        let (redacted, findings) = SecretScan.redactFindings(in: original, number: 1)
+
+        #expect(findings.count == 1)
+        #expect(SecretScan.flaggedValues(in: original) == [token])
+        #expect(
+            redacted.request.body.json?["detail"]
+                == "bad token [redacted]; encoded [redacted]; header Bearer [redacted]")
+    }
 }
 
 @Suite struct SecretPolicyRules {

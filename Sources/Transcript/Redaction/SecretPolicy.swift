@@ -257,7 +257,7 @@ public struct SecretPolicy: Sendable, Equatable {
     /// searched too, although `apply(to:)` replaces them afterwards, because that step keeps an
     /// `Authorization` value's scheme. A credential after a tab, or echoed alone by the upstream,
     /// would otherwise stay.
-    private static func replacing(_ secrets: [String], in exchange: Exchange) -> Exchange {
+    static func replacing(_ secrets: [String], in exchange: Exchange) -> Exchange {
         // Many credentials (a cookie header of hundreds of values) are searched in one pass over
         // each string, because a search per credential over a body of megabytes takes seconds.
         let manySecrets = secrets.count > 8 ? ManyNeedles(secrets) : nil

@@ -19,9 +19,11 @@ public enum SecretScan {
         return walker.findings
     }
 
-    /// Returns the exchange with every finding replaced by `[redacted]`, and the findings. The
-    /// recorder calls this before an exchange reaches the journal, so an unlisted credential never
-    /// reaches the disk either.
+    /// Returns the exchange with every finding replaced by `[redacted]`, and the findings. Every
+    /// other copy of a flagged value in the exchange is replaced too, in each spelling from
+    /// `SecretPolicy.spellings(of:)`, because the scan flags a token only where it looks like
+    /// one (after `Bearer `). The recorder calls this before an exchange reaches the journal, so
+    /// an unlisted credential never reaches the disk either.
     public static func redactFindings(in exchange: Exchange, number: Int) -> (Exchange, [SecretFinding]) {
         // Most exchanges hold no secret, so a scan that builds nothing comes first.
         guard !scan(exchange, number: number).isEmpty else {
@@ -29,7 +31,16 @@ public enum SecretScan {
         }
         var walker = Walker(number: number, replacing: true)
         let redacted = walker.visit(exchange)
-        return (redacted, walker.findings)
+        let copies = Set(walker.values).flatMap(SecretPolicy.spellings(of:))
+        return (copies.isEmpty ? redacted : SecretPolicy.replacing(copies, in: redacted), walker.findings)
+    }
+
+    /// Returns each value the scan flags in the exchange once, as the exchange stores it: decoded
+    /// in a JSON body and in the request path.
+    public static func flaggedValues(in exchange: Exchange) -> [String] {
+        var walker = Walker(number: 0, replacing: false)
+        _ = walker.visit(exchange)
+        return Array(Set(walker.values))
     }
 
     /// Returns a request target with each bearer token and JWT replaced by `%5Bredacted%5D`, the
@@ -140,6 +151,8 @@ private struct Walker {
     let number: Int
     let replacing: Bool
     var findings: [SecretFinding] = []
+    /// The text of each finding.
+    var values: [String] = []
 
     init(number: Int, replacing: Bool) {
         self.number = number
@@ -169,6 +182,7 @@ private struct Walker {
         }
         for (range, kind) in ranges {
             record(kind, at: "request path", length: decoded.distance(from: range.lowerBound, to: range.upperBound))
+            values.append(String(decoded[range]))
         }
         return replacing ? SecretScan.redactCredentials(inPath: path) : path
     }
@@ -187,6 +201,7 @@ private struct Walker {
             for (range, kind) in ranges {
                 let length = field.value.distance(from: range.lowerBound, to: range.upperBound)
                 record(kind, at: "\(side) header \(field.name)", length: length)
+                values.append(String(field.value[range]))
             }
             fields.append(
                 HTTPHeaders.Field(name: field.name, value: replacing ? replace(ranges, in: field.value) : field.value))
@@ -243,6 +258,7 @@ private struct Walker {
         for (range, kind) in ranges {
             let length = text.distance(from: range.lowerBound, to: range.upperBound)
             record(kind, at: location(), length: length, member: member)
+            values.append(String(text[range]))
         }
         return replacing ? replace(ranges, in: text) : text
     }

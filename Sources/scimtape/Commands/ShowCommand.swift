@@ -51,17 +51,28 @@ enum ShowCommand: Command {
 
     /// Returns the transcript with the default secret policy applied (credential headers, listed
     /// JSON members) and every value the secret scan flags replaced by `[redacted]`, and prints a
-    /// warning naming the exchange and location of each.
+    /// warning naming the exchange and location of each. Every copy of a flagged value is
+    /// replaced, in any exchange, although the scan flags only the copies that look like a
+    /// credential.
     static func hidingSecrets(_ transcript: Transcript, path: String) -> Transcript {
         var redacted = transcript
         let policy = SecretPolicy()
+        let flagged = Set(transcript.exchanges.flatMap(SecretScan.flaggedValues(in:)))
+        let copies = flagged.flatMap(SecretPolicy.spellings(of:))
         for (index, exchange) in transcript.exchanges.enumerated() {
             let (scanned, findings) = SecretScan.redactFindings(in: exchange, number: index + 1)
-            let exchangeShown = policy.apply(to: scanned)
+            let policyApplied = policy.apply(to: scanned)
+            let exchangeShown =
+                copies.isEmpty ? policyApplied : policy.apply(to: policyApplied, sentCredentials: copies)
             redacted.exchanges[index] = exchangeShown
-            if exchangeShown != scanned {
+            if policyApplied != scanned {
                 Terminal.error(
                     "\(path): warning: [secret] exchange \(index + 1): credential headers or listed JSON members shown as [redacted]"
+                )
+            }
+            if exchangeShown != policyApplied {
+                Terminal.error(
+                    "\(path): warning: [secret] exchange \(index + 1): copies of a value flagged in another exchange shown as [redacted]"
                 )
             }
             for finding in findings {
