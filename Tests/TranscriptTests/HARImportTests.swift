@@ -64,6 +64,35 @@ enum HARSamples {
 }
 
 @Suite struct HARImportVariants {
+    /// A SCIM client may send an attribute under its schema URN, and a key in a query parameter.
+    @Test func qualifiedPasswordAndQueryKeyAreReplaced() throws {
+        let key = "tokSECRETabcdef0123456789XYZ"
+        let created =
+            #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a@b.c","#
+            + #""urn:ietf:params:scim:schemas:core:2.0:User:password":"p4ssw0rdp4ssw0rd","#
+            + #""URN:IETF:PARAMS:SCIM:SCHEMAS:EXTENSION:ACME:2.0:User:API_KEY":"k3yk3yk3y"}"#
+        let document = HARSamples.document([
+            HARSamples.entry(
+                "POST", "https://scim.example.com/scim/v2/Users?sig=\(key)&count=1", status: 201,
+                postData: ["mimeType": "application/scim+json", "text": .string(created)],
+                content: ["size": 10, "mimeType": "application/scim+json", "text": .string(HARSamples.userJSON)])
+        ])
+
+        let result = try HARImport.convert(document, options: HARSamples.options())
+
+        let exchange = try #require(result.transcript.exchanges.first)
+        let body = exchange.request.body.json
+        #expect(exchange.request.path == "/Users?sig=%5Bredacted%5D&count=1")
+        #expect(body?["urn:ietf:params:scim:schemas:core:2.0:User:password"] == "[redacted]")
+        #expect(body?["URN:IETF:PARAMS:SCIM:SCHEMAS:EXTENSION:ACME:2.0:User:API_KEY"] == "[redacted]")
+        #expect(body?["userName"] == "a@b.c")
+        #expect(SecretScan.scan(result.transcript).isEmpty)
+        let encoded = String(decoding: result.transcript.encoded(), as: UTF8.self)
+        #expect(!encoded.contains("p4ssw0rd"))
+        #expect(!encoded.contains("k3yk3yk3y"))
+        #expect(!encoded.contains(key))
+    }
+
     @Test func mitmproxyShapeKeepsOnlySCIMEntries() throws {
         let document = HARSamples.document([
             HARSamples.entry(

@@ -83,6 +83,30 @@ import Transcript
             redacted.request.body.json?["detail"]
                 == "bad token [redacted]; encoded [redacted]; header Bearer [redacted]")
     }
+
+    @Test(arguments: [
+        ("/Users?sig=tokSECRETabcdef0123456789XYZ", "/Users?sig=%5Bredacted%5D"),
+        ("/Users?count=1&key=tok%2BSECRETabcdef0123456789XYZ", "/Users?count=1&key=%5Bredacted%5D"),
+    ])
+    func randomQueryValueIsFlagged(path: String, redactedPath: String) {
+        let findings = SecretScan.scan(exchange(path: path), number: 1)
+        let (redacted, _) = SecretScan.redactFindings(in: exchange(path: path), number: 1)
+
+        #expect(findings.map(\.location) == ["request path"])
+        #expect(findings.first?.kind == .randomHeaderValue)
+        #expect(redacted.request.path == redactedPath)
+        #expect(SecretScan.redactCredentials(inPath: path) == redactedPath)
+    }
+
+    /// SCIM's own query parameters carry filters and attribute names, which may contain long
+    /// random-looking ids.
+    @Test func scimQueryParametersAreNotFlagged() {
+        let path =
+            "/Users?filter=externalId+eq+%22k8Zq2Lm9Xw4Rt7Vb1Nc6Hy3Jd5Gf0Ps%22&attributes=k8Zq2Lm9Xw4Rt7Vb1Nc6Hy3Jd5Gf0Ps"
+
+        #expect(SecretScan.scan(exchange(path: path), number: 1).isEmpty)
+        #expect(SecretScan.redactCredentials(inPath: path) == path)
+    }
 }
 
 @Suite struct SecretPolicyRules {

@@ -646,9 +646,18 @@ public struct SecretPolicy: Sendable, Equatable {
     }
 
     /// Returns whether a member name is listed, ignoring case and surrounding whitespace, because a
-    /// server that trims names would read `"password "` as `password`.
+    /// server that trims names would read `"password "` as `password`. A name qualified with its
+    /// schema URN (RFC 7643 section 3.10), such as `urn:ietf:params:scim:schemas:core:2.0:User:password`,
+    /// is listed when the attribute name after the last colon is.
     private func isListed(_ name: String) -> Bool {
-        jsonFields.contains(Self.trimmingSpaces(name).lowercased())
+        let plain = Self.trimmingSpaces(name).lowercased()
+        if jsonFields.contains(plain) {
+            return true
+        }
+        guard plain.hasPrefix("urn:"), let colon = plain.lastIndex(of: ":") else {
+            return false
+        }
+        return jsonFields.contains(String(plain[plain.index(after: colon)...]))
     }
 
     /// Returns whether a PATCH path such as `password` or `urn:...:User:password` ends in a listed member.

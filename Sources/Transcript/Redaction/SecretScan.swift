@@ -81,7 +81,54 @@ public enum SecretScan {
         if credentialParameters.contains(name) && !value.isEmpty {
             return String(parameter[...equals]) + "%5Bredacted%5D"
         }
-        return String(parameter[...equals]) + redactCredentials(inQueryValue: value)
+        let decoded = RequestTarget.percentDecode(value, plusIsSpace: true)
+        let random = randomRanges(inQueryValue: decoded, name: name)
+        guard !random.isEmpty else {
+            return String(parameter[...equals]) + redactCredentials(inQueryValue: value)
+        }
+        var result = decoded
+        let credentials = SecretPatterns.credentialRanges(in: decoded).map(\.range)
+        for range in (random + credentials).sorted(by: { $0.lowerBound > $1.lowerBound }) {
+            result.replaceSubrange(range, with: SecretRedaction.placeholder)
+        }
+        return String(parameter[...equals]) + RequestTarget.encodeFormValue(result)
+    }
+
+    /// SCIM's query parameters (RFC 7644 sections 3.4.2 and 3.9, and `cursor` from RFC 9865),
+    /// whose values are filters, attribute names, numbers and page cursors, never credentials.
+    static let scimQueryParameters: Set<String> = [
+        "filter", "attributes", "excludedattributes", "sortby", "sortorder", "startindex", "count", "cursor",
+    ]
+
+    /// Returns the long random-looking parts of a decoded query value, as the scan finds them in
+    /// header values, except in SCIM's own parameters and where a bearer token or JWT overlaps.
+    /// A signature or key in a query (`?sig=...`) is a credential as much as one in a header.
+    static func randomRanges(inQueryValue value: String, name: String) -> [Range<String.Index>] {
+        guard !scimQueryParameters.contains(name) else {
+            return []
+        }
+        let credentials = SecretPatterns.credentialRanges(in: value).map(\.range)
+        return SecretPatterns.randomRanges(in: value).filter { range in
+            !credentials.contains { $0.overlaps(range) }
+        }
+    }
+
+    /// Returns the name, lowercased, and the value of each `name=value` parameter of a request
+    /// target's query, both percent-decoded.
+    static func queryParameters(of target: String) -> [(name: String, value: String)] {
+        guard let query = RequestTarget.split(target).query else {
+            return []
+        }
+        return query.split(whereSeparator: { $0 == "&" || $0 == ";" }).compactMap {
+            (parameter: Substring) -> (name: String, value: String)? in
+            guard let equals = parameter.firstIndex(of: "=") else {
+                return nil
+            }
+            let name = RequestTarget.percentDecode(String(parameter[..<equals]), plusIsSpace: true).lowercased()
+            let value = RequestTarget.percentDecode(
+                String(parameter[parameter.index(after: equals)...]), plusIsSpace: true)
+            return (name, value)
+        }
     }
 
     /// Query parameters whose value is a credential whatever it looks like: RFC 6750's
@@ -177,12 +224,22 @@ private struct Walker {
     private mutating func visit(path: String) -> String {
         let decoded = RequestTarget.percentDecode(path, plusIsSpace: true)
         let ranges = SecretPatterns.credentialRanges(in: decoded)
-        guard !ranges.isEmpty else {
-            return path
-        }
         for (range, kind) in ranges {
             record(kind, at: "request path", length: decoded.distance(from: range.lowerBound, to: range.upperBound))
             values.append(String(decoded[range]))
+        }
+        var foundRandom = false
+        for (name, value) in SecretScan.queryParameters(of: path) {
+            for range in SecretScan.randomRanges(inQueryValue: value, name: name) {
+                record(
+                    .randomHeaderValue, at: "request path",
+                    length: value.distance(from: range.lowerBound, to: range.upperBound))
+                values.append(String(value[range]))
+                foundRandom = true
+            }
+        }
+        guard !ranges.isEmpty || foundRandom else {
+            return path
         }
         return replacing ? SecretScan.redactCredentials(inPath: path) : path
     }
