@@ -37,6 +37,7 @@ public enum TranscriptLinter {
                 in: exchange.request.headers, at: base.appending(key: "request").appending(key: "headers"), number)
             problems += secrets(
                 in: exchange.response.headers, at: base.appending(key: "response").appending(key: "headers"), number)
+            problems += scannedSecrets(in: exchange, at: base, number)
 
             problems += textInBase64(exchange.request.body, at: base.appending(key: "request"), number)
             problems += textInBase64(exchange.response.body, at: base.appending(key: "response"), number)
@@ -98,6 +99,36 @@ public enum TranscriptLinter {
                     "the \(bytes.count) bytes are valid UTF-8; write them under 'body' as JSON or under 'bodyText', because a replay compares 'bodyBase64' byte for byte"
             )
         ]
+    }
+
+    /// Returns an error for each value that the secret scan of `show`, `redact` and `import` flags.
+    /// Findings in the headers that `secrets(in:at:_:)` checks are left to it, so that each is
+    /// reported once.
+    private static func scannedSecrets(in exchange: Exchange, at base: JSONPath, _ number: Int) -> [Problem] {
+        var problems: [Problem] = []
+        for finding in SecretScan.scan(exchange, number: number) {
+            if let header = finding.headerName, SecretRedaction.secretHeaders.contains(header.lowercased()) {
+                continue
+            }
+            let side = finding.location.hasPrefix("response") ? "response" : "request"
+            var path = base.appending(key: side)
+            if finding.location == "request path" {
+                path = path.appending(key: "path")
+            } else if finding.headerName != nil {
+                path = path.appending(key: "headers")
+            } else if finding.location.hasPrefix("expected") {
+                path = base.appending(key: "expect")
+            } else {
+                path = path.appending(key: "body")
+            }
+            problems.append(
+                Problem(
+                    severity: .error, exchange: number, path: path,
+                    message:
+                        "\(finding.location) contains \(finding.kind.rawValue) (\(finding.length) characters), which the secret scan flags as a possible credential, so replace it with \"\(SecretRedaction.placeholder)\""
+                ))
+        }
+        return problems
     }
 
     /// Credentials that were not redacted: transcripts are shared, so they must hold none.

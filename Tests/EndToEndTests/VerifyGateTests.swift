@@ -274,6 +274,43 @@ import Testing
         #expect(!dirty.stdout.contains("abc.def.ghi"))
     }
 
+    /// A credential the target echoed, or one in a query, is flagged as `show` and `redact` flag it.
+    @Test func lintFindsEchoedCredentials() throws {
+        let folder = try TemporaryFolder()
+        let token = "tokSECRETabcdef0123456789XYZ"
+        let transcript: JSONValue = [
+            "format": "scimtape.transcript", "version": 1, "name": "echo",
+            "description": "A target that repeats the token it was sent.", "source": ["kind": "handwritten"],
+            "exchanges": [
+                [
+                    "request": [
+                        "method": "GET", "path": .string("/Users?sig=\(token)"),
+                        "headers": [["name": "Authorization", "value": "Bearer [redacted]"]],
+                    ],
+                    "response": [
+                        "status": 401, "headers": [["name": "X-Debug-Token", "value": .string(token)]],
+                        "body": ["detail": .string("bad token Bearer \(token)")],
+                    ],
+                ]
+            ],
+        ]
+        try folder.write("echo.json", transcript.serialized(.pretty))
+
+        let linted = try BinaryRunner.run(["lint", folder.path("echo.json")])
+
+        #expect(linted.status == 2)
+        #expect(linted.stdout.contains("1 transcript checked: 3 errors"))
+        for location in [
+            "$.exchanges[0].request.path: request path contains a long random-looking value (28 characters)",
+            "$.exchanges[0].response.headers: response header X-Debug-Token contains a long random-looking value",
+            "$.exchanges[0].response.body: response body $.detail contains a bearer token (28 characters)",
+        ] {
+            #expect(linted.stderr.contains("exchange 1: error: \(location)"), "\(linted.stderr)")
+        }
+        #expect(!linted.stderr.contains(token))
+        #expect(!linted.stdout.contains(token))
+    }
+
     @Test func extraHeadersReachTheTarget() throws {
         let seen = HeaderLog()
         let server = HTTPServer(configuration: HTTPServerConfiguration()) { request in
