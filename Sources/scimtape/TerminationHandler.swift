@@ -11,11 +11,18 @@ private nonisolated(unsafe) var terminationPipeWrite: Int32 = -1
 /// only writes a byte to a pipe (`write` is async-signal-safe); `wait` reads the pipe on the main
 /// thread and runs `cleanup` there. A second signal while `cleanup` runs is ignored, so an
 /// impatient Ctrl-C cannot cut a transcript short.
-final class TerminationHandler {
-    private let cleanup: @Sendable () -> ExitCode
+final class TerminationHandler: Sendable {
+    /// Returns the exit status, given the signal's number.
+    private let cleanup: @Sendable (Int32) -> Int32
     private let readDescriptor: Int32
 
-    init(_ cleanup: @escaping @Sendable () -> ExitCode) {
+    convenience init(_ cleanup: @escaping @Sendable () -> ExitCode) {
+        self.init(signalled: { _ in cleanup().rawValue })
+    }
+
+    /// Installs the handler with a `cleanup` that gets the signal's number and returns the exit
+    /// status.
+    init(signalled cleanup: @escaping @Sendable (Int32) -> Int32) {
         self.cleanup = cleanup
         var descriptors: [Int32] = [-1, -1]
         guard pipe(&descriptors) == 0 else {
@@ -50,6 +57,14 @@ final class TerminationHandler {
                 fatalError("reading the signal pipe failed: \(String(cString: strerror(errno)))")
             }
         }
-        exit(cleanup().rawValue)
+        exit(cleanup(Int32(byte)))
+    }
+
+    /// Waits for a signal on a thread of its own, so that the caller's thread goes on working,
+    /// then runs `cleanup` there and exits.
+    func waitInBackground() {
+        Thread.detachNewThread {
+            self.wait()
+        }
     }
 }

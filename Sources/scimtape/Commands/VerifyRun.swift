@@ -6,15 +6,17 @@ import Verifier
 /// Runs a verify plan: finds the transcripts, replays them (in parallel with `--jobs`), applies
 /// the baseline, prints the results and writes the reports.
 final class VerifyRun: @unchecked Sendable {
-    // @unchecked: `results`, `printed`, `nextCandidate` and `stop` are only touched while `lock` is held; the
-    // other stored properties do not change after `init`, except `deadline`, which `execute` sets before any
-    // worker starts.
+    // @unchecked: `results`, `printed`, `nextCandidate`, `stop` and `isInterrupted` are only touched
+    // while `lock` is held. The other stored properties do not change after `init`, except
+    // `deadline`, which `execute` sets before any worker starts.
     let plan: VerifyPlan
     private let lock = NSLock()
     private var results: [Int: Result] = [:]
     private var printed = 0
     private var nextCandidate = 0
     private var stop: VerifyFailure?
+    /// Set when SIGINT or SIGTERM arrives; workers then take no further transcript.
+    private var isInterrupted = false
     private let output: VerifyOutput
     private let gate = SharedTargetGate()
     /// The end of the run with `--run-limit`, set once when `execute` starts.
@@ -42,6 +44,10 @@ final class VerifyRun: @unchecked Sendable {
             Terminal.error(DisplayText.line(problem))
         }
         let candidates = shard(discovery.files)
+        // SIGINT or SIGTERM, such as a cancelled CI job, still leaves reports of what finished.
+        TerminationHandler(signalled: { signal in
+            self.interrupted(by: signal, started: started, candidates: candidates, problems: discovery.problems)
+        }).waitInBackground()
         if !candidates.isEmpty {
             do throws(VerifyFailure) {
                 try Verifier(options: plan.options, deadline: deadline).preflight()
@@ -51,6 +57,15 @@ final class VerifyRun: @unchecked Sendable {
         }
         if stop == nil {
             run(candidates)
+        }
+        lock.lock()
+        let interrupted = isInterrupted
+        lock.unlock()
+        if interrupted {
+            // The signal's handler writes the reports and ends the process.
+            while true {
+                sleep(60)
+            }
         }
         output.clearProgress()
 
@@ -157,6 +172,47 @@ final class VerifyRun: @unchecked Sendable {
         return .usageOrInput
     }
 
+    /// Ends a run that SIGINT or SIGTERM interrupts: stops the running state hooks, writes the
+    /// reports of the transcripts that finished, with the signal as the reason the run stopped,
+    /// and returns the exit status 128 plus the signal's number.
+    private func interrupted(
+        by signal: Int32, started: Date, candidates: [TranscriptDiscovery.Candidate], problems: [String]
+    ) -> Int32 {
+        lock.lock()
+        let finished = results
+        isInterrupted = true
+        lock.unlock()
+        StateHook.killRunning()
+        var outcomes: [TranscriptOutcome] = []
+        var inputErrors = problems
+        for index in candidates.indices {
+            switch finished[index] {
+            case .outcome(let outcome, _)?: outcomes.append(outcome)
+            case .unreadable(let message)?: inputErrors.append(message)
+            case .other?, nil: break
+            }
+        }
+        var name = "signal \(signal)"
+        if signal == SIGINT {
+            name = "SIGINT"
+        } else if signal == SIGTERM {
+            name = "SIGTERM"
+        }
+        var report = RunReport(
+            tool: "scimtape \(Terminal.version)", profile: plan.options.profile, target: plan.options.target,
+            startedAt: started, duration: Date().timeIntervalSince(started), outcomes: outcomes,
+            inputErrors: inputErrors)
+        report.stopReason =
+            "interrupted by \(name) after \(outcomes.count) of \(counted(candidates.count, "transcript")) finished; "
+            + "the rest did not run or were cut off, and resources they created on the target may remain"
+        output.clearProgress()
+        if let problem = output.writeReports(report) {
+            Terminal.error("Error: \(problem)")
+        }
+        Terminal.error("Error: \(report.stopReason ?? name)")
+        return 128 + signal
+    }
+
     /// Keeps the candidates of this shard: sorted by path, every n-th starting at the k-th.
     private func shard(_ files: [TranscriptDiscovery.Candidate]) -> [TranscriptDiscovery.Candidate] {
         guard let shard = plan.shard else {
@@ -173,7 +229,7 @@ final class VerifyRun: @unchecked Sendable {
             let verifier = Verifier(options: plan.options, deadline: deadline)
             while true {
                 lock.lock()
-                guard stop == nil, nextCandidate < candidates.count else {
+                guard stop == nil, !isInterrupted, nextCandidate < candidates.count else {
                     lock.unlock()
                     return
                 }
@@ -264,6 +320,10 @@ final class VerifyRun: @unchecked Sendable {
     private func finish(_ index: Int, _ result: Result, total: Int) {
         lock.lock()
         defer { lock.unlock() }
+        // A transcript that the signal cut off (its state hook killed, say) is not printed as a result.
+        guard !isInterrupted else {
+            return
+        }
         results[index] = result
         while let ready = results[printed] {
             switch ready {
