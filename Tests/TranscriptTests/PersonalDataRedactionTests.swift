@@ -59,6 +59,27 @@ import Transcript
             ])
     }
 
+    /// A filter whose spaces were sent as `%20` keeps `%20`, so that an endpoint that reads `+`
+    /// literally answers the redacted request as it answered the original.
+    @Test(arguments: [
+        ("userName%20eq%20%22dana.kim%40contoso.com%22", "%20"), ("userName+eq+%22dana.kim%40contoso.com%22", "+"),
+    ])
+    func filterKeepsSpaceEncoding(query: String, space: String) throws {
+        let transcript = Transcript(
+            name: "space", description: "", source: Transcript.Source(kind: .proxied),
+            exchanges: [
+                Exchange(
+                    request: Exchange.Request(method: "GET", path: "/Users?filter=" + query),
+                    response: Exchange.Response(status: 200, body: .json(["totalResults": 0, "Resources": []])))
+            ])
+
+        let (redacted, table) = PersonalDataRedaction.redact(transcript)
+
+        let email = try #require(table.entries.first { $0.original == "dana.kim@contoso.com" }?.pseudonym)
+        let expected = ["userName", "eq", "%22\(RequestTarget.encodeQueryValue(email))%22"].joined(separator: space)
+        #expect(redacted.exchanges.first?.request.path == "/Users?filter=" + expected)
+    }
+
     @Test func sameValueGetsSamePseudonymEverywhere() throws {
         let (redacted, table) = PersonalDataRedaction.redact(try makeTranscript())
 

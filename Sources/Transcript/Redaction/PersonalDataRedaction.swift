@@ -192,7 +192,14 @@ struct PersonalDataWalker {
             }
             let decoded = RequestTarget.percentDecode(String(parts[1]), plusIsSpace: true)
             let replaced = replacingLiterals(inFilter: decoded)
-            return replaced == decoded ? String(pair) : "\(parts[0])=\(RequestTarget.encodeFormValue(replaced))"
+            guard replaced != decoded else {
+                return String(pair)
+            }
+            // A space stays spelled as it was: `+` as HTML forms and Entra send it, or `%20`.
+            let formEncoded = parts[1].contains("+") || !parts[1].contains("%20")
+            let encoded =
+                formEncoded ? RequestTarget.encodeFormValue(replaced) : RequestTarget.encodeQueryValue(replaced)
+            return "\(parts[0])=\(encoded)"
         }
         return items.joined(separator: "&")
     }
