@@ -55,26 +55,26 @@ enum OutputPath {
         return canonical(first) == canonical(second)
     }
 
-    /// Returns the absolute path with `.` and `..` removed and the symbolic links of its longest
-    /// existing prefix followed.
+    /// Returns the absolute path with the symbolic links, `.` and `..` of its longest existing
+    /// prefix resolved by `realpath`, and `.` and `..` removed from the rest. The prefix is
+    /// resolved before any `..` is removed, because `link/..` is the link target's parent, not the
+    /// folder that contains the link.
     private static func canonical(_ path: String) -> String {
-        var existing = URL(fileURLWithPath: path).standardized
-        var missing: [String] = []
-        while true {
-            if let resolved = realpath(existing.path, nil) {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        let components = absolute.split(separator: "/").map(String.init)
+        var existingCount = components.count
+        while existingCount > 0 {
+            let prefix = "/" + components[0..<existingCount].joined(separator: "/")
+            if let resolved = realpath(prefix, nil) {
                 defer { free(resolved) }
                 var url = URL(fileURLWithPath: String(cString: resolved))
-                for component in missing.reversed() {
+                for component in components[existingCount...] {
                     url.appendPathComponent(component)
                 }
-                return url.path
+                return url.standardized.path
             }
-            let parent = existing.deletingLastPathComponent()
-            if parent.path == existing.path {
-                return URL(fileURLWithPath: path).standardized.path
-            }
-            missing.append(existing.lastPathComponent)
-            existing = parent
+            existingCount -= 1
         }
+        return URL(fileURLWithPath: absolute).standardized.path
     }
 }

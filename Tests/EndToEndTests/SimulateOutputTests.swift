@@ -17,6 +17,23 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: copy.path("run.json")))
     }
 
+    /// `link/..` is the parent of the link's target, so the two paths below name the same file
+    /// although they differ as text.
+    @Test func outAndLogThroughLinkAndDotDotIsUsageError() throws {
+        let copy = try RecordingsCopy()
+        let folderName = copy.folder.lastPathComponent
+        try FileManager.default.createSymbolicLink(atPath: copy.path("inner"), withDestinationPath: copy.folder.path)
+
+        let result = try BinaryRunner.run([
+            "simulate", Self.scenario, "--out", copy.path("run.json"), "--log",
+            copy.path("inner/../\(folderName)/run.json"),
+        ])
+
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("--out and --log name the same file"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: copy.path("run.json")))
+    }
+
     @Test func outOnScenarioFileIsUsageError() throws {
         let copy = try RecordingsCopy()
         let scenario = try String(contentsOfFile: Self.scenario, encoding: .utf8)

@@ -73,6 +73,16 @@ enum RecordCommand: Command {
         } catch {
             return usageFailure(error.message, spec: spec)
         }
+        // The journal is removed once the transcript is written, so the two must be different files.
+        if OutputPath.sameFile(configuration.journalPath, out) {
+            return usageFailure(
+                "--journal and --out name the same file, \(out); the journal is removed after the transcript is "
+                    + "written, so give the journal another path",
+                spec: spec)
+        }
+        if let problem = OutputPath.problem(writing: out) {
+            return usageFailure("--out \(out) \(problem)", spec: spec)
+        }
 
         let proxy: RecordingProxy
         do {

@@ -25,6 +25,13 @@ enum RecoverCommand: Command {
             return usageFailure("missing --out FILE", spec: spec)
         }
         let path = arguments.positionals[0]
+        // The journal is left as it is, so that its damaged lines can be corrected and recovered again.
+        if OutputPath.sameFile(path, out) {
+            return usageFailure(
+                "--out names the journal \(path) itself; recover leaves the journal as it is, so write the "
+                    + "transcript to another file",
+                spec: spec)
+        }
         let contents: JournalContents
         do {
             contents = try JournalContents.read(path: path)
