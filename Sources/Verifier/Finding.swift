@@ -70,9 +70,45 @@ func excerpt(_ value: JSONValue?, limit: Int = 200) -> String {
     guard let value else {
         return "(absent)"
     }
-    let text = value.serialized()
-    if text.count <= limit {
+    // Long strings and long arrays and objects are cut before serializing, so that a response of
+    // megabytes costs no more than a short one. What is cut would not be shown anyway.
+    let text = shortened(value, limit: limit + 1).serialized()
+    if text.count <= limit && !isShortened(value, limit: limit + 1) {
         return text
     }
-    return String(text.prefix(limit)) + "… (\(text.count) characters)"
+    return String(text.prefix(limit)) + "… (cut at \(limit) characters)"
+}
+
+/// Returns the value with every string cut to `limit` characters, and every array and object cut
+/// to `limit` members, because each member takes at least one character of the serialized text.
+private func shortened(_ value: JSONValue, limit: Int) -> JSONValue {
+    switch value {
+    case .string(let text):
+        return text.utf8.count <= limit ? value : .string(String(text.prefix(limit)))
+    case .array(let elements):
+        return .array(elements.prefix(limit).map { shortened($0, limit: limit) })
+    case .object(let object):
+        var result = JSONObject()
+        for (key, member) in object.prefix(limit) {
+            result[key] = shortened(member, limit: limit)
+        }
+        return .object(result)
+    default:
+        return value
+    }
+}
+
+/// Returns whether `shortened(_:limit:)` cuts anything from the value.
+private func isShortened(_ value: JSONValue, limit: Int) -> Bool {
+    switch value {
+    case .string(let text):
+        // Counts at most `limit` characters, where `count` would count them all.
+        return text.utf8.count > limit && !text.dropFirst(limit).isEmpty
+    case .array(let elements):
+        return elements.count > limit || elements.contains { isShortened($0, limit: limit) }
+    case .object(let object):
+        return object.count > limit || object.contains { isShortened($0.value, limit: limit) }
+    default:
+        return false
+    }
 }

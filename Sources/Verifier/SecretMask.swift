@@ -85,19 +85,29 @@ struct SecretMask: Sendable {
             SecretPolicy.merged(ranges), in: bytes, with: SecretRedaction.placeholder)
     }
 
-    /// Returns the ranges of every copy of each secret in `bytes`.
+    /// Returns the ranges of every copy of each secret in `bytes`. The search uses `memchr` and
+    /// `memcmp`, because a response body may be megabytes long.
     private func matches(in bytes: [UInt8]) -> [Range<Int>] {
         var ranges: [Range<Int>] = []
-        for secret in secrets where secret.count <= bytes.count {
-            let first = secret[0]
-            let last = bytes.count - secret.count
-            var index = 0
-            while index <= last {
-                if bytes[index] == first && bytes[index..<index + secret.count].elementsEqual(secret) {
-                    ranges.append(index..<index + secret.count)
-                    index += secret.count
-                } else {
-                    index += 1
+        bytes.withUnsafeBufferPointer { haystack in
+            guard let base = haystack.baseAddress else {
+                return
+            }
+            for secret in secrets where !secret.isEmpty && secret.count <= haystack.count {
+                secret.withUnsafeBufferPointer { needle in
+                    let last = haystack.count - needle.count
+                    var index = 0
+                    while index <= last,
+                        let found = memchr(base + index, Int32(needle[0]), last - index + 1)
+                    {
+                        let offset = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                        if memcmp(base + offset, needle.baseAddress!, needle.count) == 0 {
+                            ranges.append(offset..<offset + needle.count)
+                            index = offset + needle.count
+                        } else {
+                            index = offset + 1
+                        }
+                    }
                 }
             }
         }
@@ -117,7 +127,7 @@ struct DecodedBytes {
     /// surrogate pair decodes to one character. An escape that is not valid is kept as it is.
     /// Returns `nil` when there is no backslash.
     init?(decodingJSONEscapesIn source: [UInt8]) {
-        guard source.contains(UInt8(ascii: "\\")) else {
+        guard Self.contains(UInt8(ascii: "\\"), in: source) else {
             return nil
         }
         bytes.reserveCapacity(source.count)
@@ -161,7 +171,7 @@ struct DecodedBytes {
             source[index] == UInt8(ascii: "%") && index + 2 < source.count
                 && RequestTarget.hexValue(source[index + 1]) != nil && RequestTarget.hexValue(source[index + 2]) != nil
         }
-        guard source.indices.contains(where: isEscape) else {
+        guard Self.contains(UInt8(ascii: "%"), in: source) && source.indices.contains(where: isEscape) else {
             return nil
         }
         bytes.reserveCapacity(source.count)
@@ -177,6 +187,16 @@ struct DecodedBytes {
                 append(source[index], from: index..<index + 1)
                 index += 1
             }
+        }
+    }
+
+    /// Returns whether `bytes` contains `byte`, with `memchr`, which a long body needs.
+    private static func contains(_ byte: UInt8, in bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else {
+                return false
+            }
+            return memchr(base, Int32(byte), buffer.count) != nil
         }
     }
 
