@@ -79,6 +79,25 @@ import Transcript
         #expect(contents.entries.map(\.sequence) == [1, 3])
     }
 
+    /// Two lines with one sequence number (a line copied by hand) are both kept, in file order,
+    /// and the number is listed.
+    @Test func repeatedSequenceKeepsFileOrder() throws {
+        let path = makePath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let journal = try TranscriptJournal(creating: path, metadata: metadata, survivesPowerLoss: false)
+        try journal.append(exchange("/Users?count=2"), sequence: 2)
+        try journal.append(exchange("/Users?count=1"), sequence: 1)
+        try journal.append(exchange("/Users?count=3"), sequence: 2)
+        journal.close()
+
+        let contents = try JournalContents.read(path: path)
+        var paths: [String] = []
+        try contents.forEachExchange { paths.append($0.request.path) }
+
+        #expect(contents.repeatedSequences == [2])
+        #expect(paths == ["/Users?count=1", "/Users?count=2", "/Users?count=3"])
+    }
+
     /// A sequence number no proxy writes (a hand-edited line) would leave no next number to use.
     @Test func sequenceOutOfRangeIsDamaged() throws {
         let path = makePath()

@@ -55,8 +55,11 @@ public struct JournalContents: Sendable {
     }
 
     /// Reads the exchange lines again, in sequence order, and passes each exchange to `body`.
-    /// Throws a `JournalError` when the file cannot be read or a line changed since `read`, and
-    /// what `body` throws.
+    /// Throws a `JournalError` when the file cannot be read or a line no longer parses as an
+    /// exchange line, and what `body` throws.
+    ///
+    /// NOTE: A line that was edited in place since `read` and still parses is written as edited.
+    /// The recorder only appends to a journal, so only a hand edit during `recover` does that.
     public func forEachExchange(_ body: (Exchange) throws -> Void) throws {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
@@ -64,7 +67,8 @@ public struct JournalContents: Sendable {
         }
         defer { close(descriptor) }
         let reader = FieldReader()
-        for entry in entries.sorted(by: { $0.sequence < $1.sequence }) {
+        // Lines with the same sequence number keep their file order.
+        for entry in entries.sorted(by: { ($0.sequence, $0.offset) < ($1.sequence, $1.offset) }) {
             var line = [UInt8](repeating: 0, count: entry.length)
             var done = 0
             while done < entry.length {
@@ -108,6 +112,18 @@ public struct JournalContents: Sendable {
     /// largest one it finds, so a line with a larger number (only a hand-edited journal has one)
     /// is treated as damaged instead of leaving no number to count on with.
     public static let maximumSequence = 1 << 52
+
+    /// Sequence numbers that more than one valid line has, in increasing order. The recorder gives
+    /// each exchange its own number, so a repeated one comes from a journal that was edited or
+    /// joined by hand. Both exchanges are kept, in file order.
+    public var repeatedSequences: [Int] {
+        var seen = Set<Int>()
+        var repeated = Set<Int>()
+        for entry in entries where !seen.insert(entry.sequence).inserted {
+            repeated.insert(entry.sequence)
+        }
+        return repeated.sorted()
+    }
 
     /// The next free sequence number.
     public var nextSequence: Int {

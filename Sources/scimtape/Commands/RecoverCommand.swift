@@ -138,6 +138,14 @@ enum RecoverCommand: Command {
                 "warning: \(path): line \(line.number)\(sequence) is not a valid exchange line and is skipped: \(line.reason)"
             )
         }
+        let repeated = contents.repeatedSequences
+        if !repeated.isEmpty {
+            let numbers = repeated.prefix(10).map(String.init).joined(separator: ", ")
+            let more = repeated.count > 10 ? " and \(repeated.count - 10) more" : ""
+            Terminal.error(
+                "warning: \(path): sequence numbers \(numbers)\(more) appear on more than one line; every such "
+                    + "exchange is kept, in file order, so check the journal for lines that were copied twice")
+        }
         if !contents.damagedLines.isEmpty {
             Terminal.error(
                 "note: \(path): correct the skipped lines and run 'scimtape recover \(path) --out FILE' to keep their exchanges"
