@@ -30,6 +30,17 @@ public enum Precondition: Sendable, Equatable {
         guard let kind = object["kind"]?.stringValue else {
             throw PreconditionError(path: JSONPath([.key("kind")]), message: "a precondition needs a string 'kind'")
         }
+        let members: [String: [String]] = [
+            "deletedTeammate": ["kind", "email"], "existingTeammate": ["kind", "user", "blocked"],
+            "fault": ["kind", "method", "path", "status", "retryAfter", "after", "count", "detail"],
+        ]
+        // A misspelt member ("countt") would otherwise be dropped and its default used in silence.
+        if let allowed = members[kind], let unknown = object.map(\.key).first(where: { !allowed.contains($0) }) {
+            throw PreconditionError(
+                path: JSONPath([.key(unknown)]),
+                message: "unknown member '\(unknown)' in a \(kind) precondition; expected "
+                    + allowed.dropFirst().joined(separator: ", "))
+        }
         switch kind {
         case "deletedTeammate":
             guard let email = object["email"]?.stringValue, email.contains("@") else {
