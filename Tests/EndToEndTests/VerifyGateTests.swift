@@ -211,14 +211,32 @@ import Testing
                 $0.hasPrefix("07-") && !$0.contains("provisioning-log")
             })
         let original = try copy.read(name)
+        let serve = try ServeProcess(["--deviation", "reapply-template"])
 
         let update = try BinaryRunner.run([
-            "verify", "--update", "--deviation", "reapply-template", copy.path(name),
+            "verify", "--update", "--target", serve.baseURL, copy.path(name),
         ])
 
         #expect(update.status == 1, "\(update.stdout)")
         #expect(update.stdout.contains("not updated"), "\(update.stdout)")
         #expect(update.stdout.contains("create-only-template"))
+        #expect(try copy.read(name) == original)
+    }
+
+    /// A deviation makes the embedded endpoint faulty on purpose, so `--update` must not write its
+    /// responses into a transcript, even where no contract rule catches the fault.
+    @Test func updateRejectsDeviation() throws {
+        let copy = try RecordingsCopy()
+        let name = "21-template-matched-not-created.json"
+        let original = try copy.read(name)
+
+        let update = try BinaryRunner.run([
+            "verify", "--update", "--deviation", "hide-blocked", copy.path(name),
+        ])
+
+        #expect(update.status == 2, "\(update.stdout)\(update.stderr)")
+        #expect(update.stderr.contains("--update cannot be combined with --deviation"), "\(update.stderr)")
+        #expect(update.stderr.contains("faulty on purpose"), "\(update.stderr)")
         #expect(try copy.read(name) == original)
     }
 

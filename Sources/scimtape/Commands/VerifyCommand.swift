@@ -79,7 +79,7 @@ enum VerifyCommand: Command {
             .init(
                 name: "update", valueName: nil,
                 help:
-                    "Rewrite each transcript's expectations from the target's responses after a deliberate change, and print what changed. Each rewritten transcript is replayed once more in the same way, and that replay is its result: exit 1 if it still fails. A transcript whose replay breaks a contract rule or could not run in full is left as it is, and the run exits 1."
+                    "Rewrite each transcript's expectations from the target's responses after a deliberate change, and print what changed. Each rewritten transcript is replayed once more in the same way, and that replay is its result: exit 1 if it still fails. A transcript whose replay breaks a contract rule or could not run in full is left as it is, and the run exits 1. The target's responses are trusted, so update only against an endpoint that behaves correctly; --deviation is rejected."
             ),
         ] + TargetConnectionOptions.specOptions + [
             .init(name: "timeout", valueName: "seconds", help: "Time allowed per request. (default: 30)"),
@@ -166,6 +166,12 @@ struct VerifyPlan {
         if !options.embeddedDeviations.isEmpty && options.target != nil {
             throw UsageError(
                 message: "--deviation applies to the embedded endpoint and cannot be combined with --target")
+        }
+        if !options.embeddedDeviations.isEmpty && update {
+            throw UsageError(
+                message:
+                    "--update cannot be combined with --deviation: a deviation makes the embedded endpoint faulty on "
+                    + "purpose, so its responses are not expectations to keep; run --update without --deviation")
         }
         options.extraHeaders = try TargetConnectionOptions.headers(arguments)
         try TargetConnectionOptions.applyTLS(arguments, to: &options.client)
