@@ -34,6 +34,8 @@ extension TranscriptReplay {
                 + "were not deleted"
             message += failures > 0 ? " and \(failures) DELETE requests failed" : ""
         }
-        findings.append(Finding(rule: "cleanup", severity: .note, exchange: nil, message: message))
+        // A cleanup that the run's time limit cut short fails the run, through its `run-limit` rule.
+        let rule = unsent > 0 ? "run-limit" : "cleanup"
+        findings.append(Finding(rule: rule, severity: .note, exchange: nil, message: message))
     }
 }

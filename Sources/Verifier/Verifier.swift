@@ -112,20 +112,35 @@ public final class Verifier {
 
     /// Verifies one transcript. Throws only when the whole run must stop.
     public func verify(_ transcript: Transcript, file: String) throws(VerifyFailure) -> TranscriptOutcome {
+        if isPastDeadline {
+            return Self.notRunOutcome(transcript, file: file)
+        }
         guard let target = options.target else {
             return try verifyEmbedded(transcript, file: file)
         }
         try validate()
         let base = try parse(target)
+        let hasAdminRoute =
+            transcript.preconditions.isEmpty || options.stateHook != nil ? false : try adminRouteAvailable(base)
+        if isPastDeadline {
+            // The time limit may have cut the probe of the admin route short, so its result is unreliable.
+            return Self.notRunOutcome(transcript, file: file)
+        }
         let replay = TranscriptReplay(
             transcript: transcript, file: file,
             target: ReplayTarget(
-                base: base, token: options.token,
-                hasAdminRoute: transcript.preconditions.isEmpty || options.stateHook != nil
-                    ? false : try adminRouteAvailable(base),
+                base: base, token: options.token, hasAdminRoute: hasAdminRoute,
                 isolate: options.isolate ?? true, external: true),
             settings: settings, client: client, logger: options.logger)
         return try replay.run()
+    }
+
+    /// Returns the outcome of a transcript that the run's time limit did not let start.
+    public static func notRunOutcome(_ transcript: Transcript, file: String) -> TranscriptOutcome {
+        TranscriptOutcome(
+            file: file, name: transcript.name,
+            status: .notRun(reason: "the run's time limit was reached before this transcript started"),
+            findings: [], exchangeCount: 0, duration: 0)
     }
 
     private func verifyEmbedded(_ transcript: Transcript, file: String) throws(VerifyFailure) -> TranscriptOutcome {
@@ -169,6 +184,10 @@ public final class Verifier {
         } catch {
             if error.kind == .connectionFailed {
                 throw VerifyFailure.targetUnreachable("the target \(base) is unreachable: \(error.message)")
+            }
+            if isPastDeadline {
+                // Cut short by the run's time limit; the caller does not run the transcript.
+                return false
             }
             externalAdminRoute = false
             return false

@@ -54,7 +54,11 @@ public struct TranscriptOutcome: Sendable {
     public enum Status: Sendable, Equatable {
         case passed
         case failed
+        /// Not run because its preconditions cannot be set, or as the state hook decided.
         case skipped(reason: String)
+        /// Not run because the run's time limit was reached before it started. Unlike a skip,
+        /// this always fails the run.
+        case notRun(reason: String)
     }
 
     public let file: String
@@ -91,6 +95,15 @@ public struct TranscriptOutcome: Sendable {
 
     public var errors: [Finding] {
         findings.filter { $0.severity == .error }
+    }
+
+    /// Whether the run's time limit stopped this transcript from running in full: it did not
+    /// start, or a request, state hook or cleanup was cut short.
+    public var reachedRunLimit: Bool {
+        if case .notRun = status {
+            return true
+        }
+        return findings.contains { $0.rule == "run-limit" }
     }
 }
 

@@ -29,4 +29,33 @@ import Testing
         #expect(json["summary"]?["exchanges"]?.intValue == 0)
         #expect(json["transcripts"]?.arrayValue?.first?["reason"]?.stringValue?.contains("time limit") == true)
     }
+
+    /// Transcripts that the run limit kept from starting fail the run, even though no request
+    /// was cut short, and the reports give the reason the run stopped.
+    @Test func runLimitBeforeTranscriptsFailsRun() throws {
+        // The listener never accepts, so the preflight query uses up the whole limit.
+        let (listener, port) = try #require(RawListener.open(backlog: 16))
+        defer { close(listener) }
+        let folder = try TemporaryFolder()
+        let report = folder.path("report.json")
+        let junit = folder.path("junit.xml")
+
+        let result = try BinaryRunner.run(
+            [
+                "verify", "Recordings/02-create-user.json", "Recordings/01-test-connection.json", "--target",
+                "http://127.0.0.1:\(port)/scim/v2", "--run-limit", "0.5", "--json", report, "--junit", junit,
+            ], timeout: 60)
+
+        let reason = "the run limit of 0.5 s was reached after 0 of 2 transcripts ran in full; 2 did not start"
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        #expect(result.stderr.contains("Error: \(reason)"), "\(result.stderr)")
+        #expect(result.stderr.contains("Raise --run-limit"), "\(result.stderr)")
+        #expect(result.stdout.contains("0 skipped, 2 not run"), "\(result.stdout)")
+        let json = try JSONValue.parse(try folder.read("report.json"))
+        #expect(json["stopped"]?.stringValue == reason)
+        #expect(json["summary"]?["skipped"]?.intValue == 0)
+        #expect(json["summary"]?["notRun"]?.intValue == 2)
+        #expect(json["transcripts"]?.arrayValue?.map { $0["status"]?.stringValue } == ["notRun", "notRun"])
+        #expect(try folder.read("junit.xml").contains(#"type="stopped">\#(reason)"#))
+    }
 }

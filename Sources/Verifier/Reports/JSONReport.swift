@@ -47,8 +47,19 @@ public struct RunReport: Sendable {
         outcomes.filter { $0.status == .failed }.count
     }
 
+    /// Transcripts skipped because their preconditions cannot be set.
     public var skipped: Int {
-        outcomes.count - passed - failed
+        outcomes.filter {
+            if case .skipped = $0.status {
+                return true
+            }
+            return false
+        }.count
+    }
+
+    /// Transcripts that did not start because the run's time limit was reached.
+    public var notRun: Int {
+        outcomes.count - passed - failed - skipped
     }
 
     public var notObservable: Int {
@@ -71,6 +82,7 @@ public struct RunReport: Sendable {
         root["summary"] = [
             "transcripts": .number(JSONNumber(outcomes.count)), "passed": .number(JSONNumber(passed)),
             "failed": .number(JSONNumber(failed)), "skipped": .number(JSONNumber(skipped)),
+            "notRun": .number(JSONNumber(notRun)),
             "notObservable": .number(JSONNumber(notObservable)), "exchanges": .number(JSONNumber(exchangeCount)),
             "unreadable": .number(JSONNumber(inputErrors.count)),
             "baselined": .number(JSONNumber(baselined.values.reduce(0) { $0 + $1.count })),
@@ -91,6 +103,9 @@ public struct RunReport: Sendable {
         case .failed: object["status"] = "failed"
         case .skipped(let reason):
             object["status"] = "skipped"
+            object["reason"] = .string(reason)
+        case .notRun(let reason):
+            object["status"] = "notRun"
             object["reason"] = .string(reason)
         }
         object["durationSeconds"] = .number(JSONNumber(outcome.duration))

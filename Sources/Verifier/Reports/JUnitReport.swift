@@ -7,7 +7,7 @@ public enum JUnitReport {
         let errors = report.inputErrors.count + (report.stopReason == nil ? 0 : 1)
         var lines = [#"<?xml version="1.0" encoding="UTF-8"?>"#]
         let counts =
-            #"tests="\#(report.outcomes.count + errors)" failures="\#(report.failed)" errors="\#(errors)" skipped="\#(report.skipped)" time="\#(seconds(report.duration))""#
+            #"tests="\#(report.outcomes.count + errors)" failures="\#(report.failed)" errors="\#(errors)" skipped="\#(report.skipped + report.notRun)" time="\#(seconds(report.duration))""#
         lines.append(#"<testsuites name="scimtape verify" \#(counts)>"#)
         lines.append(#"  <testsuite name="scimtape verify (profile \#(escape(report.profile.rawValue)))" \#(counts)>"#)
         for outcome in report.outcomes {
@@ -22,7 +22,8 @@ public enum JUnitReport {
                 lines.append(#"      <failure message="\#(escape(message))" type="contract">"#)
                 lines.append(escape(outcome.errors.flatMap { $0.lines(file: outcome.file) }.joined(separator: "\n")))
                 lines.append("      </failure>")
-            case .skipped(let reason):
+            case .skipped(let reason), .notRun(let reason):
+                // JUnit has no status for a test that did not run; the run's stop reason below fails the suite.
                 lines.append(#"      <skipped message="\#(escape(reason))"/>"#)
             }
             let other = outcome.findings.filter { $0.severity != .error }

@@ -10,7 +10,8 @@ public enum MarkdownReport {
             report.failed == 0 && report.inputErrors.isEmpty && report.stopReason == nil ? "passed" : "failed"
         lines.append(
             "**\(verdict)**: \(report.outcomes.count) \(report.outcomes.count == 1 ? "transcript" : "transcripts"), \(report.passed) passed, \(report.failed) failed, "
-                + "\(report.skipped) skipped, \(report.exchangeCount) exchanges, against "
+                + "\(report.skipped) skipped, " + (report.notRun > 0 ? "\(report.notRun) not run, " : "")
+                + "\(report.exchangeCount) exchanges, against "
                 + (report.target.map { DisplayText.markdownCode($0) } ?? "the embedded endpoint")
                 + String(format: " in %.2f s.", report.duration))
         if let reason = report.stopReason {
@@ -23,6 +24,7 @@ public enum MarkdownReport {
             case .passed: result = "✅ passed"
             case .failed: result = "❌ failed"
             case .skipped(let reason): result = "⏭️ skipped: \(cell(reason))"
+            case .notRun(let reason): result = "⏹️ not run: \(cell(reason))"
             }
             lines.append(
                 "| \(codeCell(outcome.file)) | \(result) | \(outcome.exchangeCount) | \(outcome.errors.count) |")

@@ -86,7 +86,7 @@ enum VerifyCommand: Command {
             .init(
                 name: "run-limit", valueName: "seconds",
                 help:
-                    "Time allowed for the whole run, in seconds, from the preflight query on; a request or state hook still running then is cut short, and later exchanges are not sent."
+                    "Time allowed for the whole run, in seconds, from the preflight query on; a request or state hook still running then is cut short, and later exchanges are not sent. Reaching it before every transcript ran in full fails the run."
             ),
             .init(
                 name: "max-retries", valueName: "count",

@@ -44,6 +44,8 @@ struct VerifyOutput: Sendable {
                     + "\(counted(outcome.errors.count, "finding")))")
         case .skipped(let reason):
             Terminal.out("\(Terminal.paint("SKIP", .yellow)) \(file): \(DisplayText.line(reason))")
+        case .notRun(let reason):
+            Terminal.out("\(Terminal.paint("NOT RUN", .red)) \(file): \(DisplayText.line(reason))")
         }
         if !accepted.isEmpty {
             Terminal.out("\(file): \(counted(accepted.count, "finding")) accepted by the baseline")
@@ -69,6 +71,9 @@ struct VerifyOutput: Sendable {
         }
         var summary =
             "\(counted(report.outcomes.count, "transcript")): \(report.passed) passed, \(report.failed) failed, \(report.skipped) skipped"
+        if report.notRun > 0 {
+            summary += ", \(report.notRun) not run"
+        }
         if report.notObservable > 0 {
             summary += ", \(counted(report.notObservable, "check")) not observable"
         }
@@ -151,16 +156,19 @@ struct VerifyOutput: Sendable {
         if showsProgress {
             clearProgress()
         }
+        let replayed = "replayed the rewritten transcript once more"
         let result =
             switch outcome.status {
             case .passed:
-                "and it passed"
+                "\(replayed), and it passed"
             case .failed:
-                "and it failed with \(counted(outcome.errors.count, "finding")); the file keeps the rewritten "
-                    + "expectations"
+                "\(replayed), and it failed with \(counted(outcome.errors.count, "finding")); the file keeps the "
+                    + "rewritten expectations"
             case .skipped:
-                "and it was skipped"
+                "\(replayed), and it was skipped"
+            case .notRun:
+                "rewrote the transcript, but the run's time limit was reached before it could be replayed once more"
             }
-        Terminal.out("\(DisplayText.line(outcome.file)): replayed the rewritten transcript once more, \(result)")
+        Terminal.out("\(DisplayText.line(outcome.file)): \(result)")
     }
 }

@@ -92,6 +92,8 @@ final class VerifyRun: @unchecked Sendable {
             duration: Date().timeIntervalSince(started), outcomes: judged, inputErrors: inputErrors,
             baselined: accepted,
             unusedBaselineEntries: unused)
+        // Judged before the baseline, which cannot accept running out of time.
+        report.stopReason = runLimitReason(outcomes)
         output.summarize(report, otherFiles: otherFiles)
         let noTranscripts = "no transcripts found in \(plan.paths.joined(separator: ", "))"
         if judged.isEmpty && inputErrors.isEmpty {
@@ -122,6 +124,12 @@ final class VerifyRun: @unchecked Sendable {
             Terminal.error("Error: \(noTranscripts)")
             return .usageOrInput
         }
+        if let reason = report.stopReason {
+            Terminal.error("Error: \(reason)")
+            Terminal.error(
+                "  Raise --run-limit, or split the transcripts over several runs with --shard k/n.")
+            return .checkFailed
+        }
         if plan.update {
             let blocked = judged.contains { $0.errors.contains { !Self.updatableRules.contains($0.rule) } }
             // A rewritten transcript is judged by its replay after the rewrite, as a plain verify
@@ -134,6 +142,7 @@ final class VerifyRun: @unchecked Sendable {
                 case .passed: return false
                 case .failed: return true
                 case .skipped: return plan.failOnSkip
+                case .notRun: return true
                 }
             }
             return blocked || rewriteFailed ? .checkFailed : .success
@@ -148,6 +157,34 @@ final class VerifyRun: @unchecked Sendable {
     /// expectations. Any other finding (a contract rule, an exchange that could not be sent, a
     /// failed precondition) means the replay is not a record worth keeping.
     static let updatableRules: Set<String> = ["status", "body"]
+
+    /// Returns why the run stopped early when the run limit kept any transcript from running in
+    /// full, or `nil` when every transcript ran in full.
+    private func runLimitReason(_ outcomes: [TranscriptOutcome]) -> String? {
+        let cut = outcomes.filter(\.reachedRunLimit)
+        guard !cut.isEmpty, let limit = plan.options.runTimeLimit else {
+            return nil
+        }
+        let notStarted = cut.filter {
+            if case .notRun = $0.status {
+                return true
+            }
+            return false
+        }.count
+        let seconds = limit == limit.rounded() ? String(Int(limit)) : String(limit)
+        var reason =
+            "the run limit of \(seconds) s was reached after \(outcomes.count - cut.count) of "
+            + "\(counted(outcomes.count, "transcript")) ran in full"
+        var parts: [String] = []
+        if notStarted > 0 {
+            parts.append("\(notStarted) did not start")
+        }
+        if cut.count > notStarted {
+            parts.append("\(cut.count - notStarted) \(cut.count - notStarted == 1 ? "was" : "were") cut short")
+        }
+        reason += "; " + parts.joined(separator: " and ")
+        return reason
+    }
 
     /// Ends a run that could not go on (a rejected token, an unreachable target). The reports are
     /// still written, with the reason as an error, so that a CI job that uploads them shows why.
@@ -259,12 +296,7 @@ final class VerifyRun: @unchecked Sendable {
             return .other
         }
         if verifier.isPastDeadline {
-            return .outcome(
-                TranscriptOutcome(
-                    file: candidate.path, name: transcript.name,
-                    status: .skipped(reason: "the run's time limit was reached before this transcript started"),
-                    findings: [],
-                    exchangeCount: 0, duration: 0))
+            return .outcome(Verifier.notRunOutcome(transcript, file: candidate.path))
         }
         do throws(VerifyFailure) {
             let outcome = try replay(transcript, path: candidate.path, verifier: verifier)
@@ -361,10 +393,10 @@ final class VerifyRun: @unchecked Sendable {
         // not stale: this run could not have seen its finding.
         let ran = Set(
             outcomes.filter {
-                if case .skipped = $0.status {
-                    return false
+                switch $0.status {
+                case .passed, .failed: true
+                case .skipped, .notRun: false
                 }
-                return true
             }.map(\.name))
         let unused = (plan.baseline?.entries ?? []).enumerated().filter {
             !used.contains($0.offset) && ran.contains($0.element.transcript)
