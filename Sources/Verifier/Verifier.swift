@@ -61,9 +61,10 @@ public final class Verifier {
     }
 
     /// Sends one read-only request to the target before any transcript runs: the query that Entra's
-    /// test connection sends, for a userName that does not exist. A refused connection stops the
-    /// run as unreachable, and a 401 or 403 stops it as a usage error, because every transcript
-    /// would fail the same way and the cause is the token or the URL, not the transcripts.
+    /// test connection sends, for a userName that does not exist. A refused connection or a failed
+    /// TLS handshake stops the run as unreachable, and a 401 or 403 stops it as a usage error.
+    /// Every transcript would fail the same way, and the cause is the token, the URL or the
+    /// certificate, not the transcripts.
     public func preflight() throws(VerifyFailure) {
         guard let target = options.target else {
             return
@@ -90,7 +91,10 @@ public final class Verifier {
             if error.kind == .connectionFailed {
                 throw VerifyFailure.targetUnreachable("the target \(base) is unreachable: \(error.message)")
             }
-            // Timeouts, TLS failures and broken responses are findings of the transcripts.
+            if error.kind == .tlsFailed {
+                throw VerifyFailure.tlsFailed("the TLS connection to the target \(base) failed: \(error.message)")
+            }
+            // Timeouts and broken responses are findings of the transcripts.
             return
         }
         if response.status.code == 401 || response.status.code == 403 {

@@ -113,11 +113,14 @@ public enum VerifyFailure: Error, Sendable, CustomStringConvertible {
     case usage(String)
     /// The target refused connections or could not be resolved.
     case targetUnreachable(String)
+    /// The TLS handshake with the target failed, such as a certificate that fails verification.
+    case tlsFailed(String)
 
     public var description: String {
         switch self {
         case .usage(let message): message
         case .targetUnreachable(let message): message
+        case .tlsFailed(let message): message
         }
     }
 }

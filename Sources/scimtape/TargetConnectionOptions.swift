@@ -36,6 +36,18 @@ enum TargetConnectionOptions {
         return headers
     }
 
+    /// Returns what to do after a failed TLS handshake with `--target`. Without `--insecure` the
+    /// likely cause is a certificate that the trusted authorities do not vouch for: self-signed,
+    /// from a private CA, for another host name, or expired.
+    static func tlsAdvice(insecure: Bool) -> String {
+        if insecure {
+            return "Check that the target serves HTTPS on that port; for a plain HTTP endpoint, use an http:// URL."
+        }
+        return "If the target's certificate is self-signed or from a private CA, pass --cacert FILE with that CA's "
+            + "certificate in PEM; --insecure skips verification, for development only. Also check that the "
+            + "certificate names the host in --target and has not expired."
+    }
+
     /// Sets `--cacert` and `--insecure` on the client configuration. Throws when the `--cacert`
     /// file is missing or not a readable regular file.
     static func applyTLS(_ arguments: ParsedArguments, to client: inout HTTPClientConfiguration) throws(UsageError) {

@@ -146,3 +146,27 @@ final class UserCreator: @unchecked Sendable {
         }
     }
 }
+
+extension TemporaryFolder {
+    /// Writes a self-signed certificate for 127.0.0.1 and its key with the openssl command line.
+    func makeSelfSignedCertificate() throws -> (certificate: String, key: String) {
+        let certificate = path("cert.pem")
+        let key = path("key.pem")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days",
+            "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out",
+            certificate,
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw TestFailure(
+                "openssl req failed with status \(process.terminationStatus); .ci/install installs openssl")
+        }
+        return (certificate, key)
+    }
+}

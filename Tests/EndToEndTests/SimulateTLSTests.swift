@@ -8,35 +8,13 @@ import Testing
     static let token = "e2e-simulate-token-9b2e4d6f8a1c3e5f7a9b"
     static let scenario = "Recordings/scenarios/02-create-user.json"
 
-    /// Writes a self-signed certificate for 127.0.0.1 and its key with the openssl command line.
-    private func makeSelfSignedCertificate(in folder: TemporaryFolder) throws -> (certificate: String, key: String) {
-        let certificate = folder.path("cert.pem")
-        let key = folder.path("key.pem")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days",
-            "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out",
-            certificate,
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestFailure(
-                "openssl req failed with status \(process.terminationStatus); .ci/install installs openssl")
-        }
-        return (certificate, key)
-    }
-
     /// Starts a reference endpoint and an HTTPS recording proxy in front of it, runs simulate
     /// through the proxy with `options`, and returns the simulate result and the proxy's transcript.
     private func simulateThroughProxy(_ options: (_ certificate: String) -> [String]) throws -> (
         simulate: BinaryRunner.Result, proxied: String?, folder: TemporaryFolder
     ) {
         let folder = try TemporaryFolder()
-        let (certificate, key) = try makeSelfSignedCertificate(in: folder)
+        let (certificate, key) = try folder.makeSelfSignedCertificate()
         let upstream = try ServeProcess([], environment: ["SCIMTAPE_TOKEN": Self.token])
         let record = try RecordProcess(
             [
@@ -80,6 +58,9 @@ import Testing
 
         #expect(simulate.status == 3, "\(simulate.stderr)")
         #expect(simulate.stderr.contains("Error: the target could not be reached"))
+        #expect(simulate.stderr.contains("(libcurl error 60)"), "\(simulate.stderr)")
+        #expect(simulate.stderr.contains("pass --cacert FILE"), "\(simulate.stderr)")
+        #expect(simulate.stderr.contains("--insecure skips verification, for development only"), "\(simulate.stderr)")
         #expect(!FileManager.default.fileExists(atPath: folder.path("simulated.json")))
     }
 

@@ -59,4 +59,34 @@ import Transcript
         #expect(skipped.status == .passed, "\(describe([skipped]))")
         #expect(verified.status == .passed, "\(describe([verified]))")
     }
+
+    /// A certificate that fails verification stops the run in the preflight query, because every
+    /// transcript would fail the same way.
+    @Test func preflightStopsOnUntrustedCertificate() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("scimtape-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (certificate, key) = try Self.makeCertificate(in: folder)
+        var http = HTTPServerConfiguration()
+        http.tls = .init(
+            certificatePEM: try String(contentsOfFile: certificate, encoding: .utf8),
+            privateKeyPEM: try String(contentsOfFile: key, encoding: .utf8))
+        let server = try ReferenceServer(configuration: ReferenceServerConfiguration(http: http))
+        try server.start()
+        defer { server.stop() }
+        var trusted = VerifyOptions(target: server.baseURL)
+        trusted.client.caCertificatePath = certificate
+
+        #expect(throws: Never.self) { try Verifier(options: trusted).preflight() }
+        do {
+            try Verifier(options: VerifyOptions(target: server.baseURL)).preflight()
+            Issue.record("the preflight query accepted an untrusted certificate")
+        } catch {
+            guard case .tlsFailed(let message) = error else {
+                Issue.record("stopped as \(error), not as a TLS failure")
+                return
+            }
+            #expect(message.contains("libcurl error 60"), "\(message)")
+        }
+    }
 }

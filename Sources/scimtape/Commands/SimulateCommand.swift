@@ -125,7 +125,10 @@ enum SimulateCommand: Command {
             result = try Simulation.run(scenario, options: options)
         } catch let error as SimulationError {
             Terminal.error("Error: \(error.description)")
-            if case .targetUnreachable = error {
+            if case .targetUnreachable(let cause) = error {
+                if cause.kind == .tlsFailed {
+                    Terminal.error("  \(TargetConnectionOptions.tlsAdvice(insecure: client.insecure))")
+                }
                 return .targetUnreachable
             }
             return .usageOrInput

@@ -101,7 +101,7 @@ enum VerifyCommand: Command {
         ],
         discussion: """
             Exit codes: 0 no check failed, 1 a check failed, 2 usage or input error (such as a malformed transcript
-            or a rejected token), 3 the target is unreachable.
+            or a rejected token), 3 the target is unreachable or its TLS certificate fails verification.
             """)
 
     static func run(_ arguments: ParsedArguments) -> ExitCode {

@@ -200,13 +200,18 @@ final class VerifyRun: @unchecked Sendable {
             Terminal.error("Error: \(problem)")
         }
         Terminal.error("Error: \(DisplayText.line(failure.description))")
-        if case .targetUnreachable = failure {
+        switch failure {
+        case .targetUnreachable:
             Terminal.error(
                 "  Check that the endpoint is running and that --target is its SCIM base URL, such as http://127.0.0.1:8080/scim/v2."
             )
             return .targetUnreachable
+        case .tlsFailed:
+            Terminal.error("  \(TargetConnectionOptions.tlsAdvice(insecure: plan.options.client.insecure))")
+            return .targetUnreachable
+        case .usage:
+            return .usageOrInput
         }
-        return .usageOrInput
     }
 
     /// Ends a run that SIGINT or SIGTERM interrupts: stops the running state hooks, writes the
