@@ -110,6 +110,10 @@ final class SCIMTarget {
         let request = HTTPRequest(
             method: .post, target: "/_scimtape/state", headers: headers, body: body.serializedBytes())
         let response = try client.send(request, url: base.origin + "/_scimtape/state")
+        if response.status.code == 401 || response.status.code == 403 {
+            throw SimulationError.tokenRejected(
+                status: response.status.code, path: "/_scimtape/state", tokenSent: token != nil)
+        }
         guard response.status.code == 200 else {
             // The detail is printed, so an echoed credential is replaced before it is shortened.
             let detail = policy.redactingMessage(
@@ -123,6 +127,8 @@ final class SCIMTarget {
 /// Why a simulation could not run.
 public enum SimulationError: Error, CustomStringConvertible {
     case preconditionsRejected(status: Int, detail: String)
+    /// The target returned 401 or 403 at `path`, because the bearer token was missing or wrong.
+    case tokenRejected(status: Int, path: String, tokenSent: Bool)
     case targetUnreachable(HTTPClientError)
     case invalidTarget(String)
 
@@ -132,6 +138,13 @@ public enum SimulationError: Error, CustomStringConvertible {
             return
                 "the target did not accept the scenario's preconditions on /_scimtape/state (status \(status)); only "
                 + "a scimtape reference endpoint can set them. Response: \(detail)"
+        case .tokenRejected(let status, let path, let tokenSent):
+            guard tokenSent else {
+                return "the target returned status \(status) on \(path) because no bearer token was sent; set "
+                    + "SCIMTAPE_TOKEN or pass --token-file FILE"
+            }
+            return "the target rejected the bearer token with status \(status) on \(path); check the token and the "
+                + "target URL"
         case .targetUnreachable(let error):
             return "the target could not be reached: \(error.message)"
         case .invalidTarget(let message):

@@ -77,4 +77,35 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: copy.path("new/folder/run.json")))
         #expect(FileManager.default.fileExists(atPath: copy.path("new/folder/run.provisioning-log.json")))
     }
+
+    /// A scimtape serve that requires a token returns 401 on its admin route; the error names the
+    /// token as the cause, not the endpoint's kind.
+    @Test func preconditionsWithoutTokenNameToken() throws {
+        let folder = try TemporaryFolder()
+        let token = "e2e-simulate-admin-token-5d1f3b7a9c2e"
+        try folder.write("wrong-token", "e2e-wrong-token-8a6c4e2f0b1d3957\n")
+        let serve = try ServeProcess([], environment: ["SCIMTAPE_TOKEN": token])
+        defer { serve.stop() }
+        let scenario = "Recordings/scenarios/08-deleted-teammate.json"
+
+        let missing = try BinaryRunner.run([
+            "simulate", scenario, "--out", folder.path("missing.json"), "--target", serve.baseURL,
+        ])
+        let wrong = try BinaryRunner.run([
+            "simulate", scenario, "--out", folder.path("wrong.json"), "--target", serve.baseURL, "--token-file",
+            folder.path("wrong-token"),
+        ])
+
+        #expect(missing.status == 2, "\(missing.stderr)")
+        #expect(
+            missing.stderr.contains(
+                "status 401 on /_scimtape/state because no bearer token was sent; set SCIMTAPE_TOKEN or pass --token-file FILE"
+            ), "\(missing.stderr)")
+        #expect(!missing.stderr.contains("only a scimtape reference endpoint"), "\(missing.stderr)")
+        #expect(wrong.status == 2, "\(wrong.stderr)")
+        #expect(
+            wrong.stderr.contains("rejected the bearer token with status 401 on /_scimtape/state; check the token"),
+            "\(wrong.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.path("missing.json")))
+    }
 }
