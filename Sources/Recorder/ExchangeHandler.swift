@@ -111,11 +111,14 @@ struct ExchangeHandler: Sendable {
         guard Exchange.problem(inMethod: request.method.rawValue) == nil, let relative = relativeTarget(request.target)
         else {
             state.count(.notRecorded)
+            // The path may carry a credential in its query, and control characters from the client.
+            let target = DisplayText.line(
+                policy.redactingMessage(SecretScan.redactCredentials(inPath: request.target), sent: sent))
             logger.warning(
                 "request outside the SCIM base, or with a method or path that a transcript cannot store, forwarded but not recorded",
                 metadata: [
                     "exchange.sequence": String(sequence), "http.method": request.method.rawValue,
-                    "proxy.base": configuration.upstream.path,
+                    "http.target": target, "proxy.base": configuration.upstream.path,
                 ])
             pending.respond(returned)
             return

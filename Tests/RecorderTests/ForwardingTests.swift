@@ -275,4 +275,35 @@ final class ReceivedRequests: @unchecked Sendable {
         #expect(transcript?.exchanges.map(\.request.path) == ["/"])
         #expect(proxy.counts.notRecorded == 1)
     }
+
+    /// The warning about a request that was not recorded names its method and its path, with a
+    /// credential in the query redacted.
+    @Test func notRecordedWarningNamesRequest() throws {
+        let received = ReceivedRequests()
+        let upstream = try Forwarding.startEchoUpstream(received)
+        defer { upstream.stop() }
+        let folder = try ProxyHarness.makeFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let handler = CapturingLogHandler()
+        var configuration = RecordingProxyConfiguration(
+            upstream: try BaseURL(upstream.origin + "/scim/v2"),
+            journalPath: folder.appendingPathComponent("j.journal").path)
+        configuration.logger = Logger(label: "test", level: .warning, handler: handler)
+        let proxy = try RecordingProxy(configuration: configuration)
+        try proxy.start()
+        defer { proxy.stop() }
+        let secret = "Ab3dEf5hIj7kLm9nOp1rSt3v"
+        let target = "/health/ready?access_token=\(secret)"
+
+        let outside = try HTTPClient().send(
+            HTTPRequest(method: .post, target: target),
+            url: upstream.origin.replacingOccurrences(of: String(upstream.port), with: String(proxy.port)) + target)
+
+        #expect(outside.status.code == 201)
+        let warning = try #require(handler.captured.first { $0.message.contains("forwarded but not recorded") })
+        #expect(warning.metadata["http.method"] == "POST")
+        let logged = try #require(warning.metadata["http.target"])
+        #expect(logged.hasPrefix("/health/ready?access_token="), "\(logged)")
+        #expect(!logged.contains(secret), "\(logged)")
+    }
 }
