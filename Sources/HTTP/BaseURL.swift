@@ -24,6 +24,10 @@ public struct BaseURL: Sendable, Equatable, CustomStringConvertible {
         defer { curl_url_cleanup(handle) }
         let flags = UInt32(CURLU_PATH_AS_IS)
         guard curl_url_set(handle, CURLUPART_URL, text, flags) == CURLUE_OK else {
+            if !text.contains("://") {
+                throw Invalid(
+                    description: "'\(text)' has no scheme; start the URL with http:// or https://")
+            }
             throw Invalid(description: "'\(text)' is not a valid URL")
         }
         func part(_ component: CURLUPart) -> String? {
@@ -36,7 +40,7 @@ public struct BaseURL: Sendable, Equatable, CustomStringConvertible {
         }
         let scheme = part(CURLUPART_SCHEME)?.lowercased() ?? ""
         guard scheme == "http" || scheme == "https" else {
-            throw Invalid(description: "'\(text)' is not an http or https URL")
+            throw Invalid(description: "'\(text)' is not an http or https URL; start it with http:// or https://")
         }
         guard part(CURLUPART_USER) == nil, part(CURLUPART_PASSWORD) == nil else {
             throw Invalid(

@@ -24,7 +24,8 @@ extension TranscriptReplay {
             return
         }
         let blocked = profile == .front ? " (users are blocked, not removed, as Front does)" : ""
-        var message = "sent DELETE for the \(ordered.count) resources this replay created\(blocked)"
+        let resources = ordered.count == 1 ? "the resource" : "the \(ordered.count) resources"
+        var message = "sent DELETE for \(resources) this replay created\(blocked)"
         if failures > 0 {
             message += "; \(failures) of them failed"
         }

@@ -82,6 +82,9 @@ struct CommandSpec {
 /// A command line that does not match the verb's spec.
 struct UsageError: Error {
     let message: String
+    /// Whether the command's usage lines follow the message. An invalid input file, such as a
+    /// baseline, is no command-line mistake, so its error is printed alone.
+    var showsUsage = true
 }
 
 /// Parsed arguments of one verb.

@@ -91,4 +91,80 @@ import Testing
         #expect(junit.contains(#"message="1 finding""#), "\(junit)")
         #expect(!junit.contains("1 findings"), "\(junit)")
     }
+
+    @Test func scenarioForVerifyPointsToSimulate() throws {
+        let result = try BinaryRunner.run(["verify", Self.scenario])
+
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("not a transcript but a scenario"), "\(result.stderr)")
+        #expect(result.stderr.contains("run 'scimtape simulate \(Self.scenario) --out FILE'"), "\(result.stderr)")
+    }
+
+    @Test(arguments: ["127.0.0.1:1/scim/v2", "localhost:1/scim/v2"])
+    func targetWithoutSchemeNamesScheme(target: String) throws {
+        let result = try BinaryRunner.run(["verify", Self.transcript, "--target", target])
+
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(
+            result.stderr.contains("'\(target)' has no scheme; start the URL with http:// or https://"),
+            "\(result.stderr)")
+    }
+
+    /// A damaged baseline file is an input error, so no usage lines follow its message.
+    @Test func invalidBaselineOmitsUsage() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("baseline.json", #"{"format": "other"}"#)
+
+        let result = try BinaryRunner.run(["verify", Self.transcript, "--baseline", folder.path("baseline.json")])
+
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("not a baseline"), "\(result.stderr)")
+        #expect(!result.stderr.contains("Usage:"), "\(result.stderr)")
+    }
+
+    /// The reasons that `--write-baseline` writes are placeholders to replace, so a baseline that
+    /// still has them gets a warning; one with real reasons does not.
+    @Test func placeholderBaselineReasonsWarn() throws {
+        let folder = try TemporaryFolder()
+        let baseline = folder.path("baseline.json")
+        let transcript = "Recordings/06-hard-delete.json"
+        _ = try BinaryRunner.run(["verify", transcript, "--deviation", "hard-delete", "--write-baseline", baseline])
+        let written = try folder.read("baseline.json")
+        try folder.write(
+            "edited.json",
+            written.replacingOccurrences(
+                of: "accepted when the baseline was written; replace with the reason",
+                with: "this endpoint removes deleted users"))
+
+        let placeholder = try BinaryRunner.run([
+            "verify", transcript, "--deviation", "hard-delete", "--baseline", baseline,
+        ])
+        let edited = try BinaryRunner.run([
+            "verify", transcript, "--deviation", "hard-delete", "--baseline", folder.path("edited.json"),
+        ])
+
+        #expect(placeholder.status == 0, "\(placeholder.stdout)\(placeholder.stderr)")
+        #expect(
+            placeholder.stderr.contains("still have the placeholder reason that --write-baseline writes"),
+            "\(placeholder.stderr)")
+        #expect(edited.status == 0, "\(edited.stdout)\(edited.stderr)")
+        #expect(!edited.stderr.contains("placeholder"), "\(edited.stderr)")
+    }
+
+    @Test func verifyHelpListsSignalExitCodes() throws {
+        let result = try BinaryRunner.run(["verify", "--help"])
+
+        #expect(result.stdout.contains("130 or 143 the run was interrupted by SIGINT"), "\(result.stdout)")
+    }
+
+    /// The cleanup note counts one resource in the singular.
+    @Test func cleanupNoteCountsOneResource() throws {
+        let serve = try ServeProcess()
+        defer { serve.stop() }
+
+        let result = try BinaryRunner.run(["verify", Self.transcript, "--target", serve.baseURL, "--verbose"])
+
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("sent DELETE for the resource this replay created"), "\(result.stdout)")
+    }
 }

@@ -7,6 +7,8 @@ import SCIM
 /// transcript (its `name`), the rule, and optionally the exchange number and the JSON path.
 public struct Baseline: Sendable {
     public static let formatName = "scimtape.baseline"
+    /// The reason `--write-baseline` gives every entry, for the user to replace.
+    public static let placeholderReason = "accepted when the baseline was written; replace with the reason"
 
     public var entries: [BaselineEntry]
 

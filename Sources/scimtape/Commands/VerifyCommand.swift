@@ -100,8 +100,10 @@ enum VerifyCommand: Command {
                 help: "trace, debug, info, notice, warning or error. (default: warning)"),
         ],
         discussion: """
-            Exit codes: 0 no check failed, 1 a check failed, 2 usage or input error (such as a malformed transcript
-            or a rejected token), 3 the target is unreachable or its TLS certificate fails verification.
+            Exit codes: 0 no check failed, 1 a check failed or the run limit was reached before every transcript
+            ran in full, 2 usage or input error (such as a malformed transcript or a rejected token), 3 the target
+            is unreachable or its TLS certificate fails verification, 130 or 143 the run was interrupted by SIGINT
+            or SIGTERM.
             """)
 
     static func run(_ arguments: ParsedArguments) -> ExitCode {
@@ -109,7 +111,20 @@ enum VerifyCommand: Command {
         do {
             plan = try VerifyPlan(arguments)
         } catch {
+            guard error.showsUsage else {
+                Terminal.error("Error: \(error.message)")
+                return .usageOrInput
+            }
             return usageFailure(error.message, spec: spec)
+        }
+        if let baseline = plan.baseline, let path = plan.baselinePath {
+            let placeholders = baseline.entries.filter { $0.reason == Baseline.placeholderReason }.count
+            if placeholders > 0 {
+                Terminal.error(
+                    "warning: \(DisplayText.line(path)): \(placeholders) of \(counted(baseline.entries.count, "entry", plural: "entries")) "
+                        + "still have the placeholder reason that --write-baseline writes; replace each with the "
+                        + "reason the finding is accepted")
+            }
         }
         do {
             try Verifier(options: plan.options).validate()
@@ -130,6 +145,7 @@ struct VerifyPlan {
     var jsonPath: String?
     var markdownPath: String?
     var baseline: Baseline?
+    var baselinePath: String?
     var writeBaselinePath: String?
     var update = false
     var failOnSkip = false
@@ -212,8 +228,9 @@ struct VerifyPlan {
             do {
                 baseline = try Baseline.load(path: path)
             } catch {
-                throw UsageError(message: error.message)
+                throw UsageError(message: error.message, showsUsage: false)
             }
+            baselinePath = path
         }
         writeBaselinePath = arguments.value("write-baseline")
         failOnSkip = arguments.flag("fail-on-skip")

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import Simulator
 import Transcript
 import Verifier
 
@@ -105,8 +106,7 @@ final class VerifyRun: @unchecked Sendable {
             return .usageOrInput
         }
         if let path = plan.writeBaselinePath {
-            let baseline = Baseline.accepting(
-                judged, reason: "accepted when the baseline was written; replace with the reason")
+            let baseline = Baseline.accepting(judged, reason: Baseline.placeholderReason)
             do {
                 try Data(baseline.json.serializedBytes(.pretty) + [0x0A]).write(
                     to: URL(fileURLWithPath: path), options: .atomic)
@@ -294,6 +294,11 @@ final class VerifyRun: @unchecked Sendable {
         guard case .transcript(let transcript) = content else {
             if case .otherJSON(let reason) = content, candidate.named {
                 // A file named on the command line was meant to be a transcript.
+                if reason == "its format is \(Scenario.formatName)" {
+                    return .unreadable(
+                        "\(candidate.path): error: not a transcript but a scenario; run 'scimtape simulate "
+                            + "\(candidate.path) --out FILE' to make a transcript from it, then verify that")
+                }
                 return .unreadable(
                     "\(candidate.path): error: not a transcript: \(reason); a transcript has \"format\": \"\(Transcript.formatName)\""
                 )
