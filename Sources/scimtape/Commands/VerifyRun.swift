@@ -7,9 +7,9 @@ import Verifier
 /// Runs a verify plan: finds the transcripts, replays them (in parallel with `--jobs`), applies
 /// the baseline, prints the results and writes the reports.
 final class VerifyRun: @unchecked Sendable {
-    // @unchecked: `results`, `printed`, `nextCandidate`, `stop` and `isInterrupted` are only touched
-    // while `lock` is held. The other stored properties do not change after `init`, except
-    // `deadline`, which `execute` sets before any worker starts.
+    // @unchecked: `results`, `printed`, `nextCandidate`, `stop`, `isInterrupted` and `isFinishing`
+    // are only touched while `lock` is held. The other stored properties do not change after
+    // `init`, except `deadline`, which `execute` sets before any worker starts.
     let plan: VerifyPlan
     private let lock = NSLock()
     private var results: [Int: Result] = [:]
@@ -18,6 +18,9 @@ final class VerifyRun: @unchecked Sendable {
     private var stop: VerifyFailure?
     /// Set when SIGINT or SIGTERM arrives; workers then take no further transcript.
     private var isInterrupted = false
+    /// Set when every transcript has finished and the main thread writes the reports; a signal
+    /// that arrives later does not write them again.
+    private var isFinishing = false
     private let output: VerifyOutput
     private let gate = SharedTargetGate()
     /// The end of the run with `--run-limit`, set once when `execute` starts.
@@ -61,6 +64,9 @@ final class VerifyRun: @unchecked Sendable {
         }
         lock.lock()
         let interrupted = isInterrupted
+        // From here on a signal leaves the ending to this thread, so that one set of reports is
+        // written and the exit code matches it.
+        isFinishing = !interrupted
         lock.unlock()
         if interrupted {
             // The signal's handler writes the reports and ends the process.
@@ -221,6 +227,13 @@ final class VerifyRun: @unchecked Sendable {
         by signal: Int32, started: Date, candidates: [TranscriptDiscovery.Candidate], problems: [String]
     ) -> Int32 {
         lock.lock()
+        guard !isFinishing else {
+            lock.unlock()
+            // The main thread is writing the reports of the finished run and then exits.
+            while true {
+                sleep(60)
+            }
+        }
         let finished = results
         isInterrupted = true
         lock.unlock()
@@ -240,13 +253,15 @@ final class VerifyRun: @unchecked Sendable {
         } else if signal == SIGTERM {
             name = "SIGTERM"
         }
+        // The baseline judges the finished transcripts as it does in a run that ends normally.
+        let (judged, accepted, _) = applyBaseline(outcomes)
         var report = RunReport(
             tool: "scimtape \(Terminal.version)", profile: plan.options.profile, target: plan.options.target,
-            startedAt: started, duration: Date().timeIntervalSince(started), outcomes: outcomes,
-            inputErrors: inputErrors)
+            startedAt: started, duration: Date().timeIntervalSince(started), outcomes: judged,
+            inputErrors: inputErrors, baselined: accepted)
         report.stopReason =
-            "interrupted by \(name) after \(outcomes.count) of \(counted(candidates.count, "transcript")) finished; "
-            + "the rest did not run or were cut off, and resources they created on the target may remain"
+            "interrupted by \(name) after \(counted(judged.count, "transcript")) finished; the rest did not run or "
+            + "were cut off, and resources they created on the target may remain"
         output.clearProgress()
         if let problem = output.writeReports(report) {
             Terminal.error("Error: \(problem)")
