@@ -3,7 +3,8 @@ import HTTP
 import Transcript
 
 /// The credentials a run sends (the bearer token and the values of `--header` fields whose names
-/// mark them as secret), replaced by `[redacted]` wherever a response repeats them.
+/// mark them as secret), replaced by `[redacted]` wherever a response repeats them, in any ASCII
+/// letter case or base64-encoded.
 ///
 /// An endpoint may echo what it was sent: a token in an error detail, a cookie in a body. Every
 /// finding, report, reproducer and `--update` rewrite is made from the responses, so masking
@@ -27,7 +28,10 @@ struct SecretMask: Sendable {
                 values.append(String(last))
             }
         }
-        secrets = Array(Set(values.filter { $0.utf8.count >= Self.minimumLength }.map { Array($0.utf8) }))
+        // An endpoint may also echo a credential base64-encoded, as in a Basic value or a debug
+        // dump of the request.
+        let encoded = values.flatMap(SecretPolicy.base64Encodings(of:))
+        secrets = Array(Set((values + encoded).filter { $0.utf8.count >= Self.minimumLength }.map { Array($0.utf8) }))
             .sorted { $0.count > $1.count }
     }
 
@@ -57,8 +61,8 @@ struct SecretMask: Sendable {
         return String(decoding: apply(Array(text.utf8)), as: UTF8.self)
     }
 
-    /// Returns the bytes with every copy of a secret replaced: copies as sent, and copies that
-    /// are only visible once JSON string escapes (`\/`, `\u002B`, any `\uXXXX`), percent escapes
+    /// Returns the bytes with every copy of a secret replaced, in any ASCII letter case: copies as
+    /// sent, and copies that are only visible once JSON string escapes (`\/`, `\u002B`, any `\uXXXX`), percent escapes
     /// (`%2F`, `%2f`, `%74`), or both are decoded. The bytes that spell an escaped copy are
     /// replaced as a whole, so no part of an escape is left behind.
     func apply(_ bytes: [UInt8]) -> [UInt8] {
@@ -85,33 +89,9 @@ struct SecretMask: Sendable {
             SecretPolicy.merged(ranges), in: bytes, with: SecretRedaction.placeholder)
     }
 
-    /// Returns the ranges of every copy of each secret in `bytes`. The search uses `memchr` and
-    /// `memcmp`, because a response body may be megabytes long.
+    /// Returns the ranges of every copy of each secret in `bytes`, in any ASCII letter case.
     private func matches(in bytes: [UInt8]) -> [Range<Int>] {
-        var ranges: [Range<Int>] = []
-        bytes.withUnsafeBufferPointer { haystack in
-            guard let base = haystack.baseAddress else {
-                return
-            }
-            for secret in secrets where !secret.isEmpty && secret.count <= haystack.count {
-                secret.withUnsafeBufferPointer { needle in
-                    let last = haystack.count - needle.count
-                    var index = 0
-                    while index <= last,
-                        let found = memchr(base + index, Int32(needle[0]), last - index + 1)
-                    {
-                        let offset = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-                        if memcmp(base + offset, needle.baseAddress!, needle.count) == 0 {
-                            ranges.append(offset..<offset + needle.count)
-                            index = offset + needle.count
-                        } else {
-                            index = offset + 1
-                        }
-                    }
-                }
-            }
-        }
-        return ranges
+        bytes.withUnsafeBufferPointer { CaseInsensitiveBytes.ranges(of: secrets, in: $0) }
     }
 }
 

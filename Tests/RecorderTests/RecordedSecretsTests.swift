@@ -127,6 +127,57 @@ import Transcript
         #expect(exchanges[1].request.path == "/Users?auth=%5Bredacted%5D&count=1")
     }
 
+    /// An upstream that repeats the token upper- and lowercased and base64-encoded, in both
+    /// alphabets and with and without padding, gets none of those copies into the journal or the
+    /// transcript.
+    @Test func caseAndBase64EchoesReplaced() throws {
+        let token = "Rec0late~Ab?Cd"
+        let standard = Data(token.utf8).base64EncodedString()
+        let urlSafe = standard.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+        let copies = [
+            token.uppercased(), token.lowercased(), standard, urlSafe,
+            standard.replacingOccurrences(of: "=", with: ""), urlSafe.replacingOccurrences(of: "=", with: ""),
+        ]
+        let upstream = HTTPServer(configuration: HTTPServerConfiguration()) { _ in
+            let document: JSONValue = [
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "totalResults": 0, "Resources": [],
+                "debug": .array(copies.map { .string($0) }),
+            ]
+            var headers: HTTPHeaders = [("Content-Type", "application/scim+json")]
+            for (index, copy) in copies.enumerated() {
+                headers.add(name: "X-Echo-\(index)", value: copy)
+            }
+            return HTTPResponse(status: .ok, headers: headers, body: document.serializedBytes())
+        }
+        try upstream.start()
+        defer { upstream.stop() }
+        let folder = try ProxyHarness.makeFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let proxy = try RecordingProxy(
+            configuration: RecordingProxyConfiguration(
+                upstream: try BaseURL(upstream.origin + "/scim/v2"),
+                journalPath: folder.appendingPathComponent("echo.journal").path, name: "echo"))
+        try proxy.start()
+        let request = HTTPRequest(
+            method: .get, target: "/scim/v2/Users?count=1", headers: [("Authorization", "Bearer \(token)")])
+
+        let response = try HTTPClient().send(request, url: proxy.url + "/Users?count=1")
+        let journal = try String(contentsOf: folder.appendingPathComponent("echo.journal"), encoding: .utf8)
+        let (transcript, _) = try proxy.finish()
+        let exchange = try #require(transcript?.exchanges.first)
+        let written = String(decoding: try #require(transcript).encoded(), as: UTF8.self)
+
+        #expect(response.status.code == 200)
+        #expect(exchange.response.body.json?["debug"] == .array(Array(repeating: "[redacted]", count: copies.count)))
+        for index in copies.indices {
+            #expect(exchange.response.headers["X-Echo-\(index)"] == "[redacted]")
+        }
+        for copy in copies {
+            #expect(!journal.contains(copy), "\(copy) in the journal")
+            #expect(!written.contains(copy), "\(copy) in the transcript")
+        }
+    }
+
     @Test func replacementLogNamesLocationAndKind() throws {
         let handler = CapturingLogHandler()
         let harness = try ProxyHarness(logger: Logger(label: "test", level: .warning, handler: handler))

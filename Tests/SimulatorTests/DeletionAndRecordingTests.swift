@@ -152,6 +152,57 @@ import Transcript
         }
     }
 
+    /// A target that repeats the token upper- and lowercased and base64-encoded, in both
+    /// alphabets and with and without padding, gets none of those copies into the transcript or
+    /// the provisioning log.
+    @Test func caseAndBase64EchoesRedacted() throws {
+        let token = "Sim0late~Ab?Cd"
+        let standard = Data(token.utf8).base64EncodedString()
+        let urlSafe = standard.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+        let copies = [
+            token.uppercased(), token.lowercased(), standard, urlSafe,
+            standard.replacingOccurrences(of: "=", with: ""), urlSafe.replacingOccurrences(of: "=", with: ""),
+        ]
+        let endpoint = try ReferenceEndpoint(configuration: ReferenceServerConfiguration(token: token))
+        let server = HTTPServer(configuration: HTTPServerConfiguration()) { request in
+            guard request.method == .post else {
+                return endpoint.handle(request)
+            }
+            let document: JSONValue = [
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "400",
+                "detail": .string(copies.joined(separator: " ")),
+            ]
+            var headers: HTTPHeaders = [("Content-Type", "application/scim+json")]
+            for (index, copy) in copies.enumerated() {
+                headers.add(name: "X-Echo-\(index)", value: copy)
+            }
+            return HTTPResponse(status: HTTPStatus(code: 400), headers: headers, body: document.serializedBytes())
+        }
+        try server.start()
+        defer { server.stop() }
+        let scenario = try ScenarioDocuments.scenario(timeline: [Events.assign("alice"), Events.start])
+        let options = Simulation.Options(baseURL: server.origin + "/scim/v2", token: token)
+
+        let result = try Simulation.run(scenario, options: options)
+
+        let create = try #require(result.transcript.exchanges(step: "create").first)
+        #expect(create.response.status == 400)
+        let detail = try #require(create.response.body.json?["detail"]?.stringValue)
+        #expect(detail == Array(repeating: "[redacted]", count: copies.count).joined(separator: " "))
+        for index in copies.indices {
+            #expect(create.response.headers["X-Echo-\(index)"] == "[redacted]")
+        }
+        let files = [
+            String(decoding: result.transcript.encoded(), as: UTF8.self),
+            String(decoding: result.log.encoded(), as: UTF8.self),
+        ]
+        for file in files {
+            for copy in copies {
+                #expect(!file.contains(copy), "\(copy) in \(file)")
+            }
+        }
+    }
+
     @Test func requestHeadersFollowEntra() throws {
         let scenario = try ScenarioDocuments.scenario(timeline: [Events.assign("alice"), Events.start])
 

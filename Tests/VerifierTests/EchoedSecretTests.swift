@@ -124,6 +124,78 @@ import Transcript
         }
     }
 
+    /// A token whose base64 encodings differ between the standard and the URL-safe alphabet, and
+    /// need `=` padding.
+    static let mixedCaseToken = "Tok3n~Ab?Cd>Ef/Gh+Ij.KlMnOp"
+
+    /// `mixedCaseToken` upper- and lowercased, and base64-encoded in both alphabets with and
+    /// without padding.
+    static let caseAndBase64Spellings: [String] = {
+        let standard = Data(mixedCaseToken.utf8).base64EncodedString()
+        let urlSafe = standard.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+        return [
+            mixedCaseToken.uppercased(), mixedCaseToken.lowercased(), standard, urlSafe,
+            standard.replacingOccurrences(of: "=", with: ""), urlSafe.replacingOccurrences(of: "=", with: ""),
+        ]
+    }()
+
+    /// Responds to every request with a list that repeats `mixedCaseToken` in each of
+    /// `caseAndBase64Spellings`, in string values and in headers.
+    static func caseAndBase64Echo(_ socket: Int32) {
+        HostilePeer.readRequestHead(socket)
+        let spellings = caseAndBase64Spellings
+        let document: JSONValue = [
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+            "totalResults": .string(spellings.joined(separator: " ")), "Resources": [],
+            "debug": .array(spellings.map { .string($0) }),
+        ]
+        let body = Array(document.serialized().utf8)
+        let headers = spellings.enumerated().map { "X-Echo-\($0.offset): \($0.element)\r\n" }.joined()
+        HostilePeer.send(
+            socket,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/scim+json\r\n\(headers)Content-Length: \(body.count)\r\nConnection: close\r\n\r\n"
+        )
+        HostilePeer.send(socket, body)
+    }
+
+    @Test func caseAndBase64EchoesReachNoOutput() throws {
+        let peer = try HostilePeer(Self.caseAndBase64Echo)
+        defer { peer.stop() }
+        var options = VerifyOptions(target: peer.baseURL)
+        options.token = Self.mixedCaseToken
+        let transcript = try #require(try shippedTranscripts().first { $0.file == "01-test-connection.json" })
+            .transcript
+
+        let outcome = try Verifier(options: options).verify(transcript, file: "echo.json")
+        let report = RunReport(
+            tool: "test", profile: .front, target: peer.baseURL, startedAt: Date(), duration: 0, outcomes: [outcome],
+            inputErrors: [])
+        let findings = outcome.findings.flatMap { $0.lines(file: "echo.json") }.joined(separator: "\n")
+        let (updated, _) = TranscriptUpdater.update(transcript, from: outcome, profile: .front)
+        let responses = outcome.exchanges.compactMap(\.response)
+        let outputs = [
+            findings, report.json.serialized(), JUnitReport.xml(report), MarkdownReport.markdown(report),
+            updated.json.serialized(),
+        ]
+
+        #expect(outcome.status == .failed, "the echo differs from the recorded body")
+        #expect(findings.contains("[redacted]"), "\(findings)")
+        #expect(!responses.isEmpty)
+        for response in responses {
+            let body = try JSONValue.parse(bytes: response.body)
+            #expect(body["totalResults"] == .string(Array(repeating: "[redacted]", count: 6).joined(separator: " ")))
+            #expect(body["debug"] == .array(Array(repeating: "[redacted]", count: 6)))
+            for index in Self.caseAndBase64Spellings.indices {
+                #expect(response.headers["X-Echo-\(index)"] == "[redacted]")
+            }
+        }
+        for output in outputs {
+            for spelling in Self.caseAndBase64Spellings {
+                #expect(!output.contains(spelling), "\(spelling) in \(output)")
+            }
+        }
+    }
+
     /// A state hook has the token in its environment, and its output goes into findings, skip
     /// reasons and reports.
     @Test(arguments: [
@@ -135,6 +207,8 @@ import Transcript
             "Bearer [redacted]"
         ),
         (#"printf '%0490d' 0 >&2; printf '%s' "$SCIMTAPE_TOKEN" >&2; exit 1"#, "0[redac"),
+        (#"printf '%s' "$SCIMTAPE_TOKEN" | tr a-z A-Z >&2; exit 1"#, "[redacted]"),
+        (#"printf '%s' "$SCIMTAPE_TOKEN" | base64 -w0 >&2; exit 1"#, "[redacted]"),
     ])
     func stateHookOutputIsMasked(hook: String, shown: String) throws {
         let server = try ReferenceServer(configuration: ReferenceServerConfiguration(token: Self.slashToken))
@@ -163,6 +237,8 @@ import Transcript
         for output in outputs {
             #expect(!output.contains(Self.slashToken.prefix(8)), "\(output)")
             #expect(!output.contains("SECRET"), "\(output)")
+            #expect(!output.contains(Self.slashToken.uppercased().prefix(8)), "\(output)")
+            #expect(!output.contains(Data(Self.slashToken.utf8).base64EncodedString().prefix(12)), "\(output)")
             #expect(!output.contains("eyJzdWIiOiIxMjM0In0"), "\(output)")
         }
     }

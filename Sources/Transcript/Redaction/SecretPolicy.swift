@@ -123,7 +123,12 @@ public struct SecretPolicy: Sendable, Equatable {
             }
         }
         let long = values.filter { $0.count >= Self.minimumEchoLength && $0 != SecretRedaction.placeholder }
-        return Array(Set(long.flatMap(Self.spellings))).sorted { $0.count > $1.count }
+        // The search ignores ASCII letter case, so spellings that differ only in case, such as the
+        // hex digits of escapes, are searched for once.
+        var seen = Set<[UInt8]>()
+        return Array(Set(long.flatMap(Self.spellings))).sorted { $0.count > $1.count }.filter {
+            seen.insert($0.utf8.map(CaseInsensitiveBytes.lowercased)).inserted
+        }
     }
 
     /// Returns the words of a header value, separated by spaces, tabs, no-break spaces, `,` or `;`.
@@ -164,9 +169,9 @@ public struct SecretPolicy: Sendable, Equatable {
     }
 
     /// Returns whether a field name of `headers` contains one of `sent`, the spellings of the
-    /// credentials from `sentCredentials(_:)`.
+    /// credentials from `sentCredentials(_:)`, in any ASCII letter case.
     public func headerNameContainsSentCredential(_ headers: HTTPHeaders, sent: [String]) -> Bool {
-        !sent.isEmpty && headers.fields.contains { field in sent.contains { field.name.containsBytes(of: $0) } }
+        !sent.isEmpty && headers.fields.contains { !CaseInsensitiveBytes.ranges(of: sent, in: $0.name).isEmpty }
     }
 
     /// Returns a request target with `sent` (from `sentCredentials(_:)`), bearer tokens and JWTs
@@ -184,19 +189,46 @@ public struct SecretPolicy: Sendable, Equatable {
         return SecretScan.redactUserInformation(in: SecretScan.redactCredentials(inText: replaced))
     }
 
-    /// Returns the spellings a copy of a credential may take. They are the credential as sent and
-    /// without the quotes of a quoted cookie value, escaped as a JSON string (`/` as `\/` too, and
-    /// non-ASCII characters as `\u` escapes), and percent-encoded with upper- and lowercase hex digits.
+    /// Returns the spellings a copy of a credential may take, for a search that ignores ASCII
+    /// letter case. They are the credential as sent and without the quotes of a quoted cookie
+    /// value, and the base64 encodings of the latter from `base64Encodings(of:)`. Each of those is
+    /// also escaped as a JSON string (`/` as `\/` too, and non-ASCII characters as `\u` escapes),
+    /// and percent-encoded with upper- and lowercase hex digits.
     public static func spellings(of credential: String) -> [String] {
         var bare = credential
         if bare.count >= 2, bare.hasPrefix("\""), bare.hasSuffix("\"") {
             bare = String(bare.dropFirst().dropLast())
         }
-        var spellings = [credential, bare]
+        var spellings = [credential]
+        for form in [bare] + base64Encodings(of: bare) {
+            spellings += escapedSpellings(of: form)
+        }
+        return Array(Set(spellings)).filter { $0.count >= minimumEchoLength }
+    }
+
+    /// Returns the base64 encodings of the UTF-8 bytes of `value` (RFC 4648 sections 4 and 5), in
+    /// the standard and the URL-safe alphabet, each with and without `=` padding.
+    public static func base64Encodings(of value: String) -> [String] {
+        let standard = Data(value.utf8).base64EncodedString()
+        let urlSafe = standard.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+        var encodings: [String] = []
+        for padded in Set([standard, urlSafe]) {
+            encodings.append(padded)
+            let unpadded = padded.prefix { $0 != "=" }
+            if unpadded.count < padded.count {
+                encodings.append(String(unpadded))
+            }
+        }
+        return encodings
+    }
+
+    /// Returns `bare`, and `bare` escaped as a JSON string and percent-encoded where that changes it.
+    private static func escapedSpellings(of bare: String) -> [String] {
+        var spellings = [bare]
         // Letters, digits and `-._~` (base64url, JWTs, hex) need no escaping in JSON or in a
         // query, so the other spellings would be the same.
         if bare.utf8.allSatisfy(RequestTarget.isUnreserved) {
-            return (bare == credential ? [credential] : spellings).filter { $0.count >= minimumEchoLength }
+            return spellings
         }
         // JSON writers differ on `/`: some write `\/`, most leave it.
         for escapesSlash in [true, false] {
@@ -237,7 +269,7 @@ public struct SecretPolicy: Sendable, Equatable {
             hexDigitsLeft = character == "%" ? 2 : max(0, hexDigitsLeft - 1)
         }
         spellings += [upper, lower]
-        return Array(Set(spellings)).filter { $0.count >= minimumEchoLength }
+        return spellings
     }
 
     /// Returns `value` without leading and trailing whitespace. A value without any is returned as
@@ -670,39 +702,16 @@ public struct SecretPolicy: Sendable, Equatable {
 /// Strings of at least four bytes searched for together: each position of a text is looked up by
 /// its first four bytes, so the time grows with the text, not with the number of strings.
 extension SecretPolicy {
-    /// Returns `text` with every occurrence of each secret replaced. Occurrences that overlap or
-    /// touch become one placeholder, so that no part of either is left: cookie values
-    /// `AAAAXBBBB` and `BBBBYCCCC` in `AAAAXBBBBYCCCC` leave nothing of `BBBBYCCCC`, which
-    /// replacing one secret after the other did.
+    /// Returns `text` with every occurrence of each secret, in any ASCII letter case, replaced.
+    /// Occurrences that overlap or touch become one placeholder, so that no part of either is
+    /// left: cookie values `AAAAXBBBB` and `BBBBYCCCC` in `AAAAXBBBBYCCCC` leave nothing of
+    /// `BBBBYCCCC`, which replacing one secret after the other did.
     static func replacingEvery(_ secrets: [String], in text: String, with placeholder: String) -> String {
-        var text = text
-        let replaced: [UInt8]? = text.withUTF8 { bytes in
-            var ranges: [Range<Int>] = []
-            for secret in secrets {
-                var secret = secret
-                secret.withUTF8 { needle in
-                    guard let needleStart = needle.baseAddress, let start = bytes.baseAddress,
-                        needle.count <= bytes.count
-                    else {
-                        return
-                    }
-                    // memchr finds each place the first byte occurs many bytes at a time.
-                    let last = bytes.count - needle.count
-                    var offset = 0
-                    while offset <= last,
-                        let hit = memchr(start + offset, Int32(needleStart[0]), last - offset + 1)
-                    {
-                        offset = start.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                        if memcmp(start + offset, needleStart, needle.count) == 0 {
-                            ranges.append(offset..<(offset + needle.count))
-                        }
-                        offset += 1
-                    }
-                }
-            }
-            return ranges.isEmpty ? nil : replacing(merged(ranges), in: bytes, with: placeholder)
+        let ranges = CaseInsensitiveBytes.ranges(of: secrets, in: text)
+        guard !ranges.isEmpty else {
+            return text
         }
-        return replaced.map { String(decoding: $0, as: UTF8.self) } ?? text
+        return String(decoding: replacing(merged(ranges), in: Array(text.utf8), with: placeholder), as: UTF8.self)
     }
 
     /// Returns the ranges sorted, with overlapping and touching ones joined.
@@ -736,11 +745,12 @@ extension SecretPolicy {
 }
 
 struct ManyNeedles {
+    /// The needles with ASCII letters lowercased, by the first four bytes of each.
     private var byPrefix: [UInt32: [[UInt8]]] = [:]
 
     init(_ needles: [String]) {
         for needle in needles.sorted(by: { $0.utf8.count > $1.utf8.count }) where needle.utf8.count >= 4 {
-            let bytes = Array(needle.utf8)
+            let bytes = needle.utf8.map(CaseInsensitiveBytes.lowercased)
             byPrefix[Self.prefix(bytes, at: 0), default: []].append(bytes)
         }
     }
@@ -750,14 +760,14 @@ struct ManyNeedles {
         var value: UInt32 = 0
         var position = index
         for _ in 0..<4 {
-            value = value << 8 | UInt32(bytes[position])
+            value = value << 8 | UInt32(CaseInsensitiveBytes.lowercased(bytes[position]))
             position = bytes.index(after: position)
         }
         return value
     }
 
-    /// Returns `text` with every occurrence of a needle replaced. Occurrences that overlap or
-    /// touch become one placeholder, as in `SecretPolicy.replacingEvery`.
+    /// Returns `text` with every occurrence of a needle, in any ASCII letter case, replaced.
+    /// Occurrences that overlap or touch become one placeholder, as in `SecretPolicy.replacingEvery`.
     func replacing(in text: String, with placeholder: String) -> String {
         let bytes = Array(text.utf8)
         guard bytes.count >= 4 else {
@@ -767,7 +777,10 @@ struct ManyNeedles {
         for index in 0...(bytes.count - 4) {
             guard let candidates = byPrefix[Self.prefix(bytes, at: index)],
                 let match = candidates.first(where: {
-                    index + $0.count <= bytes.count && bytes[index..<(index + $0.count)].elementsEqual($0)
+                    index + $0.count <= bytes.count
+                        && bytes[index..<(index + $0.count)].elementsEqual($0) {
+                            CaseInsensitiveBytes.lowercased($0) == $1
+                        }
                 })
             else {
                 continue
