@@ -1,4 +1,5 @@
 import Foundation
+import SCIM
 import TestSupport
 import Testing
 
@@ -30,6 +31,65 @@ import Testing
         let file = folder.appendingPathComponent("hostile.json")
         try edited.write(to: file, atomically: true, encoding: .utf8)
         return file.path
+    }
+
+    /// Invisible and direction-changing characters: embeddings and overrides, isolates, zero-width
+    /// characters and marks, the line and paragraph separators, and the byte order mark.
+    static let invisibleCharacters: [Unicode.Scalar] = [
+        "\u{202A}", "\u{202E}", "\u{2066}", "\u{2069}", "\u{200B}", "\u{200F}", "\u{2028}", "\u{2029}", "\u{FEFF}",
+    ]
+    /// A Markdown image and link.
+    static let markdownLinks = "![i](http://example.invalid/i.png) [click](http://example.invalid/)"
+
+    /// Writes a copy of 01-test-connection.json whose first path, exchange description,
+    /// transcript description and `source.tool` carry `invisibleCharacters` and
+    /// `markdownLinks`, and returns its path.
+    private func invisibleTranscript(in folder: URL) throws -> String {
+        let original = try String(
+            contentsOf: BinaryRunner.packageRoot.appendingPathComponent("Recordings/01-test-connection.json"),
+            encoding: .utf8)
+        let injection = String(String.UnicodeScalarView(Self.invisibleCharacters)) + Self.markdownLinks
+        let escaped = String(JSONValue.string(injection).serialized().dropFirst().dropLast())
+        let encoded = try #require(injection.addingPercentEncoding(withAllowedCharacters: .alphanumerics))
+        let path = "/Users?filter=userName+eq+%228ae8f1cb-4c0c-4d56-a6dc-64ac86b78960%22"
+        let description = "Test Connection: Entra looks up a random userName and expects an empty ListResponse"
+        #expect(original.contains(path))
+        #expect(original.contains(description))
+        #expect(original.contains(#""tool": ""#))
+        let edited = original.replacingOccurrences(of: path, with: path + encoded)
+            .replacingOccurrences(of: description, with: escaped)
+            .replacingOccurrences(of: #""description": ""#, with: #""description": "\#(escaped) "#)
+            .replacingOccurrences(of: #""tool": ""#, with: #""tool": "\#(escaped) "#)
+        let file = folder.appendingPathComponent("invisible.json")
+        try edited.write(to: file, atomically: true, encoding: .utf8)
+        return file.path
+    }
+
+    /// Checks that none of `invisibleCharacters` is in `text` and that `\u{202E}` is shown instead.
+    private func expectNoInvisibleCharacters(_ text: String, _ context: String) {
+        for scalar in Self.invisibleCharacters {
+            #expect(!text.unicodeScalars.contains(scalar), "U+\(String(scalar.value, radix: 16)) in \(context)")
+        }
+        #expect(text.contains(#"\u{202E}"#) || text.contains(#"\u202e"#), "\(context):\n\(text)")
+    }
+
+    /// Checks that no Markdown image or link from `markdownLinks` is live outside a code block or
+    /// code span, and that one is shown escaped.
+    private func expectInertLinks(_ markdown: String, _ context: String) {
+        var lines: [Substring] = []
+        var inFence = false
+        for line in markdown.split(separator: "\n") {
+            if line.hasPrefix("```") {
+                inFence.toggle()
+            } else if !inFence {
+                // The parts between backticks are code spans.
+                let parts = line.split(separator: "`", omittingEmptySubsequences: false)
+                lines += parts.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
+            }
+        }
+        #expect(!lines.contains { $0.contains("[i](") }, "image in \(context):\n\(markdown)")
+        #expect(!lines.contains { $0.contains("[click](") }, "link in \(context):\n\(markdown)")
+        #expect(markdown.contains(#"![i\](http://example.invalid/i.png)"#), "\(context):\n\(markdown)")
     }
 
     private func temporaryFolder() throws -> URL {
@@ -149,5 +209,42 @@ import Testing
         // Only the mermaid block of the failing transcript is fenced.
         expectInertMarkdown(text, fences: 2, details: 0, "verify --markdown")
         #expect(text.contains("PWNED"), "the finding keeps the path: \(text)")
+    }
+
+    @Test func showEscapesInvisibleCharactersAndLinks() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = try invisibleTranscript(in: folder)
+
+        let text = try BinaryRunner.run(["show", file])
+        let markdown = try BinaryRunner.run(["show", file, "--format", "markdown"])
+
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(markdown.status == 0, "\(markdown.stderr)")
+        expectNoInvisibleCharacters(text.stdout, "show")
+        expectNoInvisibleCharacters(markdown.stdout, "show --format markdown")
+        expectInertLinks(markdown.stdout, "show --format markdown")
+        #expect(markdown.stdout.contains(#"[click\](http://example.invalid/)"#), "\(markdown.stdout)")
+    }
+
+    @Test func verifyEscapesInvisibleCharactersAndLinks() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let reports = ["json", "junit", "markdown"].map {
+            (option: "--\($0)", path: folder.appendingPathComponent($0).path)
+        }
+
+        let result = try BinaryRunner.run(
+            ["verify", try invisibleTranscript(in: folder)] + reports.flatMap { [$0.option, $0.path] })
+
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        expectNoInvisibleCharacters(result.stdout, "verify")
+        for report in reports {
+            let text = try String(contentsOfFile: report.path, encoding: .utf8)
+            expectNoInvisibleCharacters(text, "verify \(report.option)")
+        }
+        let json = try JSONValue.parse(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: reports[0].path))))
+        #expect(json["format"] == "scimtape.report")
+        expectInertLinks(try String(contentsOfFile: reports[2].path, encoding: .utf8), "verify --markdown")
     }
 }

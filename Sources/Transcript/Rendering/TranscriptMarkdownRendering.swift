@@ -77,7 +77,7 @@ public enum TranscriptMarkdownRendering {
             case "<": result += "#lt;"
             case ">": result += "#gt;"
             default:
-                if character.unicodeScalars.contains(where: DisplayText.isControlCharacter) {
+                if character.unicodeScalars.contains(where: DisplayText.isEscaped) {
                     result += " "
                 } else {
                     result.append(character)
@@ -92,7 +92,8 @@ public enum TranscriptMarkdownRendering {
         lines += DisplayText.markdownFence(head.joined(separator: "\n"), language: "http")
         if let text = ExchangeSummary.bodyText(body) {
             lines.append("")
-            lines += DisplayText.markdownFence(text, language: body.json == nil ? "text" : "json")
+            lines += DisplayText.markdownFence(
+                DisplayText.multiline(text), language: body.json == nil ? "text" : "json")
         }
         lines += ["", "</details>", ""]
         return lines

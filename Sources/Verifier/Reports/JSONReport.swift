@@ -1,5 +1,6 @@
 import Foundation
 import SCIM
+import Transcript
 
 /// The machine-readable result of a run (`--json FILE`), described by
 /// `Recordings/schemas/report.schema.json`.
@@ -68,6 +69,24 @@ public struct RunReport: Sendable {
 
     public var exchangeCount: Int {
         outcomes.reduce(0) { $0 + $1.exchangeCount }
+    }
+
+    /// The report as written to `--json`: pretty JSON in which each C1 control character and each
+    /// character of `DisplayText.isInvisible(_:)` is a `\uXXXX` escape, as the serializer writes
+    /// C0 control characters. A terminal or viewer that shows the file then cannot be controlled or
+    /// have its text reordered by a value from a transcript or an endpoint.
+    public var jsonText: String {
+        var result = String.UnicodeScalarView()
+        for scalar in json.serialized(.pretty).unicodeScalars {
+            // JSON text outside strings is ASCII, so every non-ASCII character is in a string.
+            guard scalar.value >= 0x80 && DisplayText.isEscaped(scalar) else {
+                result.append(scalar)
+                continue
+            }
+            let hex = String(scalar.value, radix: 16)
+            result.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).unicodeScalars)
+        }
+        return String(result)
     }
 
     public var json: JSONValue {

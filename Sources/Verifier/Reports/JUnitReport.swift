@@ -1,4 +1,5 @@
 import Foundation
+import Transcript
 
 /// A JUnit XML report (`--junit FILE`): one test case per transcript, which CI systems such as
 /// GitHub Actions, GitLab and Jenkins read.
@@ -60,7 +61,8 @@ public enum JUnitReport {
         String(format: "%.3f", value)
     }
 
-    /// Escapes text for XML attributes and content, and drops characters XML 1.0 cannot hold.
+    /// Escapes text for XML attributes and content, and drops characters XML 1.0 cannot hold. The
+    /// characters of `DisplayText.isInvisible(_:)` are shown as `\u{XX}`, as in verify's text output.
     static func escape(_ text: String) -> String {
         var result = ""
         for scalar in text.unicodeScalars {
@@ -72,7 +74,9 @@ public enum JUnitReport {
             case "'": result += "&apos;"
             case "\n", "\t", "\r": result.unicodeScalars.append(scalar)
             default:
-                if scalar.value >= 0x20 && scalar.value != 0xFFFE && scalar.value != 0xFFFF {
+                if DisplayText.isInvisible(scalar) {
+                    result += DisplayText.line(String(scalar))
+                } else if scalar.value >= 0x20 && scalar.value != 0xFFFE && scalar.value != 0xFFFF {
                     result.unicodeScalars.append(scalar)
                 }
             }

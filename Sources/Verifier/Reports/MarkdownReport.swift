@@ -95,11 +95,12 @@ public enum MarkdownReport {
     }
 
     /// Keeps text from breaking mermaid syntax: `;` and `#` start statements and entities there, and
-    /// a control character such as a line break would end the line.
+    /// a control character such as a line break would end the line. A control character, and an
+    /// invisible or direction-changing one, becomes a space.
     private static func mermaid(_ text: String) -> String {
         let oneLine = String(
             String.UnicodeScalarView(
-                text.unicodeScalars.map { DisplayText.isControlCharacter($0) ? " " : $0 }))
+                text.unicodeScalars.map { DisplayText.isEscaped($0) ? " " : $0 }))
         return oneLine.replacingAll(";", with: ",").replacingAll("#", with: "")
     }
 

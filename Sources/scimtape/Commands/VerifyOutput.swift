@@ -101,7 +101,7 @@ struct VerifyOutput: Sendable {
     func writeReports(_ report: RunReport) -> String? {
         // Each report is built only when its file was requested.
         let writes: [(String?, () -> String)] = [
-            (plan.jsonPath, { report.json.serialized(.pretty) + "\n" }),
+            (plan.jsonPath, { report.jsonText + "\n" }),
             (plan.junitPath, { JUnitReport.xml(report) }),
             (plan.markdownPath, { MarkdownReport.markdown(report) }),
         ]
