@@ -247,4 +247,31 @@ import Testing
         #expect(json["format"] == "scimtape.report")
         expectInertLinks(try String(contentsOfFile: reports[2].path, encoding: .utf8), "verify --markdown")
     }
+
+    /// Two transcripts share a name that sets the terminal title, and a file whose name contains
+    /// ESC cannot be read. Lint names both in its messages.
+    @Test func lintEscapesNamesAndPaths() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let original = try String(
+            contentsOf: BinaryRunner.packageRoot.appendingPathComponent("Recordings/01-test-connection.json"),
+            encoding: .utf8)
+        let name = #""name": "test-connection""#
+        #expect(original.contains(name))
+        let renamed = original.replacingOccurrences(
+            of: name, with: #""name": "nasty\u202e\u001b]0;title\u0007""#)
+        for file in ["a.json", "b.json"] {
+            try renamed.write(to: folder.appendingPathComponent(file), atomically: true, encoding: .utf8)
+        }
+        try "{".write(
+            to: folder.appendingPathComponent("cut\u{1B}]0;title\u{7}\u{202E}.json"), atomically: true, encoding: .utf8)
+
+        let result = try BinaryRunner.run(["lint", folder.path])
+
+        #expect(result.status == 2, "\(result.stdout)\(result.stderr)")
+        expectTerminalSafe(result.stderr, "lint's standard error")
+        #expect(!result.stderr.unicodeScalars.contains("\u{202E}"), "U+202E in lint's standard error")
+        #expect(result.stderr.contains(#"nasty\u{202E}\u{1B}]0;title\u{7}"#), "\(result.stderr)")
+        #expect(result.stderr.contains(#"cut\u{1B}]0;title\u{7}\u{202E}.json"#), "\(result.stderr)")
+    }
 }

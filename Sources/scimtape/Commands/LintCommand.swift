@@ -27,21 +27,23 @@ enum LintCommand: Command {
         var warnings = 0
         var checked = 0
         var names: [String: String] = [:]
+        // Paths, names and messages may contain any character, so each line is printed with its
+        // control and invisible characters escaped, as verify and show print them.
         for problem in discovery.problems {
-            Terminal.error(problem)
+            Terminal.error(DisplayText.line(problem))
         }
         for candidate in discovery.files {
             let content: TranscriptFile.Content
             do {
                 content = try TranscriptFile.read(path: candidate.path, maximumSize: maximumSize)
             } catch {
-                Terminal.error(error.description)
+                Terminal.error(DisplayText.line(error.description))
                 errors += 1
                 continue
             }
             guard case .transcript(let transcript) = content else {
                 if case .otherJSON(let reason) = content, candidate.named {
-                    Terminal.error("\(candidate.path): error: not a transcript: \(reason)")
+                    Terminal.error(DisplayText.line("\(candidate.path): error: not a transcript: \(reason)"))
                     errors += 1
                 }
                 continue
@@ -49,13 +51,14 @@ enum LintCommand: Command {
             checked += 1
             if let other = names[transcript.name] {
                 Terminal.error(
-                    "\(candidate.path): warning: $.name: \"\(transcript.name)\" is also the name of \(other); baselines match by name"
-                )
+                    DisplayText.line(
+                        "\(candidate.path): warning: $.name: \"\(transcript.name)\" is also the name of \(other); baselines match by name"
+                    ))
                 warnings += 1
             }
             names[transcript.name] = candidate.path
             for problem in TranscriptLinter.problems(in: transcript) {
-                Terminal.error(problem.line(file: candidate.path))
+                Terminal.error(DisplayText.line(problem.line(file: candidate.path)))
                 if problem.severity == .error {
                     errors += 1
                 } else {
@@ -71,7 +74,7 @@ enum LintCommand: Command {
             Terminal.out("no transcript checked: \(counted(errors, "file")) could not be read as a transcript")
         }
         if checked == 0 && errors == 0 {
-            Terminal.error("Error: no transcripts found in \(paths.joined(separator: ", "))")
+            Terminal.error(DisplayText.line("Error: no transcripts found in \(paths.joined(separator: ", "))"))
             return .usageOrInput
         }
         return errors > 0 ? .usageOrInput : .success
