@@ -54,7 +54,7 @@ enum RunDeadline {
         return end >= now ? Double(end - now) / 1e9 : -Double(now - end) / 1e9
     }
 
-    /// The error of a request that the run's time limit cut short or did not let start.
+    /// Returns the error of a request that the run's time limit cut short or did not let start.
     static func error(_ request: HTTPRequest) -> HTTPClientError {
         HTTPClientError(
             kind: .timedOut, message: "\(request.method.rawValue) \(request.target): the run's time limit was reached")

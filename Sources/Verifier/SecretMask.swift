@@ -61,10 +61,10 @@ struct SecretMask: Sendable {
         return String(decoding: apply(Array(text.utf8)), as: UTF8.self)
     }
 
-    /// Returns the bytes with every copy of a secret replaced, in any ASCII letter case: copies as
-    /// sent, and copies that are only visible once JSON string escapes (`\/`, `\u002B`, any `\uXXXX`), percent escapes
-    /// (`%2F`, `%2f`, `%74`), or both are decoded. The bytes that spell an escaped copy are
-    /// replaced as a whole, so no part of an escape is left behind.
+    /// Returns the bytes with every copy of a secret replaced, in any ASCII letter case. Copies
+    /// count as sent, and also where only decoding shows them: JSON string escapes (`\/`,
+    /// `\u002B`, any `\uXXXX`), percent escapes (`%2F`, `%2f`, `%74`), or both. The bytes that spell
+    /// an escaped copy are replaced as a whole, so no part of an escape is left behind.
     func apply(_ bytes: [UInt8]) -> [UInt8] {
         guard !secrets.isEmpty else {
             return bytes

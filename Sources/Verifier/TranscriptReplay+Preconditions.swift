@@ -68,13 +68,13 @@ extension TranscriptReplay {
             // Authorization header it sends. The output is shortened after masking, so that no
             // part of a secret is left where the cut falls.
             let masked = SecretScan.redactCredentials(inText: secretMask.apply(result.output))
-            let shown = String(masked.prefix(StateHook.maximumOutputLength))
-            let output = shown.isEmpty ? "" : ": \(shown)"
+            let hookOutput = String(masked.prefix(StateHook.maximumOutputLength))
+            let output = hookOutput.isEmpty ? "" : ": \(hookOutput)"
             switch result.ending {
             case .exited(0):
                 continue
             case .exited(3):
-                let message = shown.isEmpty ? "no message" : shown
+                let message = hookOutput.isEmpty ? "no message" : hookOutput
                 return .skip("the state hook cannot set up the precondition (\(precondition.summary)): \(message)")
             case .timedOut where settings.isPastDeadline:
                 return .fail(

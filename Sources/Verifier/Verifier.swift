@@ -25,7 +25,7 @@ public final class Verifier {
         self.deadline = deadline
     }
 
-    /// The end of a run with `options.runTimeLimit` that starts now, or `nil` without a limit.
+    /// Returns the end of a run with `options.runTimeLimit` that starts now, or `nil` without a limit.
     public static func deadline(_ options: VerifyOptions) -> DispatchTime? {
         options.runTimeLimit.map { DispatchTime.now() + .milliseconds(Int($0 * 1000)) }
     }

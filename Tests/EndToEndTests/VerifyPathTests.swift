@@ -2,7 +2,7 @@ import Foundation
 import SCIM
 import Testing
 
-/// How verify turns the paths on its command line into transcripts, through the built binary.
+/// Verify's reading of the paths on its command line as transcripts, through the built binary.
 @Suite struct VerifyPaths {
     private func passedLines(_ stdout: String) -> [String] {
         stdout.split(separator: "\n").filter { $0.hasPrefix("PASS ") }.map(String.init)

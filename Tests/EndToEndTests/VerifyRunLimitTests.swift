@@ -3,8 +3,8 @@ import SCIM
 import TestSupport
 import Testing
 
-/// `verify --run-limit` through the built binary: the limit counts from the start of the run, a
-/// target that never answers holds it no longer, and the reports are written.
+/// `verify --run-limit` through the built binary. The limit counts from the start of the run, a
+/// target that never responds keeps the run going no longer, and the reports are written.
 @Suite struct VerifyRunLimit {
     @Test func runLimitIncludesPreflightQuery() throws {
         // The listener never accepts, so the kernel completes each connection and no response comes.

@@ -60,7 +60,7 @@ import Transcript
     }
 
     /// A filter whose spaces were sent as `%20` keeps `%20`, so that an endpoint that reads `+`
-    /// literally answers the redacted request as it answered the original.
+    /// literally responds to the redacted request as it responded to the original.
     @Test(arguments: [
         ("userName%20eq%20%22dana.kim%40contoso.com%22", "%20"), ("userName+eq+%22dana.kim%40contoso.com%22", "+"),
     ])

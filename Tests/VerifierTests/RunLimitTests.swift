@@ -5,8 +5,8 @@ import Transcript
 
 @testable import Verifier
 
-/// `--run-limit` and the time limit of `--state-hook`: a target or a hook that hangs holds the
-/// run no longer than the limit, and what was cut short is a finding.
+/// `--run-limit` and the time limit of `--state-hook`. A target or a hook that hangs keeps the
+/// run going no longer than the limit, and what was cut short is a finding.
 @Suite struct RunLimit {
     private func transcript(_ file: String) throws -> Transcript {
         try #require(try shippedTranscripts().first { $0.file == file }).transcript

@@ -36,8 +36,8 @@ public struct JournalContents: Sendable {
         return result
     }
 
-    /// The transcript: the metadata with every exchange, ordered by sequence number, which is the
-    /// order in which the recorder received the requests. It keeps every exchange in memory, so a
+    /// Reads the transcript: the metadata with every exchange, ordered by sequence number, which is
+    /// the order in which the recorder received the requests. It keeps every exchange in memory, so a
     /// long journal is better written with `forEachExchange` and a `TranscriptEncoder`.
     public func transcript() throws(JournalError) -> Transcript {
         var transcript = transcriptMetadata

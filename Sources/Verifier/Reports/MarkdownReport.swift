@@ -113,7 +113,7 @@ public enum MarkdownReport {
         DisplayText.markdownCode(text).replacingAll("|", with: "\\|")
     }
 
-    /// The first 300 characters of an expected or actual value, as a code span.
+    /// Returns the first 300 characters of an expected or actual value as a code span.
     private static func excerpt(_ text: String) -> String {
         DisplayText.markdownCode(String(text.prefix(300)))
     }
