@@ -175,8 +175,8 @@ struct ExchangeHandler: Sendable {
             response: Exchange.Response(
                 status: response.status.code, headers: ForwardedHeaders.recordedResponse(response.headers),
                 body: capturedBody(response.body)))
-        let (exchange, findings) = SecretScan.redactFindings(
-            in: configuration.policy.apply(to: captured, sentCredentials: sent), number: sequence)
+        let (exchange, findings) = configuration.policy.redactForRecording(
+            captured, sentCredentials: sent, number: sequence)
         for finding in findings {
             logger.warning(
                 "secret-like value replaced before journaling",

@@ -69,8 +69,8 @@ final class SCIMTarget {
             response: Exchange.Response(
                 status: response.status.code, headers: kept, body: RecordedBody(bytes: response.body)))
         let number = exchanges.count + 1
-        let (exchange, findings) = SecretScan.redactFindings(
-            in: policy.apply(to: captured, sentCredentials: policy.sentCredentials(headers)), number: number)
+        let (exchange, findings) = policy.redactForRecording(
+            captured, sentCredentials: policy.sentCredentials(headers), number: number)
         for finding in findings {
             logger.warning(
                 "secret-like value replaced before recording",

@@ -69,6 +69,15 @@ public struct SecretPolicy: Sendable, Equatable {
         apply(to: exchange, sentCredentials: sentCredentials(exchange.request.headers))
     }
 
+    /// Returns an exchange as a recorder writes it, with the findings of the secret scan: the
+    /// policy applied, then every value the scan finds replaced. `number` is the exchange's place,
+    /// which the findings name. `record` and `simulate` both capture exchanges this way.
+    public func redactForRecording(_ exchange: Exchange, sentCredentials sent: [String], number: Int) -> (
+        Exchange, [SecretFinding]
+    ) {
+        SecretScan.redactFindings(in: apply(to: exchange, sentCredentials: sent), number: number)
+    }
+
     /// Returns `apply(to:)` with the spellings of the request's credentials computed already by
     /// `sentCredentials(_:)`.
     public func apply(to exchange: Exchange, sentCredentials sent: [String]) -> Exchange {

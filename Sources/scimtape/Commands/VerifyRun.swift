@@ -70,9 +70,7 @@ final class VerifyRun: @unchecked Sendable {
         lock.unlock()
         if interrupted {
             // The signal's handler writes the reports and ends the process.
-            while true {
-                sleep(60)
-            }
+            Self.waitForExit()
         }
         output.clearProgress()
 
@@ -230,9 +228,7 @@ final class VerifyRun: @unchecked Sendable {
         guard !isFinishing else {
             lock.unlock()
             // The main thread is writing the reports of the finished run and then exits.
-            while true {
-                sleep(60)
-            }
+            Self.waitForExit()
         }
         let finished = results
         isInterrupted = true
@@ -268,6 +264,13 @@ final class VerifyRun: @unchecked Sendable {
         }
         Terminal.error("Error: \(report.stopReason ?? name)")
         return 128 + signal
+    }
+
+    /// Blocks the calling thread until another thread ends the process.
+    private static func waitForExit() -> Never {
+        while true {
+            sleep(60)
+        }
     }
 
     /// Keeps the candidates of this shard: sorted by path, every n-th starting at the k-th.
